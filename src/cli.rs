@@ -1,0 +1,193 @@
+//! Command-line interface: clap definitions and the headless subcommands.
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::error::{Error, Result};
+use crate::export::markdown::{ExportHeader, events_markdown};
+use crate::ingest::{self, LoadOptions, LoadReport, Progress};
+use crate::model::query::Query;
+use crate::model::store::EventStore;
+use crate::summary::Summary;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cttui",
+    version,
+    about = "Investigate AWS CloudTrail logs from a terminal (IRP-DataAccess playbook)",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Log files or directories to open in the interactive investigator (`-` for stdin).
+    pub paths: Vec<String>,
+    #[command(flatten)]
+    pub load: LoadArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct LoadArgs {
+    /// Largest inflated size allowed for one gzip input (bytes; k, M, G suffixes).
+    #[arg(long, global = true, default_value = "4G", value_parser = parse_size_arg)]
+    pub max_inflate: u64,
+    /// No progress bar on stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+fn parse_size_arg(s: &str) -> std::result::Result<u64, String> {
+    let t = s.trim().to_ascii_lowercase();
+    let (num, mult) = match t.chars().last() {
+        Some('k') => (&t[..t.len() - 1], 1u64 << 10),
+        Some('m') => (&t[..t.len() - 1], 1 << 20),
+        Some('g') => (&t[..t.len() - 1], 1 << 30),
+        _ => (t.as_str(), 1),
+    };
+    num.parse::<u64>()
+        .map(|n| n.saturating_mul(mult))
+        .map_err(|_| format!("expected a size like 512M or 4G, got '{s}'"))
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum SummaryFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum EventsFormat {
+    Jsonl,
+    Csv,
+    Md,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// What was loaded: counts, time span, principals, sources, regions, skipped input.
+    Summary {
+        #[arg(required = true)]
+        paths: Vec<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: SummaryFormat,
+    },
+    /// Matching events in time order.
+    Events {
+        #[arg(required = true)]
+        paths: Vec<String>,
+        /// A query, e.g. 'name:GetObject user:*attacker* -error:*'.
+        #[arg(long, short)]
+        filter: Option<String>,
+        /// jsonl prints the original records (loads back into cttui unchanged).
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: EventsFormat,
+        /// At most this many events.
+        #[arg(long, short = 'n')]
+        limit: Option<usize>,
+    },
+    /// Writes generated demo logs: weeks of ordinary activity plus one S3 data theft.
+    Demo {
+        /// Events of ordinary activity (the incident adds its own).
+        #[arg(long, default_value_t = crate::demo::DEFAULT_EVENTS)]
+        events: usize,
+        #[arg(long, default_value_t = crate::demo::DEFAULT_SEED)]
+        seed: u64,
+        /// A directory (AWSLogs tree of .json.gz files) or a path ending in .json (one Records file).
+        out: std::path::PathBuf,
+    },
+}
+
+/// Loads paths with a progress bar on stderr when stderr is a terminal.
+pub fn load_with_progress(paths: &[String], args: &LoadArgs) -> Result<(EventStore, LoadReport)> {
+    let progress = Arc::new(Progress::default());
+    let opts = LoadOptions {
+        max_inflate: args.max_inflate,
+        progress: Some(Arc::clone(&progress)),
+    };
+    if args.quiet || !std::io::stderr().is_terminal() {
+        return ingest::load(paths, &opts);
+    }
+    let paths = paths.to_vec();
+    let worker = std::thread::spawn(move || ingest::load(&paths, &opts));
+    let bar = indicatif::ProgressBar::new(1000);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg:24} [{bar:40}] {percent:>3}%")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    while !worker.is_finished() {
+        bar.set_position((progress.ratio() * 1000.0) as u64);
+        bar.set_message(progress.stage());
+        std::thread::sleep(Duration::from_millis(80));
+    }
+    bar.finish_and_clear();
+    worker
+        .join()
+        .map_err(|_| Error::Invalid("the loading thread panicked".to_owned()))?
+}
+
+/// Prints what was skipped to stderr, so nothing is dropped silently.
+pub fn report_skips(report: &LoadReport) {
+    let lines = report.skip_lines();
+    if lines.is_empty() {
+        return;
+    }
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "cttui: skipped input ({} note(s)):", lines.len());
+    for l in lines.iter().take(50) {
+        let _ = writeln!(err, "  {}", crate::text::sanitize(l));
+    }
+    if lines.len() > 50 {
+        let _ = writeln!(err, "  ... {} more (see `cttui summary`)", lines.len() - 50);
+    }
+}
+
+pub fn run_summary<W: Write>(out: &mut W, paths: &[String], format: SummaryFormat, args: &LoadArgs) -> Result<()> {
+    let (store, report) = load_with_progress(paths, args)?;
+    let summary = Summary::new(&store, &report);
+    let io = |e| Error::io("stdout", e);
+    match format {
+        SummaryFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &summary)?;
+            writeln!(out).map_err(io)?;
+        }
+        SummaryFormat::Text => out.write_all(summary.to_text().as_bytes()).map_err(io)?,
+    }
+    Ok(())
+}
+
+pub fn run_events<W: Write>(
+    out: &mut W,
+    paths: &[String],
+    filter: Option<&str>,
+    format: EventsFormat,
+    limit: Option<usize>,
+    args: &LoadArgs,
+) -> Result<()> {
+    // Reject a malformed filter before spending time on the load.
+    let query = Query::parse(filter.unwrap_or(""))?;
+    query.expr()?;
+    let (store, report) = load_with_progress(paths, args)?;
+    report_skips(&report);
+    let mut rows = query.rows(&store, None)?;
+    if let Some(n) = limit {
+        rows.truncate(n);
+    }
+    let io = |e| Error::io("stdout", e);
+    match format {
+        EventsFormat::Jsonl => crate::export::jsonl::write_jsonl(out, &store, &rows).map_err(io)?,
+        EventsFormat::Csv => crate::export::csv_out::write_csv(&mut *out, &store, &rows)
+            .map_err(|e| Error::Invalid(format!("csv: {e}")))?,
+        EventsFormat::Md => {
+            let header = ExportHeader {
+                title: "cttui event export".to_owned(),
+                filter: filter.map(str::to_owned),
+                view_len: None,
+            };
+            out.write_all(events_markdown(&store, &rows, &header).as_bytes())
+                .map_err(io)?;
+        }
+    }
+    Ok(())
+}

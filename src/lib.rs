@@ -1,0 +1,15 @@
+//! cttui: investigate AWS CloudTrail logs from a terminal.
+//!
+//! Layers (dependencies point one way): `ingest` fills the `model` event store; `analysis` and
+//! `playbook` compute over it; `export` renders it; `ui` draws it. Everything below `ui` is usable
+//! headless and is what the CLI subcommands call.
+pub mod cli;
+pub mod demo;
+pub mod error;
+pub mod export;
+pub mod ingest;
+pub mod model;
+pub mod summary;
+pub mod text;
+
+pub use error::{Error, Result};

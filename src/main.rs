@@ -1,0 +1,36 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use cttui::cli::{self, Cli, Command};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut stdout = std::io::stdout().lock();
+    let result = match cli.command {
+        Some(Command::Summary { paths, format }) => {
+            cli::run_summary(&mut stdout, &paths, format, &cli.load)
+        }
+        Some(Command::Events {
+            paths,
+            filter,
+            format,
+            limit,
+        }) => cli::run_events(&mut stdout, &paths, filter.as_deref(), format, limit, &cli.load),
+        Some(Command::Demo { events, seed, out }) => cttui::demo::write_demo(&out, events, seed),
+        None if cli.paths.is_empty() => {
+            eprintln!("cttui: give log files or directories to open (see --help)");
+            return ExitCode::from(2);
+        }
+        None => cli::run_summary(&mut stdout, &cli.paths, cli::SummaryFormat::Text, &cli.load),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("cttui: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

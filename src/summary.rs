@@ -1,0 +1,213 @@
+//! The load summary: what `cttui summary` prints and the Overview tab shows.
+use serde::Serialize;
+
+use crate::ingest::time::format_ms;
+use crate::ingest::{FileReport, LoadReport, Passed};
+use crate::model::store::EventStore;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Count {
+    pub value: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    /// Paths passed over without reading (digests, unreadable paths).
+    pub passed: Vec<Passed>,
+    /// Inputs from which no record loaded, with the reason.
+    pub files: Vec<SkippedFile>,
+    /// Records that failed to parse.
+    pub bad_records: usize,
+    /// Container elements that were not CloudTrail records.
+    pub not_records: usize,
+    /// One line per problem: file, line, byte offset, reason.
+    pub details: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SkippedFile {
+    pub path: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub events: usize,
+    /// Records read before duplicate removal (= events + duplicates).
+    pub records: usize,
+    pub duplicates: usize,
+    /// Events kept whose time was missing or unparseable.
+    pub unparsed_times: usize,
+    pub skipped: Skipped,
+    pub files: Vec<FileReport>,
+    pub first_event: Option<String>,
+    pub last_event: Option<String>,
+    /// Distinct principals.
+    pub principals: usize,
+    /// Distinct event sources.
+    pub event_sources: usize,
+    pub regions: Vec<Count>,
+    pub accounts: Vec<Count>,
+    pub top_principals: Vec<Count>,
+    pub top_event_sources: Vec<Count>,
+    pub top_event_names: Vec<Count>,
+    pub error_codes: Vec<Count>,
+    /// Object-level S3 events (GetObject, PutObject, ...): without them data access is invisible.
+    pub s3_data_events: usize,
+}
+
+pub const TOP: usize = 10;
+
+fn counts(v: Vec<(String, usize)>, n: usize) -> Vec<Count> {
+    v.into_iter()
+        .take(n)
+        .map(|(value, count)| Count { value, count })
+        .collect()
+}
+
+/// Object-level S3 API names (used when a record does not say its eventCategory).
+pub fn is_s3_object_api(name: &str) -> bool {
+    name.contains("Object")
+        || name.starts_with("ListParts")
+        || matches!(
+            name,
+            "ListObjects" | "ListObjectsV2" | "ListObjectVersions" | "UploadPart" | "UploadPartCopy"
+                | "CreateMultipartUpload" | "CompleteMultipartUpload" | "AbortMultipartUpload"
+                | "ListMultipartUploads" | "SelectObjectContent"
+        )
+}
+
+impl Summary {
+    pub fn new(store: &EventStore, report: &LoadReport) -> Summary {
+        let principals = store.value_counts("principal", None);
+        let sources = store.value_counts("event_source", None);
+        let (first, last) = store
+            .time_span()
+            .map_or((None, None), |(a, b)| (Some(format_ms(a)), Some(format_ms(b))));
+        let s3_data_events = s3_data_event_count(store);
+        let files = report
+            .files
+            .iter()
+            .filter(|f| f.records == 0)
+            .map(|f| SkippedFile {
+                path: f.path.clone(),
+                reason: f.error.clone().unwrap_or_else(|| {
+                    if f.bad_records > 0 {
+                        format!("{} bad record(s), none loaded", f.bad_records)
+                    } else {
+                        format!("no CloudTrail records ({} other element(s))", f.not_records)
+                    }
+                }),
+            })
+            .collect();
+        Summary {
+            events: store.len(),
+            records: report.records,
+            duplicates: report.duplicates,
+            unparsed_times: report.bad_times,
+            skipped: Skipped {
+                passed: report.passed.clone(),
+                files,
+                bad_records: report.bad_records(),
+                not_records: report.not_records(),
+                details: report.skip_lines(),
+            },
+            files: report.files.clone(),
+            first_event: first,
+            last_event: last,
+            principals: principals.len(),
+            event_sources: sources.len(),
+            regions: counts(store.value_counts("aws_region", None), usize::MAX),
+            accounts: counts(store.value_counts("recipient_account_id", None), usize::MAX),
+            top_principals: counts(principals, TOP),
+            top_event_sources: counts(sources, TOP),
+            top_event_names: counts(store.value_counts("event_name", None), TOP),
+            error_codes: counts(store.value_counts("error_code", None), TOP),
+            s3_data_events,
+        }
+    }
+
+    /// Human-readable text.
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let _ = writeln!(s, "events:      {}", self.events);
+        let _ = writeln!(
+            s,
+            "records:     {} read, {} duplicate(s) removed, {} with unparsed time",
+            self.records, self.duplicates, self.unparsed_times
+        );
+        let loaded = self.files.iter().filter(|f| f.records > 0).count();
+        let _ = writeln!(
+            s,
+            "files:       {} loaded, {} without records, {} passed over",
+            loaded,
+            self.skipped.files.len(),
+            self.skipped.passed.len()
+        );
+        let _ = writeln!(
+            s,
+            "skipped:     {} bad record(s), {} non-CloudTrail element(s)",
+            self.skipped.bad_records, self.skipped.not_records
+        );
+        let _ = writeln!(
+            s,
+            "time span:   {} .. {}",
+            self.first_event.as_deref().unwrap_or("-"),
+            self.last_event.as_deref().unwrap_or("-")
+        );
+        let _ = writeln!(
+            s,
+            "principals:  {}   event sources: {}   S3 data events: {}",
+            self.principals, self.event_sources, self.s3_data_events
+        );
+        if self.s3_data_events == 0 {
+            let _ = writeln!(
+                s,
+                "warning:     no S3 data events: object-level access is invisible in this log"
+            );
+        }
+        for (title, list) in [
+            ("regions", &self.regions),
+            ("top principals", &self.top_principals),
+            ("top event sources", &self.top_event_sources),
+            ("top event names", &self.top_event_names),
+            ("error codes", &self.error_codes),
+        ] {
+            let _ = writeln!(s, "\n{title}:");
+            for c in list {
+                let _ = writeln!(s, "  {:>8}  {}", c.count, crate::text::sanitize(&c.value));
+            }
+        }
+        if !self.skipped.details.is_empty() {
+            let _ = writeln!(s, "\nskipped input:");
+            for d in &self.skipped.details {
+                let _ = writeln!(s, "  {}", crate::text::sanitize(d));
+            }
+        }
+        s
+    }
+}
+
+/// S3 object-level events: by eventCategory "Data" when the record says so, else by API name.
+pub fn s3_data_event_count(store: &EventStore) -> usize {
+    let (Some(src), Some(name), Some(cat)) = (
+        store.str_col("event_source"),
+        store.str_col("event_name"),
+        store.str_col("event_category"),
+    ) else {
+        return 0;
+    };
+    src.iter()
+        .zip(name.iter())
+        .zip(cat.iter())
+        .filter(|((s, n), c)| {
+            *s == Some("s3.amazonaws.com")
+                && match c {
+                    Some(c) => *c == "Data",
+                    None => n.is_some_and(is_s3_object_api),
+                }
+        })
+        .count()
+}
