@@ -283,7 +283,9 @@ fn duplicate_mask(df: &DataFrame, raw: &RawStore) -> Result<BooleanChunked> {
     let times = df.column(schema::EVENT_TIME)?.as_materialized_series().to_physical_repr();
     let times = times.i64()?;
     let raw_ids = df.column(schema::RAW_ID)?.u32()?.clone();
-    let mut seen: FxHashMap<(&str, Option<&str>, Option<i64>), Vec<u32>> = FxHashMap::default();
+    // (eventID, name, time) -> raw ids of the distinct records seen with that key.
+    type Key<'a> = (&'a str, Option<&'a str>, Option<i64>);
+    let mut seen: FxHashMap<Key<'_>, Vec<u32>> = FxHashMap::default();
     let keep: BooleanChunked = ids
         .iter()
         .zip(names.iter())

@@ -284,10 +284,9 @@ pub fn principal(rec: &Record<'_>) -> Option<String> {
         .session_context
         .as_ref()
         .and_then(|c| c.session_issuer.as_ref())
+        && let Some(v) = issuer.arn.non_empty().or_else(|| issuer.user_name.non_empty())
     {
-        if let Some(v) = issuer.arn.non_empty().or_else(|| issuer.user_name.non_empty()) {
-            return Some(v.to_owned());
-        }
+        return Some(v.to_owned());
     }
     let pid = id.principal_id.non_empty();
     if kind.is_empty() && pid.is_none() {
