@@ -22,9 +22,11 @@ fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<f64>().ok()))
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse::<f64>().ok())
+            })
         })
         .map_or(0.0, |kb| kb / 1024.0)
 }
@@ -49,7 +51,11 @@ fn ensure(path: &Path, events: usize) {
 
 fn run(label: &str, path: &Path, inflated: Option<u64>) {
     let t = Instant::now();
-    let (store, report) = load(&[path.to_string_lossy().into_owned()], &LoadOptions::default()).expect("load");
+    let (store, report) = load(
+        &[path.to_string_lossy().into_owned()],
+        &LoadOptions::default(),
+    )
+    .expect("load");
     let secs = t.elapsed().as_secs_f64();
     let stored = dir_size(path);
     let bytes = inflated.unwrap_or(stored);
@@ -71,11 +77,17 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
-    let which: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let which: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     let want = |name: &str| which.is_empty() || which.iter().any(|w| w == name);
     let dir = bench_dir();
     std::fs::create_dir_all(&dir).expect("bench dir");
-    println!("machine: {} cores", std::thread::available_parallelism().map_or(0, |n| n.get()));
+    println!(
+        "machine: {} cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
     if want("records") {
         let file = dir.join(format!("records-{events}.json"));
         ensure(&file, events);

@@ -20,7 +20,12 @@ fn a_broken_record_costs_only_itself() {
     // The bad record `{"eventName": "Bad", "eventTime": tru}` sits on line 35.
     assert_eq!(p.line, Some(35));
     let lines = report.skip_lines();
-    assert!(lines.iter().any(|l| l.starts_with("tests/fixtures/ingest/broken_record.json:35: (byte ")), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("tests/fixtures/ingest/broken_record.json:35: (byte ")),
+        "{lines:?}"
+    );
 }
 
 #[test]
@@ -47,7 +52,9 @@ fn deep_nesting_neither_panics_nor_loses_the_record() {
     let (store, report) = load_one(&fixture("deep_nesting.json"));
     assert_eq!(store.len(), 2);
     assert_eq!(report.files[0].bad_records, 0);
-    let deep = (0..2).find(|&r| store.raw_text(r).is_some_and(|t| t.len() > 10_000)).expect("deep row");
+    let deep = (0..2)
+        .find(|&r| store.raw_text(r).is_some_and(|t| t.len() > 10_000))
+        .expect("deep row");
     assert!(store.raw_compact(deep).is_some());
     // Too deep to parse into a tree: callers get None and fall back to the text.
     assert!(store.raw_value(deep).is_none());
@@ -63,19 +70,32 @@ fn huge_strings_load() {
     );
     std::fs::write(&path, doc).expect("write");
     let (store, _) = load_one(path.to_str().expect("utf8"));
-    assert_eq!(store.str_at("user_agent", 0).map(|s| s.len()), Some(5_000_000));
+    assert_eq!(
+        store.str_at("user_agent", 0).map(|s| s.len()),
+        Some(5_000_000)
+    );
 }
 
 #[test]
 fn empty_and_junk_files_are_skipped_with_reasons_while_others_load() {
     let (store, report) = load(
-        &[fixture("empty.json"), fixture("junk.bin"), fixture("records_pretty.json")],
+        &[
+            fixture("empty.json"),
+            fixture("junk.bin"),
+            fixture("records_pretty.json"),
+        ],
         &LoadOptions::default(),
     )
     .expect("loads");
     assert_eq!(store.len(), 4);
     assert_eq!(report.files[0].error.as_deref(), Some("empty input"));
-    assert!(report.files[1].error.as_deref().unwrap_or("").starts_with("not a CloudTrail log"));
+    assert!(
+        report.files[1]
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("not a CloudTrail log")
+    );
 }
 
 #[test]
@@ -91,7 +111,10 @@ fn nothing_loadable_is_a_clear_failure() {
 #[test]
 fn unreadable_paths_are_named() {
     let (_, report) = load(
-        &["no/such/file.json".to_owned(), fixture("records_pretty.json")],
+        &[
+            "no/such/file.json".to_owned(),
+            fixture("records_pretty.json"),
+        ],
         &LoadOptions::default(),
     )
     .expect("loads");
@@ -114,12 +137,24 @@ fn gzip_bombs_are_capped() {
         max_inflate: 4 << 20,
         ..LoadOptions::default()
     };
-    let err = load(&[path.to_string_lossy().into_owned()], &opts).err().expect("nothing loads");
+    let err = load(&[path.to_string_lossy().into_owned()], &opts)
+        .err()
+        .expect("nothing loads");
     assert!(err.to_string().contains("nothing could be loaded"));
-    let out = cttui(&["summary", "--max-inflate", "4M", "--format", "json", path.to_str().expect("utf8"), &fixture("records_pretty.json")]);
+    let out = cttui(&[
+        "summary",
+        "--max-inflate",
+        "4M",
+        "--format",
+        "json",
+        path.to_str().expect("utf8"),
+        &fixture("records_pretty.json"),
+    ]);
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
-    let reason = v["skipped"]["files"][0]["reason"].as_str().unwrap_or_default();
+    let reason = v["skipped"]["files"][0]["reason"]
+        .as_str()
+        .unwrap_or_default();
     assert!(reason.contains("gzip bomb"), "{reason}");
 }
 
@@ -127,9 +162,18 @@ fn gzip_bombs_are_capped() {
 fn a_corrupt_gzip_keeps_what_inflated() {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("cut.json.gz");
-    let full = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture("records_gz_noext"))).expect("read");
+    let full = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture("records_gz_noext")),
+    )
+    .expect("read");
     std::fs::write(&path, &full[..full.len() - 30]).expect("write");
-    let out = cttui(&["summary", "--format", "json", path.to_str().expect("utf8"), &fixture("records_pretty.json")]);
+    let out = cttui(&[
+        "summary",
+        "--format",
+        "json",
+        path.to_str().expect("utf8"),
+        &fixture("records_pretty.json"),
+    ]);
     assert!(out.status.success());
     let text = stdout(&out);
     assert!(text.contains("gzip stream broken"), "{text}");

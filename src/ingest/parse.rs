@@ -122,7 +122,10 @@ impl Ctx {
             Ok(r) => r,
             Err(e) => {
                 let at = element_error_offset(bytes, &e);
-                self.bad(range.start + at, format!("invalid record: {}", serde_msg(&e)));
+                self.bad(
+                    range.start + at,
+                    format!("invalid record: {}", serde_msg(&e)),
+                );
                 return;
             }
         };
@@ -140,7 +143,10 @@ impl Ctx {
                         let id = self.raw.push_buffer(Arc::clone(&doc));
                         self.document(id, &doc, depth + 1);
                     }
-                    Err(e) => self.bad(range.start, format!("invalid _raw string: {}", serde_msg(&e))),
+                    Err(e) => self.bad(
+                        range.start,
+                        format!("invalid _raw string: {}", serde_msg(&e)),
+                    ),
                 }
             } else {
                 // An object inside this element: parse it in place.
@@ -164,7 +170,10 @@ impl Ctx {
                 self.batch.push(&rec, id);
             }
             Ok(_) => self.not_records += 1,
-            Err(e) => self.bad(offset, format!("invalid embedded record: {}", serde_msg(&e))),
+            Err(e) => self.bad(
+                offset,
+                format!("invalid embedded record: {}", serde_msg(&e)),
+            ),
         }
     }
 

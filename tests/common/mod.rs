@@ -19,23 +19,33 @@ pub fn stdout(out: &Output) -> String {
 
 /// Compares `actual` with the golden file; `CTTUI_BLESS=1` rewrites it (review the diff before committing).
 pub fn golden(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
     if std::env::var_os("CTTUI_BLESS").is_some() {
         std::fs::write(&path, actual).expect("write golden");
         return;
     }
     let expected = std::fs::read_to_string(&path)
         .unwrap_or_else(|_| panic!("missing golden {}: run with CTTUI_BLESS=1", path.display()));
-    assert_eq!(actual, expected, "golden {name} differs (CTTUI_BLESS=1 to re-bless)");
+    assert_eq!(
+        actual, expected,
+        "golden {name} differs (CTTUI_BLESS=1 to re-bless)"
+    );
 }
 
 /// The third-party logs beside the repo, or `None` (and a note) when that folder is absent.
 pub fn shared_cloudtrail(sub: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/cloudtrail").join(sub);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/cloudtrail")
+        .join(sub);
     if p.exists() {
         Some(p)
     } else {
-        eprintln!("SKIP: {} is absent (tests on real third-party logs need ../shared/cloudtrail)", p.display());
+        eprintln!(
+            "SKIP: {} is absent (tests on real third-party logs need ../shared/cloudtrail)",
+            p.display()
+        );
         None
     }
 }
