@@ -9,6 +9,7 @@ pub mod error;
 pub mod export;
 pub mod ingest;
 pub mod model;
+pub mod playbook;
 pub mod summary;
 pub mod text;
 
