@@ -26,6 +26,23 @@ fn main() -> ExitCode {
             limit,
             &cli.load,
         ),
+        Some(Command::Report {
+            paths,
+            output,
+            session,
+            suspect,
+            bucket,
+        }) => cli::run_report(
+            &mut stdout,
+            cli::ReportArgs {
+                paths: &paths,
+                output: output.as_deref(),
+                session: session.as_deref(),
+                suspect,
+                bucket,
+            },
+            &cli.load,
+        ),
         Some(Command::Demo { events, seed, out }) => cttui::demo::write_demo(&out, events, seed),
         None if cli.paths.is_empty() => {
             eprintln!("cttui: give log files or directories to open (see --help)");
