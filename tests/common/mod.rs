@@ -53,3 +53,5 @@ pub fn shared_cloudtrail(sub: &str) -> Option<PathBuf> {
 pub fn fixture(name: &str) -> String {
     format!("tests/fixtures/ingest/{name}")
 }
+
+pub mod markdown;
