@@ -3,6 +3,7 @@ use polars::prelude::*;
 
 use super::record::{Record, parse_bool, parse_bytes, principal};
 use super::time::parse_time_ms;
+use crate::model::net::is_internal_source;
 use crate::model::schema::{self, STRING_COLUMNS, s};
 
 pub struct Batch {
@@ -11,6 +12,7 @@ pub struct Batch {
     read_only: Vec<Option<bool>>,
     management: Vec<Option<bool>>,
     mfa: Vec<Option<bool>>,
+    outside: Vec<bool>,
     bytes_out: Vec<Option<i64>>,
     bytes_in: Vec<Option<i64>>,
     raw_id: Vec<u32>,
@@ -30,6 +32,7 @@ impl Batch {
             read_only: Vec::with_capacity(capacity),
             management: Vec::with_capacity(capacity),
             mfa: Vec::with_capacity(capacity),
+            outside: Vec::with_capacity(capacity),
             bytes_out: Vec::with_capacity(capacity),
             bytes_in: Vec::with_capacity(capacity),
             raw_id: Vec::with_capacity(capacity),
@@ -68,6 +71,11 @@ impl Batch {
         self.put(s::EVENT_SOURCE, rec.event_source.get());
         self.put(s::AWS_REGION, rec.aws_region.get());
         self.put(s::SOURCE_IP, rec.source_ip.get());
+        self.outside.push(
+            rec.source_ip
+                .get()
+                .is_some_and(|ip| !is_internal_source(ip)),
+        );
         self.put(s::USER_AGENT, rec.user_agent.get());
         self.put(s::PRINCIPAL, principal(rec).as_deref());
         self.put(s::IDENTITY_TYPE, id.and_then(|i| i.kind.get()));
@@ -132,6 +140,9 @@ impl Batch {
         ] {
             cols.push(BooleanChunked::from_iter_options(name.into(), v.into_iter()).into_column());
         }
+        cols.push(
+            BooleanChunked::from_slice(schema::OUTSIDE_AWS.into(), &self.outside).into_column(),
+        );
         for (name, v) in [
             (schema::BYTES_OUT, self.bytes_out),
             (schema::BYTES_IN, self.bytes_in),

@@ -55,6 +55,15 @@ fn is_digest(name: &str) -> bool {
     name.contains("CloudTrail-Digest")
 }
 
+/// Documentation that sits beside delivered logs (found while walking a folder; a file named
+/// explicitly is always read).
+fn is_documentation(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".md", ".markdown", ".rst"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+}
+
 fn walk(dir: &Path, inputs: &mut Vec<Input>, passed: &mut Vec<Passed>) {
     let mut entries: Vec<_> = match fs::read_dir(dir) {
         Ok(rd) => rd.filter_map(Result::ok).collect(),
@@ -91,6 +100,12 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, passed: &mut Vec<Passed>) {
             passed.push(Passed {
                 path: path.display().to_string(),
                 reason: "CloudTrail digest file".to_owned(),
+            });
+        } else if is_documentation(&name) {
+            // READMEs and SOURCE notes beside logs: counted, not read.
+            passed.push(Passed {
+                path: path.display().to_string(),
+                reason: "documentation file, not a log".to_owned(),
             });
         } else if ft.is_file() || ft.is_symlink() {
             inputs.push(Input::File(path));

@@ -53,6 +53,7 @@ fn field(alias: &str) -> Option<(&'static str, Kind)> {
         "read_only" | "readonly" => (schema::READ_ONLY, Bool),
         "management" | "management_event" => (schema::MANAGEMENT_EVENT, Bool),
         "mfa" | "mfa_authenticated" => (schema::MFA_AUTHENTICATED, Bool),
+        "outside" | "outside_aws" => (schema::OUTSIDE_AWS, Bool),
         _ => return None,
     })
 }
@@ -60,7 +61,7 @@ fn field(alias: &str) -> Option<(&'static str, Kind)> {
 /// The fields the help screen lists.
 pub const FIELD_HELP: &str = "name source user ip region error message bucket key ua type account \
 recipient akid username issuer category event_type request_id id time bytes_out bytes_in read_only \
-management mfa";
+management mfa outside";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {

@@ -9,6 +9,8 @@ pub const BYTES_IN: &str = "bytes_in";
 pub const READ_ONLY: &str = "read_only";
 pub const MANAGEMENT_EVENT: &str = "management_event";
 pub const MFA_AUTHENTICATED: &str = "mfa_authenticated";
+/// Whether sourceIPAddress is a public address (not an AWS service name or private range).
+pub const OUTSIDE_AWS: &str = "outside_aws";
 
 /// The string columns, in the order the ingest builders fill them.
 pub const STRING_COLUMNS: [&str; 21] = [

@@ -77,20 +77,32 @@ pub fn fmt_duration(ms: i64) -> String {
 }
 
 /// Pins the analysis suggests when the analyst has pinned nothing: the top-ranked principal as
-/// SUSPECT and the bucket it read most from as BUCKET (else the most-read bucket).
+/// SUSPECT (narrowed to its outside-AWS activity when it also works from inside), and the bucket
+/// that activity read most from as BUCKET (else the most-read bucket).
 pub fn default_pins(store: &EventStore, standings: &[Standing]) -> Pins {
     let suspect = standings
         .iter()
         .min_by_key(|s| s.rank)
         .map(|s| s.principal.clone());
+    pins_for(store, suspect)
+}
+
+/// Suggested scope and bucket for a suspect (or only a bucket, when there is none).
+pub fn pins_for(store: &EventStore, suspect: Option<String>) -> Pins {
+    let suspect_ip = suspect.as_deref().and_then(|s| suggest_scope(store, s));
     let reads = |extra: &str| {
         Query::parse(&format!("source:s3.amazonaws.com name:GetObject {extra}"))
             .and_then(|q| q.rows(store, None))
             .unwrap_or_default()
     };
-    let from_suspect = suspect
-        .as_deref()
-        .map(|s| reads(&format!("user:{}", quoted(s))))
+    let scoped = Pins {
+        suspect: suspect.clone(),
+        suspect_ip: suspect_ip.clone(),
+        ..Pins::default()
+    };
+    let from_suspect = scoped
+        .suspect_query()
+        .map(|q| reads(&q))
         .unwrap_or_default();
     let rows = if from_suspect.is_empty() {
         reads("")
@@ -104,9 +116,22 @@ pub fn default_pins(store: &EventStore, standings: &[Standing]) -> Pins {
         .map(|(b, _)| b);
     Pins {
         suspect,
+        suspect_ip,
         bucket,
         window: None,
     }
+}
+
+/// `outside` when the principal works both from inside (AWS services, private addresses) and
+/// from public addresses: the public part is what stolen credentials look like.
+pub fn suggest_scope(store: &EventStore, principal: &str) -> Option<String> {
+    let q = format!("user:{}", quoted(principal));
+    let all = Query::parse(&q).and_then(|q| q.rows(store, None)).ok()?;
+    let outside = all
+        .iter()
+        .filter(|&&r| store.bool_at(crate::model::schema::OUTSIDE_AWS, r as usize) == Some(true))
+        .count();
+    (outside > 0 && outside < all.len()).then(|| "outside".to_owned())
 }
 
 #[cfg(test)]

@@ -12,8 +12,24 @@ use crate::model::store::EventStore;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Pins {
     pub suspect: Option<String>,
+    /// Narrows the suspect's activity to one source address, or to `outside` (any public address):
+    /// stolen credentials are often used beside their owner's normal traffic.
+    #[serde(default)]
+    pub suspect_ip: Option<String>,
     pub bucket: Option<String>,
     pub window: Option<(i64, i64)>,
+}
+
+impl Pins {
+    /// The query text selecting the suspect's activity (principal, narrowed by `suspect_ip`).
+    pub fn suspect_query(&self) -> Option<String> {
+        let s = self.suspect.as_deref()?;
+        Some(match self.suspect_ip.as_deref() {
+            None => format!("user:{}", quoted(s)),
+            Some("outside") => format!("user:{} outside:true", quoted(s)),
+            Some(ip) => format!("user:{} ip:{}", quoted(s), quoted(ip)),
+        })
+    }
 }
 
 impl Pins {
@@ -26,10 +42,7 @@ impl Pins {
     }
 }
 
-/// A pin value as a quoted query value (the query language's escapes: `\"` and `\\`).
-fn quoted(v: &str) -> String {
-    format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
-}
+use super::quoted;
 
 /// One aggregate row: the group's key values, event count, bytes out, first and last time.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -72,14 +85,12 @@ pub fn bind(spec: &QuerySpec, pins: &Pins) -> std::result::Result<Option<String>
         return Err(missing);
     }
     Ok(spec.filter.as_ref().map(|f| {
+        let suspect = pins.suspect_query().unwrap_or_default();
         f.replace(
             "{BUCKET}",
             &pins.bucket.as_deref().map(quoted).unwrap_or_default(),
         )
-        .replace(
-            "{SUSPECT}",
-            &pins.suspect.as_deref().map(quoted).unwrap_or_default(),
-        )
+        .replace("user:{SUSPECT}", &suspect)
     }))
 }
 
@@ -194,8 +205,7 @@ mod tests {
         };
         let pins = Pins {
             suspect: Some("arn:aws:sts::1:assumed-role/r/\"x\"".into()),
-            bucket: None,
-            window: None,
+            ..Pins::default()
         };
         assert_eq!(bind(&spec, &pins), Err(vec!["bucket".to_owned()]));
         let pins = Pins {
@@ -209,5 +219,14 @@ mod tests {
         );
         // The bound text parses back to the pinned value.
         Query::parse(&text).expect("parses");
+        let pins = Pins {
+            suspect_ip: Some("outside".into()),
+            ..pins
+        };
+        let text = bind(&spec, &pins).expect("bound").expect("filter");
+        assert!(
+            text.starts_with(r#"user:"arn:aws:sts::1:assumed-role/r/\"x\"" outside:true bucket"#),
+            "{text}"
+        );
     }
 }

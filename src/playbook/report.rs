@@ -8,7 +8,7 @@ use super::queries::{Pins, aggregate};
 use super::session::Session;
 use super::severity::{self, Priority, Severity};
 use super::triage::{self, Answer, Context};
-use super::{Standing, default_pins, fmt_bytes, fmt_count, quoted};
+use super::{Standing, default_pins, fmt_bytes, fmt_count, pins_for};
 use crate::Result;
 use crate::export::markdown::{events_table, raw_block};
 use crate::ingest::LoadReport;
@@ -80,9 +80,14 @@ pub struct Findings {
 
 /// Pins from the session, each missing one filled with the analysis' suggestion.
 pub fn effective_pins(store: &EventStore, session: &Session, standings: &[Standing]) -> Pins {
-    let d = default_pins(store, standings);
+    // The analyst's pins win; what is missing is suggested for the (possibly pinned) suspect.
+    let d = match &session.pins.suspect {
+        Some(s) => pins_for(store, Some(s.clone())),
+        None => default_pins(store, standings),
+    };
     Pins {
-        suspect: session.pins.suspect.clone().or(d.suspect),
+        suspect: d.suspect,
+        suspect_ip: session.pins.suspect_ip.clone().or(d.suspect_ip),
         bucket: session.pins.bucket.clone().or(d.bucket),
         window: session.pins.window.or(d.window),
     }
@@ -138,8 +143,8 @@ pub fn compute(
                 (start, end, g.count, g.bytes_out)
             });
     }
-    if let Some(s) = pins.suspect.as_deref() {
-        let rows = Query::parse(&format!("user:{}", quoted(s)))?.rows(store, None)?;
+    if let Some(suspect_q) = pins.suspect_query() {
+        let rows = Query::parse(&suspect_q)?.rows(store, None)?;
         let ips = store.str_col("source_ip");
         first_outside_access = rows
             .iter()
@@ -216,8 +221,8 @@ fn timeline_rows(input: &ReportInput, f: &Findings) -> Result<Vec<(i64, String, 
     let get = |c: &Option<polars::prelude::StringChunked>, r: usize| {
         c.as_ref().and_then(|c| c.get(r)).unwrap_or("").to_owned()
     };
-    if let Some(s) = f.pins.suspect.as_deref() {
-        let rows = Query::parse(&format!("user:{}", quoted(s)))?.rows(store, None)?;
+    if let (Some(s), Some(suspect_q)) = (f.pins.suspect.as_deref(), f.pins.suspect_query()) {
+        let rows = Query::parse(&suspect_q)?.rows(store, None)?;
         let mut i = 0;
         while i < rows.len() {
             let r = rows[i] as usize;
@@ -314,6 +319,12 @@ pub fn render(input: &ReportInput) -> Result<String> {
     let _ = writeln!(s, "| | |\n|---|---|");
     let _ = writeln!(s, "| Severity | {} |", md_cell(&sev_note));
     let _ = writeln!(s, "| Suspect | {} |", md_cell(&suspect));
+    let scope = match f.pins.suspect_ip.as_deref() {
+        None => "all of its calls".to_owned(),
+        Some("outside") => "its calls from outside AWS (it also works from inside: that part is taken as its owner's)".to_owned(),
+        Some(ip) => format!("its calls from {ip}"),
+    };
+    let _ = writeln!(s, "| Suspect activity | {} |", md_cell(&scope));
     let _ = writeln!(s, "| Bucket | {} |", md_cell(&bucket));
     if let Some((a, b, n, bytes)) = &f.burst {
         let _ = writeln!(

@@ -127,10 +127,7 @@ impl Context<'_> {
     }
 
     fn suspect_q(&self) -> Option<String> {
-        self.pins
-            .suspect
-            .as_deref()
-            .map(|s| format!("user:{}", quoted(s)))
+        self.pins.suspect_query()
     }
 
     fn bucket_q(&self) -> Option<String> {
