@@ -65,7 +65,8 @@ impl Session {
             .iter()
             .filter_map(|m| {
                 let r = m.row as usize;
-                if r < store.len() && id_at(r) == m.event_id.as_deref() {
+                // Without an eventID the row is all there is to go by.
+                if r < store.len() && (m.event_id.is_none() || id_at(r) == m.event_id.as_deref()) {
                     return Some(m.row);
                 }
                 let want = m.event_id.as_deref()?;
