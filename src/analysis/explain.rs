@@ -1,0 +1,326 @@
+//! Why a principal or window stands out: robust z-scores of its features against a baseline
+//! (median and MAD), turned into sentences with the numbers and the values that set it apart.
+use serde::Serialize;
+
+use super::columns::{Columns, NULL};
+use super::features::{FeatureTable, Features, NF, Window};
+use super::humanize;
+use super::scaling::Robust;
+use crate::model::schema::s;
+
+/// A feature this far above its baseline (in robust standard deviations) is a reason.
+pub const Z_MIN: f64 = 3.0;
+/// At most this many reasons per item.
+pub const MAX_REASONS: usize = 5;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reason {
+    /// The feature's name (see `features::FEATURE_NAMES`).
+    pub feature: String,
+    /// A sentence for people. Holds log values (addresses, user agents): sanitise before drawing.
+    pub text: String,
+    /// Robust z-score against the baseline, rounded to 0.01.
+    pub z: f64,
+}
+
+/// Features whose high values are unusual in a way worth saying (span, hour angles and read-only
+/// share feed the model but make poor sentences on their own).
+const SAID: [usize; 15] = [0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 15, 16, 17, 18];
+const EXCLUSIVE_UA: usize = 19;
+
+fn is_log_feature(k: usize) -> bool {
+    !matches!(k, 9..=14)
+}
+
+/// The baseline's median back on the feature's own scale.
+fn raw_median(stat: &Robust, k: usize) -> f64 {
+    if is_log_feature(k) {
+        stat.median.exp_m1()
+    } else {
+        stat.median
+    }
+}
+
+/// The smallest raw difference worth a sentence (a count of 1 vs 0 is no story).
+fn meaningful(k: usize, raw: f64, med: f64) -> bool {
+    match k {
+        9 | 10 | 13 => raw - med >= 0.1,
+        16 => raw - med >= 1024.0 * 1024.0,
+        18 | 19 => raw >= 1.0,
+        _ => raw - med >= 2.0,
+    }
+}
+
+/// What is being explained.
+pub enum Subject<'t> {
+    Entity(usize),
+    Window(&'t Window),
+}
+
+/// Context for explanations of one analysis.
+pub struct Explainer<'c, 'a> {
+    pub cols: &'c Columns<'a>,
+    pub table: &'c FeatureTable,
+    /// Entities using each source IP / user agent (for "seen for no other principal").
+    ip_users: Vec<u32>,
+    ua_users: Vec<u32>,
+    entity_word: &'static str,
+}
+
+fn users(table: &FeatureTable, codes: &[u32], card: usize) -> Vec<u32> {
+    let mut users = vec![0u32; card];
+    let mut stamp = vec![u32::MAX; card];
+    for g in 0..table.groups.len() {
+        for &r in table.groups.get(g) {
+            let c = codes[r as usize];
+            if c != NULL && stamp[c as usize] != g as u32 {
+                stamp[c as usize] = g as u32;
+                users[c as usize] += 1;
+            }
+        }
+    }
+    users
+}
+
+impl<'c, 'a> Explainer<'c, 'a> {
+    pub fn new(cols: &'c Columns<'a>, table: &'c FeatureTable) -> Self {
+        let ips = cols.by_idx(s::SOURCE_IP);
+        let uas = cols.by_idx(s::USER_AGENT);
+        Explainer {
+            cols,
+            table,
+            ip_users: users(table, ips.codes(), ips.cardinality()),
+            ua_users: users(table, uas.codes(), uas.cardinality()),
+            entity_word: match table.kind {
+                super::features::EntityKind::Principal => "principal",
+                super::features::EntityKind::SourceIp => "source IP",
+            },
+        }
+    }
+
+    /// Reasons for a subject, given per-feature baselines and a word for the baseline
+    /// ("median" for the population, "its usual" for the entity's own windows).
+    pub fn reasons(&self, subject: &Subject<'_>, stats: &[Robust; NF], baseline: &str) -> Vec<Reason> {
+        let (f, rows) = match subject {
+            Subject::Entity(e) => (&self.table.entities[*e], self.table.groups.get(*e)),
+            Subject::Window(w) => (&w.features, self.table.window_rows(w)),
+        };
+        let v = f.vector();
+        let mut cands: Vec<(usize, f64)> = Vec::new();
+        for k in SAID.iter().copied().chain([EXCLUSIVE_UA]) {
+            let z = stats[k].z(v[k]);
+            let raw = f.raw(k);
+            if z >= Z_MIN && meaningful(k, raw, raw_median(&stats[k], k)) {
+                cands.push((k, z));
+            }
+        }
+        // Failure share and denied share say the same thing: keep the stronger.
+        if cands.iter().any(|c| c.0 == 9) && cands.iter().any(|c| c.0 == 10) {
+            cands.retain(|c| c.0 != 10);
+        }
+        cands.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        cands.truncate(MAX_REASONS);
+        cands
+            .into_iter()
+            .map(|(k, z)| Reason {
+                feature: super::features::FEATURE_NAMES[k].to_owned(),
+                text: self.sentence(k, f, rows, subject, stats, baseline),
+                z: (z * 100.0).round() / 100.0,
+            })
+            .collect()
+    }
+
+    fn sentence(
+        &self,
+        k: usize,
+        f: &Features,
+        rows: &[u32],
+        subject: &Subject<'_>,
+        stats: &[Robust; NF],
+        baseline: &str,
+    ) -> String {
+        let med = raw_median(&stats[k], k);
+        let vs = |m: String| format!("vs {baseline} {m}");
+        let n = |x: f64| humanize::number(x);
+        let per = match subject {
+            Subject::Window(_) => format!(" in one {}", window_word(self.table.window_ms)),
+            Subject::Entity(_) => String::new(),
+        };
+        match k {
+            0 => format!("{} events{per} {}", n(f.raw(0)), vs(n(med.round()))),
+            2 => format!(
+                "{} calls per active minute {}",
+                n(f.rate_per_active_minute),
+                vs(n(med))
+            ),
+            3 => format!(
+                "peak of {} calls in one minute {}",
+                n(f.raw(3)),
+                vs(n(med.round()))
+            ),
+            4 => format!(
+                "calls to {} services ({}) {}",
+                f.services,
+                self.top_values(rows, s::EVENT_SOURCE, 4),
+                vs(n(med.round()))
+            ),
+            5 => format!("{} distinct API calls {}", f.event_names, vs(n(med.round()))),
+            6 => format!("{} user agents {}", f.user_agents, vs(n(med.round()))),
+            7 => format!("{} source IPs {}", f.source_ips, vs(n(med.round()))),
+            8 => format!(
+                "{} regions ({}) {}",
+                f.regions,
+                self.top_values(rows, s::AWS_REGION, 4),
+                vs(n(med.round()))
+            ),
+            9 | 10 => {
+                let share = if k == 9 { f.failure_rate } else { f.access_denied_share };
+                format!(
+                    "{} of calls failed ({}) {}",
+                    humanize::percent(share),
+                    self.top_values(rows, s::ERROR_CODE, 2),
+                    vs(humanize::percent(med))
+                )
+            }
+            13 => format!(
+                "{} of calls off-hours {}",
+                humanize::percent(f.off_hours_share),
+                vs(humanize::percent(med))
+            ),
+            15 => format!("{} GetObject{per} {}", n(f.raw(15)), vs(n(med.round()))),
+            16 => format!(
+                "{} read out (bytesTransferredOut){per} {}",
+                humanize::bytes(f.raw(16)),
+                vs(humanize::bytes(med))
+            ),
+            17 => format!(
+                "{} sensitive API calls ({}) {}",
+                f.sensitive_calls,
+                self.top_sensitive(rows, 3),
+                vs(n(med.round()))
+            ),
+            18 => self.exclusive(rows, subject, s::SOURCE_IP, "source IP"),
+            19 => self.exclusive(rows, subject, s::USER_AGENT, "user agent"),
+            _ => String::new(),
+        }
+    }
+
+    /// The most frequent values of a column among `rows`, as "a, b, …".
+    fn top_values(&self, rows: &[u32], column: usize, max: usize) -> String {
+        let dict = self.cols.by_idx(column);
+        let mut counts: rustc_hash::FxHashMap<u32, usize> = Default::default();
+        for &r in rows {
+            let c = dict.code(r as usize);
+            if c != NULL {
+                *counts.entry(c).or_default() += 1;
+            }
+        }
+        let mut v: Vec<(u32, usize)> = counts.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| dict.value(a.0).cmp(&dict.value(b.0))));
+        let more = v.len() > max;
+        let mut parts: Vec<String> = v
+            .into_iter()
+            .take(max)
+            .map(|(c, _)| short(dict.value(c).unwrap_or("")))
+            .collect();
+        if more {
+            parts.push("…".to_owned());
+        }
+        parts.join(", ")
+    }
+
+    fn top_sensitive(&self, rows: &[u32], max: usize) -> String {
+        let names = self.cols.by_idx(s::EVENT_NAME);
+        let flags = names.table(super::apis::is_sensitive);
+        let mut counts: rustc_hash::FxHashMap<u32, usize> = Default::default();
+        for &r in rows {
+            let c = names.code(r as usize);
+            if c != NULL && flags[c as usize] {
+                *counts.entry(c).or_default() += 1;
+            }
+        }
+        let mut v: Vec<(u32, usize)> = counts.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| names.value(a.0).cmp(&names.value(b.0))));
+        let more = v.len() > max;
+        let mut parts: Vec<String> = v
+            .into_iter()
+            .take(max)
+            .map(|(c, k)| format!("{} x{k}", names.value(c).unwrap_or("")))
+            .collect();
+        if more {
+            parts.push("…".to_owned());
+        }
+        parts.join(", ")
+    }
+
+    /// Names the addresses or agents that only this entity (or only this window) used.
+    fn exclusive(&self, rows: &[u32], subject: &Subject<'_>, column: usize, what: &str) -> String {
+        let dict = self.cols.by_idx(column);
+        let users = if column == s::SOURCE_IP { &self.ip_users } else { &self.ua_users };
+        let mut found: Vec<(usize, u32)> = Vec::new();
+        match subject {
+            Subject::Entity(_) => {
+                let mut counts: rustc_hash::FxHashMap<u32, usize> = Default::default();
+                for &r in rows {
+                    let c = dict.code(r as usize);
+                    if c != NULL && users[c as usize] == 1 {
+                        *counts.entry(c).or_default() += 1;
+                    }
+                }
+                found.extend(counts.into_iter().map(|(c, n)| (n, c)));
+            }
+            Subject::Window(w) => {
+                let all = self.table.groups.get(w.entity as usize);
+                let mut total: rustc_hash::FxHashMap<u32, usize> = Default::default();
+                for &r in all {
+                    let c = dict.code(r as usize);
+                    if c != NULL {
+                        *total.entry(c).or_default() += 1;
+                    }
+                }
+                let mut here: rustc_hash::FxHashMap<u32, usize> = Default::default();
+                for &r in rows {
+                    let c = dict.code(r as usize);
+                    if c != NULL {
+                        *here.entry(c).or_default() += 1;
+                    }
+                }
+                found.extend(
+                    here.into_iter()
+                        .filter(|(c, n)| total.get(c) == Some(n))
+                        .map(|(c, n)| (n, c)),
+                );
+            }
+        }
+        found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| dict.value(a.1).cmp(&dict.value(b.1))));
+        let Some(&(_, first)) = found.first() else {
+            return format!("{what} used by no other {}", self.entity_word);
+        };
+        let value = short(dict.value(first).unwrap_or(""));
+        let more = if found.len() > 1 {
+            format!(" (and {} more)", found.len() - 1)
+        } else {
+            String::new()
+        };
+        match subject {
+            Subject::Entity(_) => format!("{what} {value}{more} seen for no other {}", self.entity_word),
+            Subject::Window(_) => format!("new {what} {value}{more} seen only in this window"),
+        }
+    }
+}
+
+/// "hour", "10 minutes", … for window lengths.
+pub fn window_word(ms: i64) -> String {
+    match ms / 1000 {
+        3600 => "hour".to_owned(),
+        86_400 => "day".to_owned(),
+        60 => "minute".to_owned(),
+        secs => format!("{} window", humanize::duration(secs)),
+    }
+}
+
+/// Log values in sentences are cut to a readable length.
+fn short(v: &str) -> String {
+    let cut = crate::text::truncate(v, 80).into_owned();
+    if cut.is_empty() { "(empty)".to_owned() } else { cut }
+}
