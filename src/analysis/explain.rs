@@ -41,13 +41,16 @@ fn raw_median(stat: &Robust, k: usize) -> f64 {
     }
 }
 
-/// The smallest raw difference worth a sentence (a count of 1 vs 0 is no story).
-fn meaningful(k: usize, raw: f64, med: f64) -> bool {
+/// The smallest difference worth a sentence (2 calls vs 0 is no story): counts at least 3 more
+/// and twice the baseline, shares at least 10 points more and backed by 3 events.
+fn meaningful(k: usize, f: &Features, raw: f64, med: f64) -> bool {
     match k {
-        9 | 10 | 13 => raw - med >= 0.1,
-        16 => raw - med >= 1024.0 * 1024.0,
+        9 => raw - med >= 0.1 && f.failures >= 3,
+        10 => raw - med >= 0.1 && f.access_denied >= 3,
+        13 => raw - med >= 0.1 && f.events >= 3,
+        16 => raw - med >= 1024.0 * 1024.0 && raw >= 2.0 * med,
         18 | 19 => raw >= 1.0,
-        _ => raw - med >= 2.0,
+        _ => raw - med >= 3.0 && raw >= 2.0 * med,
     }
 }
 
@@ -110,7 +113,7 @@ impl<'c, 'a> Explainer<'c, 'a> {
         for k in SAID.iter().copied().chain([EXCLUSIVE_UA]) {
             let z = stats[k].z(v[k]);
             let raw = f.raw(k);
-            if z >= Z_MIN && meaningful(k, raw, raw_median(&stats[k], k)) {
+            if z >= Z_MIN && meaningful(k, f, raw, raw_median(&stats[k], k)) {
                 cands.push((k, z));
             }
         }
@@ -257,13 +260,19 @@ impl<'c, 'a> Explainer<'c, 'a> {
     fn exclusive(&self, rows: &[u32], subject: &Subject<'_>, column: usize, what: &str) -> String {
         let dict = self.cols.by_idx(column);
         let users = if column == s::SOURCE_IP { &self.ip_users } else { &self.ua_users };
+        let telling: Vec<bool> = if column == s::SOURCE_IP {
+            dict.table(super::apis::is_ip_address)
+        } else {
+            dict.table(|v| !super::apis::is_aws_service_agent(v))
+        };
+        let ok = |c: u32| c != NULL && telling[c as usize];
         let mut found: Vec<(usize, u32)> = Vec::new();
         match subject {
             Subject::Entity(_) => {
                 let mut counts: rustc_hash::FxHashMap<u32, usize> = Default::default();
                 for &r in rows {
                     let c = dict.code(r as usize);
-                    if c != NULL && users[c as usize] == 1 {
+                    if ok(c) && users[c as usize] == 1 {
                         *counts.entry(c).or_default() += 1;
                     }
                 }
@@ -281,7 +290,7 @@ impl<'c, 'a> Explainer<'c, 'a> {
                 let mut here: rustc_hash::FxHashMap<u32, usize> = Default::default();
                 for &r in rows {
                     let c = dict.code(r as usize);
-                    if c != NULL {
+                    if ok(c) {
                         *here.entry(c).or_default() += 1;
                     }
                 }

@@ -11,6 +11,9 @@ use crate::model::schema::s;
 /// Number of model features (see [`FEATURE_NAMES`]).
 pub const NF: usize = 20;
 
+/// Pseudo-events of prior weight for shares in the model vector.
+pub const PRIOR_EVENTS: f64 = 5.0;
+
 /// Model feature names, in vector order.
 pub const FEATURE_NAMES: [&str; NF] = [
     "events",
@@ -101,9 +104,13 @@ pub struct Features {
 }
 
 impl Features {
-    /// The model vector: counts on a log scale (so 10 -> 1,000 weighs like 1 -> 100), shares as is.
+    /// The model vector: counts on a log scale (so 10 -> 1,000 weighs like 1 -> 100); shares and
+    /// hour angles shrunk towards "no information" by [`PRIOR_EVENTS`] pseudo-events, so that one
+    /// failure out of two calls does not look like a 50% failure rate.
     pub fn vector(&self) -> [f64; NF] {
         let l = |v: f64| v.max(0.0).ln_1p();
+        let n = self.events as f64;
+        let shrink = n / (n + PRIOR_EVENTS);
         [
             l(self.events as f64),
             l(self.span_secs / 60.0),
@@ -114,12 +121,12 @@ impl Features {
             l(self.user_agents as f64),
             l(self.source_ips as f64),
             l(self.regions as f64),
-            self.failure_rate,
-            self.access_denied_share,
-            self.hour_sin,
-            self.hour_cos,
-            self.off_hours_share,
-            self.read_only_share,
+            self.failure_rate * shrink,
+            self.access_denied_share * shrink,
+            self.hour_sin * shrink,
+            self.hour_cos * shrink,
+            self.off_hours_share * shrink,
+            0.5 + (self.read_only_share - 0.5) * shrink,
             l(self.get_object as f64),
             l(self.bytes_out as f64),
             l(self.sensitive_calls as f64),
@@ -272,6 +279,10 @@ struct Ctx<'a> {
     /// Entities that used each source IP / user agent.
     ip_users: Vec<u32>,
     ua_users: Vec<u32>,
+    /// Source address values that are addresses (not AWS service names).
+    ip_ok: Vec<bool>,
+    /// User agents that can be a sign of a client (not an AWS service acting for the principal).
+    ua_ok: Vec<bool>,
 }
 
 /// Per-thread scratch space: "seen" stamps per column and occurrence counters, reset by token.
@@ -338,14 +349,18 @@ fn summarise(rows: &[u32], ctx: &Ctx<'_>, sc: &mut Scratch, scope: Scope) -> Fea
     sc.touched_ua.clear();
     for &r in rows {
         let r = r as usize;
-        let codes = [ctx.source[r], ctx.name[r], ctx.ua[r], ctx.ip[r], ctx.region[r]];
+        let mut codes = [ctx.source[r], ctx.name[r], ctx.ua[r], ctx.ip[r], ctx.region[r]];
+        if codes[3] != NULL && !ctx.ip_ok[codes[3] as usize] {
+            codes[3] = NULL;
+        }
+        let ua_ok = codes[2] != NULL && ctx.ua_ok[codes[2] as usize];
         for (k, &c) in codes.iter().enumerate() {
             if c != NULL && sc.stamps[k][c as usize] != token {
                 sc.stamps[k][c as usize] = token;
                 distinct[k] += 1;
                 match (k, &scope) {
                     (2, Scope::Entity) => {
-                        if ctx.ua_users[c as usize] == 1 {
+                        if ua_ok && ctx.ua_users[c as usize] == 1 {
                             excl_ua += 1;
                         }
                     }
@@ -354,7 +369,7 @@ fn summarise(rows: &[u32], ctx: &Ctx<'_>, sc: &mut Scratch, scope: Scope) -> Fea
                             excl_ip += 1;
                         }
                     }
-                    (2, Scope::Window { .. }) => {
+                    (2, Scope::Window { .. }) if ua_ok => {
                         sc.win_ua[c as usize] = 0;
                         sc.touched_ua.push(c);
                     }
@@ -367,7 +382,7 @@ fn summarise(rows: &[u32], ctx: &Ctx<'_>, sc: &mut Scratch, scope: Scope) -> Fea
             }
         }
         if let Scope::Window { .. } = scope {
-            if codes[2] != NULL {
+            if ua_ok {
                 sc.win_ua[codes[2] as usize] += 1;
             }
             if codes[3] != NULL {
@@ -514,6 +529,8 @@ pub fn compute(cols: &Columns<'_>, opts: &FeatureOptions) -> FeatureTable {
         cards,
         ip_users: users_per_value(&groups, ip, cards[3]),
         ua_users: users_per_value(&groups, ua, cards[2]),
+        ip_ok: dicts[3].table(apis::is_ip_address),
+        ua_ok: dicts[2].table(|v| !apis::is_aws_service_agent(v)),
     };
     let per_entity: Vec<(Features, Vec<Window>)> = (0..groups.len())
         .into_par_iter()

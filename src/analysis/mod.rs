@@ -3,6 +3,7 @@
 //! [`analyze`], whose result is plain serialisable data for the CLI, the exports and the TUI.
 pub mod apis;
 pub mod columns;
+pub mod command;
 pub mod explain;
 pub mod features;
 pub mod forest;
