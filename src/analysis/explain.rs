@@ -11,7 +11,7 @@ use crate::model::schema::s;
 /// A feature this far above its baseline (in robust standard deviations) is a reason.
 pub const Z_MIN: f64 = 3.0;
 /// At most this many reasons per item.
-pub const MAX_REASONS: usize = 5;
+pub const MAX_REASONS: usize = 6;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reason {
@@ -23,10 +23,19 @@ pub struct Reason {
     pub z: f64,
 }
 
-/// Features whose high values are unusual in a way worth saying (span, hour angles and read-only
-/// share feed the model but make poor sentences on their own).
-const SAID: [usize; 15] = [0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 15, 16, 17, 18];
-const EXCLUSIVE_UA: usize = 19;
+/// Features whose high values are worth saying, in themes: one sentence per theme (the strongest),
+/// so five ways of saying "many calls" do not crowd out the new address. Span, hour angles and
+/// read-only share feed the model but make poor sentences on their own.
+const THEMES: [&[usize]; 8] = [
+    &[15, 16],     // data read: GetObject, bytes out
+    &[0, 3, 2],    // volume: events, peak per minute, rate
+    &[18, 7],      // addresses: new ones, count
+    &[19, 6],      // user agents: new ones, count
+    &[20, 9, 10],  // failures: count, share, denied share
+    &[17],         // sensitive calls
+    &[4, 5, 8],    // breadth: services, API names, regions
+    &[13],         // off-hours
+];
 
 fn is_log_feature(k: usize) -> bool {
     !matches!(k, 9..=14)
@@ -46,6 +55,7 @@ fn raw_median(stat: &Robust, k: usize) -> f64 {
 fn meaningful(k: usize, f: &Features, raw: f64, med: f64) -> bool {
     match k {
         9 => raw - med >= 0.1 && f.failures >= 3,
+        20 => raw - med >= 3.0 && raw >= 2.0 * med && f.failure_rate >= 0.01,
         10 => raw - med >= 0.1 && f.access_denied >= 3,
         13 => raw - med >= 0.1 && f.events >= 3,
         16 => raw - med >= 1024.0 * 1024.0 && raw >= 2.0 * med,
@@ -110,16 +120,18 @@ impl<'c, 'a> Explainer<'c, 'a> {
         };
         let v = f.vector();
         let mut cands: Vec<(usize, f64)> = Vec::new();
-        for k in SAID.iter().copied().chain([EXCLUSIVE_UA]) {
-            let z = stats[k].z(v[k]);
-            let raw = f.raw(k);
-            if z >= Z_MIN && meaningful(k, f, raw, raw_median(&stats[k], k)) {
+        for theme in THEMES {
+            // The theme's first telling feature in preference order, ranked by the theme's
+            // strongest z.
+            let passing: Vec<(usize, f64)> = theme
+                .iter()
+                .map(|&k| (k, stats[k].z(v[k])))
+                .filter(|&(k, z)| self.telling(k, z, f, &stats[k]))
+                .collect();
+            if let Some(&(k, _)) = passing.first() {
+                let z = passing.iter().map(|p| p.1).fold(Z_MIN, f64::max);
                 cands.push((k, z));
             }
-        }
-        // Failure share and denied share say the same thing: keep the stronger.
-        if cands.iter().any(|c| c.0 == 9) && cands.iter().any(|c| c.0 == 10) {
-            cands.retain(|c| c.0 != 10);
         }
         cands.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         cands.truncate(MAX_REASONS);
@@ -131,6 +143,18 @@ impl<'c, 'a> Explainer<'c, 'a> {
                 z: (z * 100.0).round() / 100.0,
             })
             .collect()
+    }
+
+    /// Whether feature `k` (z-score `z` against `stat`) is worth a sentence. New addresses and
+    /// agents are told whenever the baseline usually brings none: a z-score means little for a
+    /// count that is almost always 0.
+    fn telling(&self, k: usize, z: f64, f: &Features, stat: &Robust) -> bool {
+        let raw = f.raw(k);
+        let med = raw_median(stat, k);
+        match k {
+            18 | 19 => raw >= 1.0 && (med < 0.5 || z >= Z_MIN),
+            _ => z >= Z_MIN && meaningful(k, f, raw, med),
+        }
     }
 
     fn sentence(
@@ -185,12 +209,23 @@ impl<'c, 'a> Explainer<'c, 'a> {
                     vs(humanize::percent(med))
                 )
             }
+            20 => format!(
+                "{} calls failed ({}){per} {}",
+                n(f.raw(20)),
+                self.top_values(rows, s::ERROR_CODE, 2),
+                vs(n(med.round()))
+            ),
             13 => format!(
                 "{} of calls off-hours {}",
                 humanize::percent(f.off_hours_share),
                 vs(humanize::percent(med))
             ),
-            15 => format!("{} GetObject{per} {}", n(f.raw(15)), vs(n(med.round()))),
+            15 => format!(
+                "{} GetObject ({} out){per} {}",
+                n(f.raw(15)),
+                humanize::bytes(f.raw(16)),
+                vs(n(med.round()))
+            ),
             16 => format!(
                 "{} read out (bytesTransferredOut){per} {}",
                 humanize::bytes(f.raw(16)),
@@ -279,26 +314,20 @@ impl<'c, 'a> Explainer<'c, 'a> {
                 found.extend(counts.into_iter().map(|(c, n)| (n, c)));
             }
             Subject::Window(w) => {
-                let all = self.table.groups.get(w.entity as usize);
-                let mut total: rustc_hash::FxHashMap<u32, usize> = Default::default();
-                for &r in all {
-                    let c = dict.code(r as usize);
-                    if c != NULL {
-                        *total.entry(c).or_default() += 1;
+                // New: used in this window and not in any earlier event of the entity.
+                let before = &self.table.groups.get(w.entity as usize)[..w.lo as usize];
+                if !before.is_empty() {
+                    let earlier: rustc_hash::FxHashSet<u32> =
+                        before.iter().map(|&r| dict.code(r as usize)).collect();
+                    let mut here: rustc_hash::FxHashMap<u32, usize> = Default::default();
+                    for &r in rows {
+                        let c = dict.code(r as usize);
+                        if ok(c) && !earlier.contains(&c) {
+                            *here.entry(c).or_default() += 1;
+                        }
                     }
+                    found.extend(here.into_iter().map(|(c, n)| (n, c)));
                 }
-                let mut here: rustc_hash::FxHashMap<u32, usize> = Default::default();
-                for &r in rows {
-                    let c = dict.code(r as usize);
-                    if ok(c) {
-                        *here.entry(c).or_default() += 1;
-                    }
-                }
-                found.extend(
-                    here.into_iter()
-                        .filter(|(c, n)| total.get(c) == Some(n))
-                        .map(|(c, n)| (n, c)),
-                );
             }
         }
         found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| dict.value(a.1).cmp(&dict.value(b.1))));
@@ -313,7 +342,10 @@ impl<'c, 'a> Explainer<'c, 'a> {
         };
         match subject {
             Subject::Entity(_) => format!("{what} {value}{more} seen for no other {}", self.entity_word),
-            Subject::Window(_) => format!("new {what} {value}{more} seen only in this window"),
+            Subject::Window(_) => format!(
+                "new {what} {value}{more}, not used by this {} before",
+                self.entity_word
+            ),
         }
     }
 }

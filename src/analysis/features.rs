@@ -9,7 +9,7 @@ use super::timefmt;
 use crate::model::schema::s;
 
 /// Number of model features (see [`FEATURE_NAMES`]).
-pub const NF: usize = 20;
+pub const NF: usize = 21;
 
 /// Pseudo-events of prior weight for shares in the model vector.
 pub const PRIOR_EVENTS: f64 = 5.0;
@@ -36,6 +36,7 @@ pub const FEATURE_NAMES: [&str; NF] = [
     "sensitive_calls",
     "exclusive_ips",
     "exclusive_user_agents",
+    "failures",
 ];
 
 /// What events are grouped by.
@@ -96,8 +97,8 @@ pub struct Features {
     pub get_object: u64,
     pub bytes_out: i64,
     pub sensitive_calls: u64,
-    /// Whole log: source IPs no other entity used. Window: source IPs the entity used only in
-    /// this window (0 when the entity has a single window).
+    /// Whole log: source IPs no other entity used. Window: source IPs the entity had not used in
+    /// an earlier window (0 for its first window).
     pub exclusive_ips: u64,
     /// Same for user agents.
     pub exclusive_user_agents: u64,
@@ -132,6 +133,7 @@ impl Features {
             l(self.sensitive_calls as f64),
             l(self.exclusive_ips as f64),
             l(self.exclusive_user_agents as f64),
+            l(self.failures as f64),
         ]
     }
 
@@ -158,6 +160,7 @@ impl Features {
             17 => self.sensitive_calls as f64,
             18 => self.exclusive_ips as f64,
             19 => self.exclusive_user_agents as f64,
+            20 => self.failures as f64,
             _ => 0.0,
         }
     }
@@ -285,14 +288,13 @@ struct Ctx<'a> {
     ua_ok: Vec<bool>,
 }
 
-/// Per-thread scratch space: "seen" stamps per column and occurrence counters, reset by token.
+/// Per-thread scratch space: "seen" stamps per column, reset by token, and per-entity "used in an
+/// earlier window" marks for addresses and agents.
 struct Scratch {
     stamps: [Vec<u32>; 5],
     token: u32,
-    ent_ip: Vec<u32>,
-    ent_ua: Vec<u32>,
-    win_ip: Vec<u32>,
-    win_ua: Vec<u32>,
+    seen_ip: Vec<bool>,
+    seen_ua: Vec<bool>,
     touched_ip: Vec<u32>,
     touched_ua: Vec<u32>,
 }
@@ -302,10 +304,8 @@ impl Scratch {
         Scratch {
             stamps: cards.map(|c| vec![0; c]),
             token: 0,
-            ent_ip: vec![0; cards[3]],
-            ent_ua: vec![0; cards[2]],
-            win_ip: vec![0; cards[3]],
-            win_ua: vec![0; cards[2]],
+            seen_ip: vec![false; cards[3]],
+            seen_ua: vec![false; cards[2]],
             touched_ip: Vec::new(),
             touched_ua: Vec::new(),
         }
@@ -327,8 +327,8 @@ impl Scratch {
 enum Scope {
     /// Whole log: IPs/UAs with a single user.
     Entity,
-    /// One window: IPs/UAs all of whose uses by the entity fall in this window.
-    Window { several: bool },
+    /// One window: IPs/UAs the entity had not used in an earlier window (none for its first).
+    Window { first: bool },
 }
 
 fn summarise(rows: &[u32], ctx: &Ctx<'_>, sc: &mut Scratch, scope: Scope) -> Features {
@@ -345,8 +345,6 @@ fn summarise(rows: &[u32], ctx: &Ctx<'_>, sc: &mut Scratch, scope: Scope) -> Fea
     let mut read = 0u64;
     let mut excl_ip = 0u64;
     let mut excl_ua = 0u64;
-    sc.touched_ip.clear();
-    sc.touched_ua.clear();
     for &r in rows {
         let r = r as usize;
         let mut codes = [ctx.source[r], ctx.name[r], ctx.ua[r], ctx.ip[r], ctx.region[r]];
@@ -369,24 +367,26 @@ fn summarise(rows: &[u32], ctx: &Ctx<'_>, sc: &mut Scratch, scope: Scope) -> Fea
                             excl_ip += 1;
                         }
                     }
-                    (2, Scope::Window { .. }) if ua_ok => {
-                        sc.win_ua[c as usize] = 0;
-                        sc.touched_ua.push(c);
+                    (2, Scope::Window { first }) if ua_ok => {
+                        if !sc.seen_ua[c as usize] {
+                            sc.seen_ua[c as usize] = true;
+                            sc.touched_ua.push(c);
+                            if !first {
+                                excl_ua += 1;
+                            }
+                        }
                     }
-                    (3, Scope::Window { .. }) => {
-                        sc.win_ip[c as usize] = 0;
-                        sc.touched_ip.push(c);
+                    (3, Scope::Window { first }) => {
+                        if !sc.seen_ip[c as usize] {
+                            sc.seen_ip[c as usize] = true;
+                            sc.touched_ip.push(c);
+                            if !first {
+                                excl_ip += 1;
+                            }
+                        }
                     }
                     _ => {}
                 }
-            }
-        }
-        if let Scope::Window { .. } = scope {
-            if ua_ok {
-                sc.win_ua[codes[2] as usize] += 1;
-            }
-            if codes[3] != NULL {
-                sc.win_ip[codes[3] as usize] += 1;
             }
         }
         if let Some(t) = ctx.times[r] {
@@ -427,18 +427,6 @@ fn summarise(rows: &[u32], ctx: &Ctx<'_>, sc: &mut Scratch, scope: Scope) -> Fea
             f.sensitive_calls += 1;
         }
         f.bytes_out += ctx.bytes[r];
-    }
-    if let Scope::Window { several: true } = scope {
-        excl_ip = sc
-            .touched_ip
-            .iter()
-            .filter(|&&c| sc.win_ip[c as usize] == sc.ent_ip[c as usize])
-            .count() as u64;
-        excl_ua = sc
-            .touched_ua
-            .iter()
-            .filter(|&&c| sc.win_ua[c as usize] == sc.ent_ua[c as usize])
-            .count() as u64;
     }
     let n = f.events.max(1) as f64;
     [
@@ -569,24 +557,6 @@ fn entity_features(
     window_ms: i64,
 ) -> (Features, Vec<Window>) {
     let whole = summarise(rows, ctx, sc, Scope::Entity);
-    // Occurrences per IP / UA over the whole entity, for window exclusivity.
-    let mut ips = Vec::new();
-    let mut uas = Vec::new();
-    for &r in rows {
-        let (i, u) = (ctx.ip[r as usize], ctx.ua[r as usize]);
-        if i != NULL {
-            if sc.ent_ip[i as usize] == 0 {
-                ips.push(i);
-            }
-            sc.ent_ip[i as usize] += 1;
-        }
-        if u != NULL {
-            if sc.ent_ua[u as usize] == 0 {
-                uas.push(u);
-            }
-            sc.ent_ua[u as usize] += 1;
-        }
-    }
     // Windows: rows are time-sorted with unparsed times last, so each window is one run.
     let mut spans: Vec<(i64, u32, u32)> = Vec::new();
     let mut i = 0;
@@ -602,22 +572,27 @@ fn entity_features(
         spans.push((key * window_ms, i as u32, j as u32));
         i = j;
     }
-    let several = spans.len() > 1;
     let windows = spans
         .into_iter()
-        .map(|(start, lo, hi)| Window {
+        .enumerate()
+        .map(|(i, (start, lo, hi))| Window {
             entity: g,
             start,
             lo,
             hi,
-            features: summarise(&rows[lo as usize..hi as usize], ctx, sc, Scope::Window { several }),
+            features: summarise(
+                &rows[lo as usize..hi as usize],
+                ctx,
+                sc,
+                Scope::Window { first: i == 0 },
+            ),
         })
         .collect();
-    for i in ips {
-        sc.ent_ip[i as usize] = 0;
+    for i in sc.touched_ip.drain(..) {
+        sc.seen_ip[i as usize] = false;
     }
-    for u in uas {
-        sc.ent_ua[u as usize] = 0;
+    for u in sc.touched_ua.drain(..) {
+        sc.seen_ua[u as usize] = false;
     }
     (whole, windows)
 }
