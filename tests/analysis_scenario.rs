@@ -12,15 +12,31 @@ fn stolen_key_ranks_first_with_reasons() {
     let store = load_records(&theft_scenario());
     let a = analyze(&store, &AnalysisOptions::default()).expect("analysis");
     let top = &a.principals[0];
-    assert_eq!(top.principal, user("ci-deploy"), "ranking: {:#?}", a.principals.iter().map(|p| (&p.principal, p.score)).collect::<Vec<_>>());
+    assert_eq!(
+        top.principal,
+        user("ci-deploy"),
+        "ranking: {:#?}",
+        a.principals
+            .iter()
+            .map(|p| (&p.principal, p.score))
+            .collect::<Vec<_>>()
+    );
     let text: Vec<&str> = top.reasons.iter().map(|r| r.text.as_str()).collect();
     let all = text.join("\n");
     assert!(all.contains("1,200 GetObject"), "burst not named:\n{all}");
     assert!(all.contains(ATTACKER_IP), "new IP not named:\n{all}");
     assert!(all.contains("kali"), "user agent not named:\n{all}");
-    assert!(all.contains("failed (AccessDenied)"), "failures not named:\n{all}");
+    assert!(
+        all.contains("failed (AccessDenied)"),
+        "failures not named:\n{all}"
+    );
     assert!(top.score.unwrap_or(0.0) > 0.7, "score {:?}", top.score);
-    assert_eq!(top.risk, Level::Critical, "risk reasons: {:?}", top.risk_reasons);
+    assert_eq!(
+        top.risk,
+        Level::Critical,
+        "risk reasons: {:?}",
+        top.risk_reasons
+    );
 
     // The incident's rules fire for the CI user.
     for rule in [
@@ -30,7 +46,9 @@ fn stolen_key_ranks_first_with_reasons() {
         "recon-list-buckets",
     ] {
         assert!(
-            a.findings.iter().any(|f| f.rule_id == rule && f.principal == user("ci-deploy")),
+            a.findings
+                .iter()
+                .any(|f| f.rule_id == rule && f.principal == user("ci-deploy")),
             "rule {rule} did not fire"
         );
     }
@@ -39,7 +57,10 @@ fn stolen_key_ranks_first_with_reasons() {
         .iter()
         .find(|f| f.rule_id == "s3-bulk-getobject")
         .expect("burst finding");
-    assert_eq!(burst.count, 1200, "only the attacker's reads reach the threshold");
+    assert_eq!(
+        burst.count, 1200,
+        "only the attacker's reads reach the threshold"
+    );
     // The backup role reads steadily, far below the bulk threshold, and is not flagged for it.
     assert!(
         !a.findings
@@ -52,7 +73,11 @@ fn stolen_key_ranks_first_with_reasons() {
     assert_eq!(w.start, (DAY0 + 5 * 86_400 + 2 * 3600) * 1000);
 
     // S3: data events, the bucket and its bytes.
-    let pii = a.s3.buckets.iter().find(|b| b.bucket == "customer-pii").expect("bucket");
+    let pii =
+        a.s3.buckets
+            .iter()
+            .find(|b| b.bucket == "customer-pii")
+            .expect("bucket");
     assert_eq!(pii.get_object, 1200 + 7 * 24 * 4);
     assert_eq!(pii.bytes_out, 1200 * 250_000 + 7 * 24 * 4 * 1_000_000);
     assert_eq!(pii.principals, 2);

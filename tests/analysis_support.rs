@@ -114,7 +114,7 @@ pub fn t(secs: i64) -> String {
 pub struct Lcg(pub u64);
 
 impl Lcg {
-    pub fn next(&mut self) -> u64 {
+    pub fn step(&mut self) -> u64 {
         self.0 = self
             .0
             .wrapping_mul(6_364_136_223_846_793_005)
@@ -123,14 +123,15 @@ impl Lcg {
     }
 
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
+        self.step() % n
     }
 }
 
 /// 2024-03-04T00:00:00Z, a Monday.
 pub const DAY0: i64 = 1_709_510_400;
 pub const ATTACKER_IP: &str = "203.0.113.7";
-pub const ATTACKER_UA: &str = "aws-cli/2.15.0 Python/3.11.6 Linux/6.5.0-kali3-amd64 exe/x86_64.kali.2023";
+pub const ATTACKER_UA: &str =
+    "aws-cli/2.15.0 Python/3.11.6 Linux/6.5.0-kali3-amd64 exe/x86_64.kali.2023";
 
 /// A week of ordinary activity by six people, a backup role and a CI user, and on day 5 at
 /// 02:00 UTC the CI user's stolen key used from a new address with a Kali user agent: recon,
@@ -163,10 +164,18 @@ pub fn theft_scenario() -> Vec<Value> {
                 let mut r = record(&t(secs), src, name, iam_user(p), &ip, ua);
                 if src == "s3.amazonaws.com" {
                     r = with(r, "requestParameters.bucketName", json!("team-data"));
-                    r = with(r, "requestParameters.key", json!(format!("reports/{}.csv", rng.below(50))));
+                    r = with(
+                        r,
+                        "requestParameters.key",
+                        json!(format!("reports/{}.csv", rng.below(50))),
+                    );
                 }
                 if name == "GetObject" {
-                    r = with(r, "additionalEventData.bytesTransferredOut", json!(20_000 + rng.below(5000)));
+                    r = with(
+                        r,
+                        "additionalEventData.bytesTransferredOut",
+                        json!(20_000 + rng.below(5000)),
+                    );
                 }
                 if rng.below(40) == 0 {
                     r["errorCode"] = json!("AccessDenied");
@@ -187,8 +196,16 @@ pub fn theft_scenario() -> Vec<Value> {
                     "aws-sdk-java/2.20.0 Linux/5.10 OpenJDK_64-Bit_Server_VM",
                 );
                 let r = with(r, "requestParameters.bucketName", json!("customer-pii"));
-                let r = with(r, "requestParameters.key", json!(format!("db/{hour}-{k}.parquet")));
-                out.push(with(r, "additionalEventData.bytesTransferredOut", json!(1_000_000)));
+                let r = with(
+                    r,
+                    "requestParameters.key",
+                    json!(format!("db/{hour}-{k}.parquet")),
+                );
+                out.push(with(
+                    r,
+                    "additionalEventData.bytesTransferredOut",
+                    json!(1_000_000),
+                ));
             }
         }
         // The CI user deploys twice a day.
@@ -218,7 +235,14 @@ pub fn theft_scenario() -> Vec<Value> {
     // Day 5, 02:00 UTC: the stolen CI key.
     let start = DAY0 + 5 * 86_400 + 2 * 3600;
     let thief = |secs: i64, src: &str, name: &str| {
-        record(&t(secs), src, name, iam_user("ci-deploy"), ATTACKER_IP, ATTACKER_UA)
+        record(
+            &t(secs),
+            src,
+            name,
+            iam_user("ci-deploy"),
+            ATTACKER_IP,
+            ATTACKER_UA,
+        )
     };
     out.push(thief(start, "sts.amazonaws.com", "GetCallerIdentity"));
     out.push(thief(start + 5, "s3.amazonaws.com", "ListBuckets"));
@@ -235,9 +259,109 @@ pub fn theft_scenario() -> Vec<Value> {
     for k in 0..1200 {
         let r = thief(start + 60 + k / 2, "s3.amazonaws.com", "GetObject");
         let r = with(r, "requestParameters.bucketName", json!("customer-pii"));
-        let r = with(r, "requestParameters.key", json!(format!("customers/{k:05}.json")));
-        out.push(with(r, "additionalEventData.bytesTransferredOut", json!(250_000)));
+        let r = with(
+            r,
+            "requestParameters.key",
+            json!(format!("customers/{k:05}.json")),
+        );
+        out.push(with(
+            r,
+            "additionalEventData.bytesTransferredOut",
+            json!(250_000),
+        ));
     }
+    out.sort_by(|a, b| a["eventTime"].as_str().cmp(&b["eventTime"].as_str()));
+    out
+}
+
+/// A smaller story for the golden file: eight people over two days, then the CI key stolen:
+/// recon, denied calls, 120 reads, a public bucket policy and CloudTrail stopped.
+pub fn small_theft_scenario() -> Vec<Value> {
+    let mut rng = Lcg(11);
+    let mut out = Vec::new();
+    let people = ["ana", "ben", "cleo", "dan", "eva", "finn", "gus", "hana"];
+    let names = [
+        ("ec2.amazonaws.com", "DescribeInstances"),
+        ("s3.amazonaws.com", "ListObjects"),
+        ("s3.amazonaws.com", "GetObject"),
+        ("cloudwatch.amazonaws.com", "GetMetricData"),
+    ];
+    for day in 0..2 {
+        for (pi, p) in people.iter().enumerate() {
+            for _ in 0..8 {
+                let secs = DAY0 + day * 86_400 + 9 * 3600 + rng.below(8 * 3600) as i64;
+                let (src, name) = names[rng.below(names.len() as u64) as usize];
+                let ip = format!("198.51.100.{}", 20 + pi);
+                let mut r = record(
+                    &t(secs),
+                    src,
+                    name,
+                    iam_user(p),
+                    &ip,
+                    "aws-cli/2.13.0 Python/3.11.4 Darwin/23.1.0",
+                );
+                if src == "s3.amazonaws.com" {
+                    r = with(r, "requestParameters.bucketName", json!("team-data"));
+                }
+                if name == "GetObject" {
+                    r = with(r, "additionalEventData.bytesTransferredOut", json!(10_000));
+                }
+                out.push(r);
+            }
+        }
+        for k in 0..3 {
+            let secs = DAY0 + day * 86_400 + 11 * 3600 + 30 * k;
+            out.push(record(
+                &t(secs),
+                "sts.amazonaws.com",
+                "GetCallerIdentity",
+                iam_user("ci-deploy"),
+                "198.51.100.200",
+                "aws-cli/2.13.0 Python/3.11.4 Linux/5.15 command/ci",
+            ));
+        }
+    }
+    let start = DAY0 + 86_400 + 2 * 3600;
+    let thief = |secs: i64, src: &str, name: &str| {
+        record(
+            &t(secs),
+            src,
+            name,
+            iam_user("ci-deploy"),
+            ATTACKER_IP,
+            ATTACKER_UA,
+        )
+    };
+    out.push(thief(start, "sts.amazonaws.com", "GetCallerIdentity"));
+    out.push(thief(start + 5, "s3.amazonaws.com", "ListBuckets"));
+    for k in 0..12 {
+        let mut r = thief(start + 10 + k, "iam.amazonaws.com", "ListUsers");
+        r["errorCode"] = json!("AccessDenied");
+        out.push(r);
+    }
+    for k in 0..120 {
+        let r = thief(start + 60 + k, "s3.amazonaws.com", "GetObject");
+        let r = with(r, "requestParameters.bucketName", json!("customer-pii"));
+        let r = with(
+            r,
+            "requestParameters.key",
+            json!(format!("customers/{k:04}.json")),
+        );
+        out.push(with(
+            r,
+            "additionalEventData.bytesTransferredOut",
+            json!(50_000),
+        ));
+    }
+    let policy = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::customer-pii/*"}]});
+    let r = thief(start + 200, "s3.amazonaws.com", "PutBucketPolicy");
+    let r = with(r, "requestParameters.bucketName", json!("customer-pii"));
+    out.push(with(r, "requestParameters.bucketPolicy", policy));
+    out.push(thief(
+        start + 300,
+        "cloudtrail.amazonaws.com",
+        "StopLogging",
+    ));
     out.sort_by(|a, b| a["eventTime"].as_str().cmp(&b["eventTime"].as_str()));
     out
 }

@@ -99,11 +99,15 @@ mod tests {
     fn catalogs() {
         assert!(is_sensitive("StopLogging") && !is_sensitive("GetObject"));
         assert!(looks_read_only("DescribeInstances") && !looks_read_only("PutObject"));
-        assert!(is_access_denied("AccessDenied") && is_access_denied("Client.UnauthorizedOperation"));
+        assert!(
+            is_access_denied("AccessDenied") && is_access_denied("Client.UnauthorizedOperation")
+        );
         assert!(!is_access_denied("NoSuchBucket"));
         assert!(is_ip_address("203.0.113.7") && is_ip_address("2001:db8::1"));
         assert!(!is_ip_address("AWS Internal") && !is_ip_address("ec2.amazonaws.com"));
-        assert!(is_aws_service_agent("signin.amazonaws.com") && is_aws_service_agent("AWS Internal"));
+        assert!(
+            is_aws_service_agent("signin.amazonaws.com") && is_aws_service_agent("AWS Internal")
+        );
         assert!(!is_aws_service_agent("aws-cli/2.15.0 Python/3.11"));
     }
 }

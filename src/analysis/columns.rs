@@ -89,7 +89,10 @@ impl Dict {
 
     /// The code of a value, if present.
     pub fn find(&self, value: &str) -> Option<u32> {
-        self.values.iter().position(|v| v == value).map(|i| i as u32)
+        self.values
+            .iter()
+            .position(|v| v == value)
+            .map(|i| i as u32)
     }
 }
 
@@ -152,7 +155,11 @@ impl<'a> Columns<'a> {
         let bytes_out = df
             .column(schema::BYTES_OUT)
             .ok()
-            .and_then(|c| c.i64().ok().map(|ca| ca.iter().map(|v| v.unwrap_or(0)).collect()))
+            .and_then(|c| {
+                c.i64()
+                    .ok()
+                    .map(|ca| ca.iter().map(|v| v.unwrap_or(0)).collect())
+            })
             .unwrap_or_else(|| vec![0; n]);
         Columns {
             store,

@@ -68,7 +68,9 @@ pub fn parse_duration(s: &str) -> std::result::Result<i64, String> {
     };
     match num.parse::<i64>() {
         Ok(n) if n > 0 => Ok(n.saturating_mul(mult)),
-        _ => Err(format!("expected a duration like 1h, 15m or 3600, got '{s}'")),
+        _ => Err(format!(
+            "expected a duration like 1h, 15m or 3600, got '{s}'"
+        )),
     }
 }
 

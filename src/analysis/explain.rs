@@ -10,8 +10,8 @@ use crate::model::schema::s;
 
 /// A feature this far above its baseline (in robust standard deviations) is a reason.
 pub const Z_MIN: f64 = 3.0;
-/// At most this many reasons per item.
-pub const MAX_REASONS: usize = 6;
+/// At most this many reasons per item (one per theme).
+pub const MAX_REASONS: usize = THEMES.len();
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reason {
@@ -27,15 +27,23 @@ pub struct Reason {
 /// so five ways of saying "many calls" do not crowd out the new address. Span, hour angles and
 /// read-only share feed the model but make poor sentences on their own.
 const THEMES: [&[usize]; 8] = [
-    &[15, 16],     // data read: GetObject, bytes out
-    &[0, 3, 2],    // volume: events, peak per minute, rate
-    &[18, 7],      // addresses: new ones, count
-    &[19, 6],      // user agents: new ones, count
-    &[20, 9, 10],  // failures: count, share, denied share
-    &[17],         // sensitive calls
-    &[4, 5, 8],    // breadth: services, API names, regions
-    &[13],         // off-hours
+    &[15, 16],    // data read: GetObject, bytes out
+    &[0, 3, 2],   // volume: events, peak per minute, rate
+    &[18, 7],     // addresses: new ones, count
+    &[19, 6],     // user agents: new ones, count
+    &[20, 9, 10], // failures: count, share, denied share
+    &[17],        // sensitive calls
+    &[4, 5, 8],   // breadth: services, API names, regions
+    &[13],        // off-hours
 ];
+
+/// The theme of a feature (by name), for merging reasons from several windows.
+pub fn theme_of(feature: &str) -> Option<usize> {
+    let k = super::features::FEATURE_NAMES
+        .iter()
+        .position(|n| *n == feature)?;
+    THEMES.iter().position(|t| t.contains(&k))
+}
 
 fn is_log_feature(k: usize) -> bool {
     !matches!(k, 9..=14)
@@ -113,16 +121,23 @@ impl<'c, 'a> Explainer<'c, 'a> {
 
     /// Reasons for a subject, given per-feature baselines and a word for the baseline
     /// ("median" for the population, "its usual" for the entity's own windows).
-    pub fn reasons(&self, subject: &Subject<'_>, stats: &[Robust; NF], baseline: &str) -> Vec<Reason> {
+    pub fn reasons(
+        &self,
+        subject: &Subject<'_>,
+        stats: &[Robust; NF],
+        baseline: &str,
+    ) -> Vec<Reason> {
         let (f, rows) = match subject {
             Subject::Entity(e) => (&self.table.entities[*e], self.table.groups.get(*e)),
             Subject::Window(w) => (&w.features, self.table.window_rows(w)),
         };
         let v = f.vector();
         let mut cands: Vec<(usize, f64)> = Vec::new();
+        // Themes in a fixed order (data, volume, addresses, agents, failures, sensitive calls,
+        // breadth, hours): a z-score saturates when one item alone differs from a population of
+        // zeros, so "strongest first" would be an arbitrary order.
         for theme in THEMES {
-            // The theme's first telling feature in preference order, ranked by the theme's
-            // strongest z.
+            // The theme's first telling feature in preference order, with its strongest z.
             let passing: Vec<(usize, f64)> = theme
                 .iter()
                 .map(|&k| (k, stats[k].z(v[k])))
@@ -133,8 +148,6 @@ impl<'c, 'a> Explainer<'c, 'a> {
                 cands.push((k, z));
             }
         }
-        cands.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        cands.truncate(MAX_REASONS);
         cands
             .into_iter()
             .map(|(k, z)| Reason {
@@ -191,7 +204,11 @@ impl<'c, 'a> Explainer<'c, 'a> {
                 self.top_values(rows, s::EVENT_SOURCE, 4),
                 vs(n(med.round()))
             ),
-            5 => format!("{} distinct API calls {}", f.event_names, vs(n(med.round()))),
+            5 => format!(
+                "{} distinct API calls {}",
+                f.event_names,
+                vs(n(med.round()))
+            ),
             6 => format!("{} user agents {}", f.user_agents, vs(n(med.round()))),
             7 => format!("{} source IPs {}", f.source_ips, vs(n(med.round()))),
             8 => format!(
@@ -201,7 +218,11 @@ impl<'c, 'a> Explainer<'c, 'a> {
                 vs(n(med.round()))
             ),
             9 | 10 => {
-                let share = if k == 9 { f.failure_rate } else { f.access_denied_share };
+                let share = if k == 9 {
+                    f.failure_rate
+                } else {
+                    f.access_denied_share
+                };
                 format!(
                     "{} of calls failed ({}) {}",
                     humanize::percent(share),
@@ -254,7 +275,10 @@ impl<'c, 'a> Explainer<'c, 'a> {
             }
         }
         let mut v: Vec<(u32, usize)> = counts.into_iter().collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| dict.value(a.0).cmp(&dict.value(b.0))));
+        v.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then_with(|| dict.value(a.0).cmp(&dict.value(b.0)))
+        });
         let more = v.len() > max;
         let mut parts: Vec<String> = v
             .into_iter()
@@ -278,7 +302,10 @@ impl<'c, 'a> Explainer<'c, 'a> {
             }
         }
         let mut v: Vec<(u32, usize)> = counts.into_iter().collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| names.value(a.0).cmp(&names.value(b.0))));
+        v.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then_with(|| names.value(a.0).cmp(&names.value(b.0)))
+        });
         let more = v.len() > max;
         let mut parts: Vec<String> = v
             .into_iter()
@@ -294,7 +321,11 @@ impl<'c, 'a> Explainer<'c, 'a> {
     /// Names the addresses or agents that only this entity (or only this window) used.
     fn exclusive(&self, rows: &[u32], subject: &Subject<'_>, column: usize, what: &str) -> String {
         let dict = self.cols.by_idx(column);
-        let users = if column == s::SOURCE_IP { &self.ip_users } else { &self.ua_users };
+        let users = if column == s::SOURCE_IP {
+            &self.ip_users
+        } else {
+            &self.ua_users
+        };
         let telling: Vec<bool> = if column == s::SOURCE_IP {
             dict.table(super::apis::is_ip_address)
         } else {
@@ -330,7 +361,10 @@ impl<'c, 'a> Explainer<'c, 'a> {
                 }
             }
         }
-        found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| dict.value(a.1).cmp(&dict.value(b.1))));
+        found.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then_with(|| dict.value(a.1).cmp(&dict.value(b.1)))
+        });
         let Some(&(_, first)) = found.first() else {
             return format!("{what} used by no other {}", self.entity_word);
         };
@@ -341,7 +375,10 @@ impl<'c, 'a> Explainer<'c, 'a> {
             String::new()
         };
         match subject {
-            Subject::Entity(_) => format!("{what} {value}{more} seen for no other {}", self.entity_word),
+            Subject::Entity(_) => format!(
+                "{what} {value}{more} seen for no other {}",
+                self.entity_word
+            ),
             Subject::Window(_) => format!(
                 "new {what} {value}{more}, not used by this {} before",
                 self.entity_word
@@ -363,5 +400,9 @@ pub fn window_word(ms: i64) -> String {
 /// Log values in sentences are cut to a readable length.
 fn short(v: &str) -> String {
     let cut = crate::text::truncate(v, 80).into_owned();
-    if cut.is_empty() { "(empty)".to_owned() } else { cut }
+    if cut.is_empty() {
+        "(empty)".to_owned()
+    } else {
+        cut
+    }
 }

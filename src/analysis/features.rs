@@ -347,7 +347,13 @@ fn summarise(rows: &[u32], ctx: &Ctx<'_>, sc: &mut Scratch, scope: Scope) -> Fea
     let mut excl_ua = 0u64;
     for &r in rows {
         let r = r as usize;
-        let mut codes = [ctx.source[r], ctx.name[r], ctx.ua[r], ctx.ip[r], ctx.region[r]];
+        let mut codes = [
+            ctx.source[r],
+            ctx.name[r],
+            ctx.ua[r],
+            ctx.ip[r],
+            ctx.region[r],
+        ];
         if codes[3] != NULL && !ctx.ip_ok[codes[3] as usize] {
             codes[3] = NULL;
         }
@@ -357,33 +363,17 @@ fn summarise(rows: &[u32], ctx: &Ctx<'_>, sc: &mut Scratch, scope: Scope) -> Fea
                 sc.stamps[k][c as usize] = token;
                 distinct[k] += 1;
                 match (k, &scope) {
-                    (2, Scope::Entity) => {
-                        if ua_ok && ctx.ua_users[c as usize] == 1 {
-                            excl_ua += 1;
-                        }
+                    (2, Scope::Entity) if ua_ok && ctx.ua_users[c as usize] == 1 => excl_ua += 1,
+                    (3, Scope::Entity) if ctx.ip_users[c as usize] == 1 => excl_ip += 1,
+                    (2, Scope::Window { first }) if ua_ok && !sc.seen_ua[c as usize] => {
+                        sc.seen_ua[c as usize] = true;
+                        sc.touched_ua.push(c);
+                        excl_ua += u64::from(!first);
                     }
-                    (3, Scope::Entity) => {
-                        if ctx.ip_users[c as usize] == 1 {
-                            excl_ip += 1;
-                        }
-                    }
-                    (2, Scope::Window { first }) if ua_ok => {
-                        if !sc.seen_ua[c as usize] {
-                            sc.seen_ua[c as usize] = true;
-                            sc.touched_ua.push(c);
-                            if !first {
-                                excl_ua += 1;
-                            }
-                        }
-                    }
-                    (3, Scope::Window { first }) => {
-                        if !sc.seen_ip[c as usize] {
-                            sc.seen_ip[c as usize] = true;
-                            sc.touched_ip.push(c);
-                            if !first {
-                                excl_ip += 1;
-                            }
-                        }
+                    (3, Scope::Window { first }) if !sc.seen_ip[c as usize] => {
+                        sc.seen_ip[c as usize] = true;
+                        sc.touched_ip.push(c);
+                        excl_ip += u64::from(!first);
                     }
                     _ => {}
                 }
@@ -416,7 +406,11 @@ fn summarise(rows: &[u32], ctx: &Ctx<'_>, sc: &mut Scratch, scope: Scope) -> Fea
                 f.access_denied += 1;
             }
         }
-        let flags = ctx.name_flags.get(ctx.name[r] as usize).copied().unwrap_or(0);
+        let flags = ctx
+            .name_flags
+            .get(ctx.name[r] as usize)
+            .copied()
+            .unwrap_or(0);
         if ctx.read_only[r].unwrap_or(flags & READ_NAME != 0) {
             read += 1;
         }
@@ -566,7 +560,9 @@ fn entity_features(
         };
         let key = t.div_euclid(window_ms);
         let mut j = i + 1;
-        while j < rows.len() && ctx.times[rows[j] as usize].map(|t| t.div_euclid(window_ms)) == Some(key) {
+        while j < rows.len()
+            && ctx.times[rows[j] as usize].map(|t| t.div_euclid(window_ms)) == Some(key)
+        {
             j += 1;
         }
         spans.push((key * window_ms, i as u32, j as u32));

@@ -187,7 +187,10 @@ fn build_repr<const N: usize>(points: &[[f64; N]], params: &ForestParams) -> For
 
 /// Grows a seeded forest on `points` and hands it to the crate. `None` with fewer than
 /// [`MIN_POINTS`] points.
-pub fn train<const N: usize>(points: &[[f64; N]], params: &ForestParams) -> Result<Option<Forest<f64, N>>> {
+pub fn train<const N: usize>(
+    points: &[[f64; N]],
+    params: &ForestParams,
+) -> Result<Option<Forest<f64, N>>> {
     if points.len() < MIN_POINTS || params.trees == 0 || N == 0 {
         return Ok(None);
     }
@@ -238,7 +241,9 @@ mod tests {
 
     fn blob(n: usize, seed: u64) -> Vec<[f64; 3]> {
         let mut r = Rng::new(seed);
-        (0..n).map(|_| [r.normal(), r.normal(), r.normal()]).collect()
+        (0..n)
+            .map(|_| [r.normal(), r.normal(), r.normal()])
+            .collect()
     }
 
     #[test]
@@ -252,8 +257,8 @@ mod tests {
         let repr = build_repr(&pts, &params);
         let forest = train(&pts, &params).expect("train").expect("forest");
         for x in pts.iter().take(20).chain([[6.0, -6.0, 6.0]].iter()) {
-            let mean: f64 =
-                repr.trees.iter().map(|t| path_len(&t.root, x)).sum::<f64>() / repr.trees.len() as f64;
+            let mean: f64 = repr.trees.iter().map(|t| path_len(&t.root, x)).sum::<f64>()
+                / repr.trees.len() as f64;
             let ours = 2f64.powf(-mean / repr.avg_path_length_c);
             assert!((ours - forest.score(x)).abs() < 1e-12);
         }
@@ -262,7 +267,9 @@ mod tests {
     #[test]
     fn outlier_scores_high_inliers_low() {
         let pts = blob(500, 9);
-        let forest = train(&pts, &ForestParams::default()).expect("train").expect("forest");
+        let forest = train(&pts, &ForestParams::default())
+            .expect("train")
+            .expect("forest");
         let out = forest.score(&[8.0, 8.0, -8.0]);
         assert!(out > 0.6, "outlier {out}");
         let inl = forest.score(&[0.0, 0.1, -0.1]);

@@ -199,7 +199,10 @@ fn round(x: f64, digits: i32) -> f64 {
 
 /// Scales the points robustly, trains a seeded forest and scores them. `None` scores when there
 /// are too few points.
-fn model_scores(points: &[[f64; NF]], params: &ForestParams) -> Result<(Scaler<NF>, Option<Vec<f64>>)> {
+fn model_scores(
+    points: &[[f64; NF]],
+    params: &ForestParams,
+) -> Result<(Scaler<NF>, Option<Vec<f64>>)> {
     let scaler = Scaler::fit(points);
     let scaled: Vec<[f64; NF]> = points.iter().map(|p| scaler.transform(p)).collect();
     let scores = forest::train(&scaled, params)?.map(|f| forest::score_all(&f, &scaled));
@@ -212,7 +215,9 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
         return Err(Error::Invalid("window length must be positive".to_owned()));
     }
     if opts.business_hours.0 >= opts.business_hours.1 || opts.business_hours.1 > 24 {
-        return Err(Error::Invalid("business hours must satisfy start < end <= 24".to_owned()));
+        return Err(Error::Invalid(
+            "business hours must satisfy start < end <= 24".to_owned(),
+        ));
     }
     let known = known_ranges(opts)?;
     let rules = load_rules(opts)?;
@@ -278,15 +283,17 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
         // with the population of windows otherwise.
         let (a, b) = table.entity_windows[w.entity as usize];
         if b - a >= 4 {
-            let stats = self_stats.entry((w.entity, w_idx as u32)).or_insert_with(|| {
-                std::array::from_fn(|k| {
-                    let others: Vec<f64> = (a..b)
-                        .filter(|&i| i as usize != w_idx)
-                        .map(|i| win_points[i as usize][k])
-                        .collect();
-                    Robust::fit(&others)
-                })
-            });
+            let stats = self_stats
+                .entry((w.entity, w_idx as u32))
+                .or_insert_with(|| {
+                    std::array::from_fn(|k| {
+                        let others: Vec<f64> = (a..b)
+                            .filter(|&i| i as usize != w_idx)
+                            .map(|i| win_points[i as usize][k])
+                            .collect();
+                        Robust::fit(&others)
+                    })
+                });
             explainer.reasons(&Subject::Window(w), stats, "its usual")
         } else {
             explainer.reasons(&Subject::Window(w), &win_scaler.stats, "median")
@@ -318,18 +325,17 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
                 timefmt::show(Some(w.start))
             );
             for mut r in window_reasons(i, w) {
-                if reasons.iter().all(|x| x.feature != r.feature) {
+                if !same_theme(&reasons, &r) {
                     r.text = format!("{label}: {}", r.text);
                     reasons.push(r);
                 }
             }
         }
         for r in explainer.reasons(&Subject::Entity(e), &ent_scaler.stats, "median") {
-            if reasons.iter().all(|x| x.feature != r.feature) {
+            if !same_theme(&reasons, &r) {
                 reasons.push(r);
             }
         }
-        reasons.truncate(8);
         let f = &table.entities[e];
         let (risk_level, risk_reasons) = risk::entity_risk(
             &rules,
@@ -375,7 +381,10 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
         order.sort_by(|&x, &y| {
             wscores[y]
                 .total_cmp(&wscores[x])
-                .then_with(|| table.names[table.windows[x].entity as usize].cmp(&table.names[table.windows[y].entity as usize]))
+                .then_with(|| {
+                    table.names[table.windows[x].entity as usize]
+                        .cmp(&table.names[table.windows[y].entity as usize])
+                })
                 .then_with(|| table.windows[x].start.cmp(&table.windows[y].start))
         });
         for &i in order.iter().take(opts.top_windows) {
@@ -425,6 +434,12 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
         event_risk,
         table,
     })
+}
+
+/// Whether a reason of the same theme is already listed (the most anomalous window's comes first).
+fn same_theme(list: &[Reason], r: &Reason) -> bool {
+    let t = explain::theme_of(&r.feature);
+    list.iter().any(|x| explain::theme_of(&x.feature) == t)
 }
 
 fn entity_word(kind: EntityKind) -> &'static str {

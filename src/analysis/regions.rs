@@ -40,7 +40,11 @@ pub struct RegionSummary {
     pub used_once: Vec<RegionUsedOnce>,
 }
 
-pub fn summarize(cols: &Columns<'_>, by_principal: &Groups, levels: &[Option<Level>]) -> RegionSummary {
+pub fn summarize(
+    cols: &Columns<'_>,
+    by_principal: &Groups,
+    levels: &[Option<Level>],
+) -> RegionSummary {
     let regions = cols.by_idx(s::AWS_REGION);
     let principals = cols.by_idx(s::PRINCIPAL);
     let card = regions.cardinality();
@@ -75,10 +79,7 @@ pub fn summarize(cols: &Columns<'_>, by_principal: &Groups, levels: &[Option<Lev
             if per[c] == 1 && touched.len() > 1 {
                 let r = first_row[c] as usize;
                 used_once.push(RegionUsedOnce {
-                    principal: principals
-                        .at(r)
-                        .unwrap_or("(no principal)")
-                        .to_owned(),
+                    principal: principals.at(r).unwrap_or("(no principal)").to_owned(),
                     region: regions.value(c as u32).unwrap_or("").to_owned(),
                     time: cols.times().get(r).copied().flatten(),
                     event_name: cols.by_idx(s::EVENT_NAME).at(r).map(str::to_owned),
@@ -105,7 +106,11 @@ pub fn summarize(cols: &Columns<'_>, by_principal: &Groups, levels: &[Option<Lev
             },
         })
         .collect();
-    rows.sort_by(|a, b| b.events.cmp(&a.events).then_with(|| a.region.cmp(&b.region)));
+    rows.sort_by(|a, b| {
+        b.events
+            .cmp(&a.events)
+            .then_with(|| a.region.cmp(&b.region))
+    });
     used_once.sort_by(|a, b| {
         a.time
             .cmp(&b.time)

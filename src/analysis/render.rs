@@ -89,7 +89,10 @@ pub fn markdown(a: &Analysis, lim: &Limits) -> String {
     );
 
     let _ = writeln!(o, "## Principals (most anomalous first)\n");
-    let _ = writeln!(o, "| # | principal | score | risk | events | why | risk reasons |");
+    let _ = writeln!(
+        o,
+        "| # | principal | score | risk | events | why | risk reasons |"
+    );
     let _ = writeln!(o, "|---|---|---|---|---|---|---|");
     for p in a.principals.iter().take(lim.principals) {
         let why: Vec<String> = p.reasons.iter().map(|r| md_cell(&r.text)).collect();
@@ -107,7 +110,11 @@ pub fn markdown(a: &Analysis, lim: &Limits) -> String {
         );
     }
     if a.principals.len() > lim.principals {
-        let _ = writeln!(o, "\n{} more principal(s) in the JSON output.", a.principals.len() - lim.principals);
+        let _ = writeln!(
+            o,
+            "\n{} more principal(s) in the JSON output.",
+            a.principals.len() - lim.principals
+        );
     }
 
     let _ = writeln!(o, "\n## Most anomalous windows\n");
@@ -128,7 +135,10 @@ pub fn markdown(a: &Analysis, lim: &Limits) -> String {
 
     let _ = writeln!(o, "\n## Findings (by rule and principal)\n");
     let (shown, hidden) = capped_findings(a, lim.findings_per_rule);
-    let _ = writeln!(o, "| level | rule | title | MITRE | principal | count | first | last | detail |");
+    let _ = writeln!(
+        o,
+        "| level | rule | title | MITRE | principal | count | first | last | detail |"
+    );
     let _ = writeln!(o, "|---|---|---|---|---|---|---|---|---|");
     for f in shown {
         let _ = writeln!(
@@ -164,7 +174,10 @@ pub fn markdown(a: &Analysis, lim: &Limits) -> String {
             .collect();
         let _ = writeln!(o, "Unclassified S3 event names: {}\n", names.join(", "));
     }
-    let _ = writeln!(o, "| bucket | events | data | management | principals | GetObject | bytes out | changes | first | last |");
+    let _ = writeln!(
+        o,
+        "| bucket | events | data | management | principals | GetObject | bytes out | changes | first | last |"
+    );
     let _ = writeln!(o, "|---|---|---|---|---|---|---|---|---|---|");
     for b in s3.buckets.iter().take(lim.buckets) {
         let _ = writeln!(
@@ -184,7 +197,10 @@ pub fn markdown(a: &Analysis, lim: &Limits) -> String {
     }
     if !s3.exposure_changes.is_empty() {
         let _ = writeln!(o, "\n### Permission and exposure changes\n");
-        let _ = writeln!(o, "| time | event | bucket | principal | source IP | error |");
+        let _ = writeln!(
+            o,
+            "| time | event | bucket | principal | source IP | error |"
+        );
         let _ = writeln!(o, "|---|---|---|---|---|---|");
         for ch in s3.exposure_changes.iter().take(lim.changes) {
             let _ = writeln!(
@@ -279,7 +295,11 @@ pub fn text(a: &Analysis, lim: &Limits) -> String {
         }
     }
     if a.principals.len() > lim.principals {
-        let _ = writeln!(o, "     ... {} more (see --format json)", a.principals.len() - lim.principals);
+        let _ = writeln!(
+            o,
+            "     ... {} more (see --format json)",
+            a.principals.len() - lim.principals
+        );
     }
 
     let _ = writeln!(o, "\nMOST ANOMALOUS WINDOWS");
@@ -398,7 +418,11 @@ pub fn text(a: &Analysis, lim: &Limits) -> String {
             );
         }
         if a.regions.used_once.len() > lim.used_once {
-            let _ = writeln!(o, "    ... {} more", a.regions.used_once.len() - lim.used_once);
+            let _ = writeln!(
+                o,
+                "    ... {} more",
+                a.regions.used_once.len() - lim.used_once
+            );
         }
     }
     o

@@ -54,7 +54,11 @@ pub fn event_levels(
 }
 
 /// Rule hits per entity: (rule index, count), for entity risk and reports.
-pub fn hits_per_entity(table: &FeatureTable, hits: &[RuleHits], n: usize) -> Vec<Vec<(usize, usize)>> {
+pub fn hits_per_entity(
+    table: &FeatureTable,
+    hits: &[RuleHits],
+    n: usize,
+) -> Vec<Vec<(usize, usize)>> {
     let mut entity_of = vec![u32::MAX; n];
     for g in 0..table.groups.len() {
         for &r in table.groups.get(g) {
@@ -128,7 +132,10 @@ pub fn entity_risk(
         && s >= STRONG
     {
         level = Some(rl.raise());
-        reasons.push(format!("{rl} rule hits and strongly anomalous behaviour coincide: raised to {}", rl.raise()));
+        reasons.push(format!(
+            "{rl} rule hits and strongly anomalous behaviour coincide: raised to {}",
+            rl.raise()
+        ));
     }
     if f.access_denied >= DENIED_MIN && f.access_denied_share >= DENIED_SHARE {
         let text = format!(
@@ -136,7 +143,11 @@ pub fn entity_risk(
             humanize::count(f.access_denied),
             humanize::percent(f.access_denied_share)
         );
-        level = level.max(Some(if s >= ANOMALOUS { Level::Medium } else { Level::Low }));
+        level = level.max(Some(if s >= ANOMALOUS {
+            Level::Medium
+        } else {
+            Level::Low
+        }));
         reasons.push(text);
     }
     match level {

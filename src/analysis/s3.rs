@@ -428,7 +428,11 @@ pub fn summarize(cols: &Columns<'_>) -> S3Summary {
             }
         })
         .collect();
-    list.sort_by(|a, b| b.events.cmp(&a.events).then_with(|| a.bucket.cmp(&b.bucket)));
+    list.sort_by(|a, b| {
+        b.events
+            .cmp(&a.events)
+            .then_with(|| a.bucket.cmp(&b.bucket))
+    });
     out.buckets = list;
     out
 }
@@ -440,8 +444,14 @@ mod tests {
     #[test]
     fn record_word_wins_over_table() {
         assert_eq!(classify(Some("GetObject"), None, None), S3Kind::Data);
-        assert_eq!(classify(Some("PutBucketPolicy"), None, None), S3Kind::Management);
-        assert_eq!(classify(Some("GetObject"), Some("Management"), None), S3Kind::Management);
+        assert_eq!(
+            classify(Some("PutBucketPolicy"), None, None),
+            S3Kind::Management
+        );
+        assert_eq!(
+            classify(Some("GetObject"), Some("Management"), None),
+            S3Kind::Management
+        );
         assert_eq!(classify(Some("Whatever"), None, Some(false)), S3Kind::Data);
         assert_eq!(classify(Some("Whatever"), None, None), S3Kind::Unknown);
         assert_eq!(classify(None, None, None), S3Kind::Unknown);
@@ -453,7 +463,10 @@ mod tests {
             assert!(!MANAGEMENT_EVENTS.contains(n), "{n} is in both tables");
         }
         for n in EXPOSURE_CHANGES {
-            assert!(table_kind(n).is_some(), "{n} is an exposure change but not classified");
+            assert!(
+                table_kind(n).is_some(),
+                "{n} is an exposure change but not classified"
+            );
         }
     }
 }

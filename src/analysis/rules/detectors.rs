@@ -172,9 +172,18 @@ mod tests {
             instance_session("arn:aws:sts::1:assumed-role/web/i-0123456789abcdef0"),
             Some("i-0123456789abcdef0")
         );
-        assert_eq!(instance_session("arn:aws:sts::1:assumed-role/web/i-0123abcd"), Some("i-0123abcd"));
-        assert_eq!(instance_session("arn:aws:sts::1:assumed-role/web/alice"), None);
+        assert_eq!(
+            instance_session("arn:aws:sts::1:assumed-role/web/i-0123abcd"),
+            Some("i-0123abcd")
+        );
+        assert_eq!(
+            instance_session("arn:aws:sts::1:assumed-role/web/alice"),
+            None
+        );
         assert_eq!(instance_session("arn:aws:iam::1:user/i-0123abcd"), None);
-        assert_eq!(instance_session("arn:aws:sts::1:assumed-role/web/i-xyz"), None);
+        assert_eq!(
+            instance_session("arn:aws:sts::1:assumed-role/web/i-xyz"),
+            None
+        );
     }
 }

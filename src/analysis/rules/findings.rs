@@ -44,9 +44,15 @@ pub struct RuleSummary {
     pub principals: usize,
 }
 
-pub fn group(rules: &[Rule], hits: &[RuleHits], cols: &Columns<'_>) -> (Vec<Finding>, Vec<RuleSummary>) {
+pub fn group(
+    rules: &[Rule],
+    hits: &[RuleHits],
+    cols: &Columns<'_>,
+) -> (Vec<Finding>, Vec<RuleSummary>) {
     let principals = cols.by_idx(s::PRINCIPAL);
-    let ids = cols.store.str_col(crate::analysis::columns::col(s::EVENT_ID));
+    let ids = cols
+        .store
+        .str_col(crate::analysis::columns::col(s::EVENT_ID));
     let times = cols.times();
     let mut findings = Vec::new();
     let mut summaries = Vec::new();
@@ -59,7 +65,10 @@ pub fn group(rules: &[Rule], hits: &[RuleHits], cols: &Columns<'_>) -> (Vec<Find
         }
         let mut by_principal: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
         for &r in &h.rows {
-            by_principal.entry(principals.code(r as usize)).or_default().push(r);
+            by_principal
+                .entry(principals.code(r as usize))
+                .or_default()
+                .push(r);
         }
         summaries.push(RuleSummary {
             rule_id: rule.id.clone(),
@@ -69,13 +78,23 @@ pub fn group(rules: &[Rule], hits: &[RuleHits], cols: &Columns<'_>) -> (Vec<Find
             principals: by_principal.len(),
         });
         for (p, rows) in by_principal {
-            let timed = rows.iter().filter_map(|&r| times.get(r as usize).copied().flatten());
-            let (first, last) = timed.fold((None, None), |(a, b): (Option<i64>, Option<i64>), t| {
-                (Some(a.map_or(t, |a| a.min(t))), Some(b.map_or(t, |b| b.max(t))))
-            });
+            let timed = rows
+                .iter()
+                .filter_map(|&r| times.get(r as usize).copied().flatten());
+            let (first, last) =
+                timed.fold((None, None), |(a, b): (Option<i64>, Option<i64>), t| {
+                    (
+                        Some(a.map_or(t, |a| a.min(t))),
+                        Some(b.map_or(t, |b| b.max(t))),
+                    )
+                });
             let event_ids = rows
                 .iter()
-                .filter_map(|&r| ids.as_ref().and_then(|c| c.get(r as usize)).map(str::to_owned))
+                .filter_map(|&r| {
+                    ids.as_ref()
+                        .and_then(|c| c.get(r as usize))
+                        .map(str::to_owned)
+                })
                 .take(MAX_EVENT_IDS)
                 .collect();
             findings.push(Finding {

@@ -66,7 +66,9 @@ impl Field {
                 None => (part, false),
             };
             if key.is_empty() || key.contains(['[', ']', '*']) {
-                return Err(Error::Invalid(format!("rule field '{path}': bad segment '{part}'")));
+                return Err(Error::Invalid(format!(
+                    "rule field '{path}': bad segment '{part}'"
+                )));
             }
             segs.push(Seg::Key(key.to_owned()));
             if any {
@@ -79,7 +81,13 @@ impl Field {
     /// The field's values for one event (several for `[*]` paths; none when absent).
     pub fn values(&self, ev: &EventView<'_, '_>) -> Vec<String> {
         match self {
-            Field::Column(name) => ev.cols.dict(name).at(ev.row).map(str::to_owned).into_iter().collect(),
+            Field::Column(name) => ev
+                .cols
+                .dict(name)
+                .at(ev.row)
+                .map(str::to_owned)
+                .into_iter()
+                .collect(),
             Field::Bool(name) => ev
                 .cols
                 .store
@@ -140,7 +148,9 @@ impl<'c, 'a> EventView<'c, 'a> {
     }
 
     pub fn raw(&self) -> Option<&Value> {
-        self.raw.get_or_init(|| self.cols.store.raw_value(self.row)).as_ref()
+        self.raw
+            .get_or_init(|| self.cols.store.raw_value(self.row))
+            .as_ref()
     }
 }
 
@@ -154,7 +164,11 @@ pub struct Cidr {
 
 impl Cidr {
     pub fn parse(text: &str) -> Result<Cidr> {
-        let bad = || Error::Invalid(format!("not a network: '{text}' (expected e.g. 10.0.0.0/8)"));
+        let bad = || {
+            Error::Invalid(format!(
+                "not a network: '{text}' (expected e.g. 10.0.0.0/8)"
+            ))
+        };
         let (ip, len) = match text.split_once('/') {
             Some((ip, len)) => (ip, Some(len.parse::<u8>().map_err(|_| bad())?)),
             None => (text, None),
@@ -205,9 +219,14 @@ const NON_PUBLIC: [&str; 12] = [
 
 pub fn is_non_public(ip: IpAddr) -> bool {
     static NETS: std::sync::OnceLock<Vec<Cidr>> = std::sync::OnceLock::new();
-    NETS.get_or_init(|| NON_PUBLIC.iter().filter_map(|n| Cidr::parse(n).ok()).collect())
-        .iter()
-        .any(|n| n.contains(ip))
+    NETS.get_or_init(|| {
+        NON_PUBLIC
+            .iter()
+            .filter_map(|n| Cidr::parse(n).ok())
+            .collect()
+    })
+    .iter()
+    .any(|n| n.contains(ip))
 }
 
 /// Classifies a `sourceIPAddress` value; `known` are ranges the analyst declared as their own.
@@ -246,7 +265,9 @@ impl Cond {
                     all.push(Cond::AnyOf(v.clone()));
                 }
                 if let Some(g) = &t.glob {
-                    all.push(Cond::Glob(g.clone().into_vec().iter().map(|p| Glob::new(p)).collect()));
+                    all.push(Cond::Glob(
+                        g.clone().into_vec().iter().map(|p| Glob::new(p)).collect(),
+                    ));
                 }
                 if let Some(e) = t.exists {
                     all.push(Cond::Exists(e));
@@ -288,7 +309,7 @@ impl Cond {
             Cond::Equals(s) => vals.iter().any(|v| v == s),
             Cond::AnyOf(set) => vals.iter().any(|v| set.iter().any(|s| s == v)),
             Cond::Glob(pats) => vals.iter().any(|v| pats.iter().any(|p| p.matches(v))),
-            Cond::Exists(e) => !vals.is_empty() == *e,
+            Cond::Exists(e) => vals.is_empty() != *e,
             Cond::Not(c) => !c.holds(vals, ev),
             Cond::All(cs) => cs.iter().all(|c| c.holds(vals, ev)),
             Cond::DiffersFrom(other) => {
@@ -368,12 +389,19 @@ mod tests {
         assert_eq!(ip_class("fe80::1", &[]), IpClass::Private);
         assert_eq!(ip_class("2001:db8::1", &[]), IpClass::Public);
         assert!(Cidr::parse("10.0.0.0/33").is_err());
-        assert!(Cidr::parse("0.0.0.0/0").expect("any").contains("8.8.8.8".parse().expect("ip")));
+        assert!(
+            Cidr::parse("0.0.0.0/0")
+                .expect("any")
+                .contains("8.8.8.8".parse().expect("ip"))
+        );
     }
 
     #[test]
     fn fields() {
-        assert_eq!(Field::parse("eventName").ok(), Some(Field::Column("event_name")));
+        assert_eq!(
+            Field::parse("eventName").ok(),
+            Some(Field::Column("event_name"))
+        );
         assert_eq!(
             Field::parse("resources[*].accountId").ok(),
             Some(Field::Raw(vec![

@@ -17,15 +17,39 @@ pub use model::{Mitre, Threshold};
 
 /// The built-in rule files, embedded so the binary needs nothing beside it.
 pub const BUILTIN: [(&str, &str); 9] = [
-    ("logging.toml", include_str!("../../../assets/rules/logging.toml")),
+    (
+        "logging.toml",
+        include_str!("../../../assets/rules/logging.toml"),
+    ),
     ("s3.toml", include_str!("../../../assets/rules/s3.toml")),
-    ("recon.toml", include_str!("../../../assets/rules/recon.toml")),
-    ("persistence.toml", include_str!("../../../assets/rules/persistence.toml")),
-    ("console.toml", include_str!("../../../assets/rules/console.toml")),
-    ("secrets.toml", include_str!("../../../assets/rules/secrets.toml")),
-    ("sharing.toml", include_str!("../../../assets/rules/sharing.toml")),
-    ("credentials.toml", include_str!("../../../assets/rules/credentials.toml")),
-    ("tools.toml", include_str!("../../../assets/rules/tools.toml")),
+    (
+        "recon.toml",
+        include_str!("../../../assets/rules/recon.toml"),
+    ),
+    (
+        "persistence.toml",
+        include_str!("../../../assets/rules/persistence.toml"),
+    ),
+    (
+        "console.toml",
+        include_str!("../../../assets/rules/console.toml"),
+    ),
+    (
+        "secrets.toml",
+        include_str!("../../../assets/rules/secrets.toml"),
+    ),
+    (
+        "sharing.toml",
+        include_str!("../../../assets/rules/sharing.toml"),
+    ),
+    (
+        "credentials.toml",
+        include_str!("../../../assets/rules/credentials.toml"),
+    ),
+    (
+        "tools.toml",
+        include_str!("../../../assets/rules/tools.toml"),
+    ),
 ];
 
 /// Built-in detectors a rule can name with `detector = "..."`.
@@ -114,14 +138,23 @@ pub fn parse_rules(text: &str, source: &str, known: &Arc<[Cidr]>) -> Result<Vec<
             }
             blocks.push(tests);
         }
-        let detector = def.detector.as_deref().map(Detector::parse).transpose().map_err(ctx)?;
+        let detector = def
+            .detector
+            .as_deref()
+            .map(Detector::parse)
+            .transpose()
+            .map_err(ctx)?;
         if blocks.is_empty() && detector.is_none() {
-            return Err(ctx(Error::Invalid("needs a match block or a detector".to_owned())));
+            return Err(ctx(Error::Invalid(
+                "needs a match block or a detector".to_owned(),
+            )));
         }
         if let Some(t) = def.threshold
             && (t.count == 0 || t.window_secs <= 0)
         {
-            return Err(ctx(Error::Invalid("threshold needs count >= 1 and window_secs > 0".to_owned())));
+            return Err(ctx(Error::Invalid(
+                "threshold needs count >= 1 and window_secs > 0".to_owned(),
+            )));
         }
         out.push(Rule {
             id: def.id,
