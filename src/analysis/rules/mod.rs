@@ -193,3 +193,37 @@ pub fn check_unique(rules: &[Rule]) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Tests on raw-record fields parse the event's JSON: every built-in block that has one must
+    /// also narrow by event name, so a rule never parses every record of a large log.
+    #[test]
+    fn raw_field_tests_are_narrowed_by_event_name() {
+        let known: Arc<[Cidr]> = Arc::from(Vec::new());
+        for rule in builtin(&known).expect("built-in rules") {
+            for block in &rule.blocks {
+                let raw = block.iter().any(|t| matches!(t.field, Field::Raw(_)));
+                let by_name = block.iter().any(|t| {
+                    t.field
+                        == Field::Column(crate::analysis::columns::col(
+                            crate::model::schema::s::EVENT_NAME,
+                        ))
+                });
+                let root_only = block.iter().any(|t| {
+                    t.field
+                        == Field::Column(crate::analysis::columns::col(
+                            crate::model::schema::s::IDENTITY_TYPE,
+                        ))
+                });
+                assert!(
+                    !raw || by_name || root_only,
+                    "rule {}: raw-field test without an event name",
+                    rule.id
+                );
+            }
+        }
+    }
+}
