@@ -288,6 +288,13 @@ struct Ctx<'a> {
     ua_ok: Vec<bool>,
 }
 
+impl Ctx<'_> {
+    #[inline]
+    fn time(&self, row: usize) -> Option<i64> {
+        self.times.get(row).copied().flatten()
+    }
+}
+
 /// Per-thread scratch space: "seen" stamps per column, reset by token, and per-entity "used in an
 /// earlier window" marks for addresses and agents.
 struct Scratch {
@@ -379,7 +386,7 @@ fn summarise(rows: &[u32], ctx: &Ctx<'_>, sc: &mut Scratch, scope: Scope) -> Fea
                 }
             }
         }
-        if let Some(t) = ctx.times[r] {
+        if let Some(t) = ctx.time(r) {
             timed += 1;
             f.first = Some(f.first.map_or(t, |v| v.min(t)));
             f.last = Some(f.last.map_or(t, |v| v.max(t)));
@@ -555,13 +562,13 @@ fn entity_features(
     let mut spans: Vec<(i64, u32, u32)> = Vec::new();
     let mut i = 0;
     while i < rows.len() {
-        let Some(t) = ctx.times[rows[i] as usize] else {
+        let Some(t) = ctx.time(rows[i] as usize) else {
             break;
         };
         let key = t.div_euclid(window_ms);
         let mut j = i + 1;
         while j < rows.len()
-            && ctx.times[rows[j] as usize].map(|t| t.div_euclid(window_ms)) == Some(key)
+            && ctx.time(rows[j] as usize).map(|t| t.div_euclid(window_ms)) == Some(key)
         {
             j += 1;
         }
