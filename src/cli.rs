@@ -87,6 +87,23 @@ pub enum Command {
         #[arg(long, short = 'n')]
         limit: Option<usize>,
     },
+    /// Writes the Markdown incident report (playbook part 5).
+    Report {
+        #[arg(required = true)]
+        paths: Vec<String>,
+        /// Output file (written atomically); standard output when absent.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+        /// A saved session (pins, marks, notes, answers); without it the analysis suggests the pins.
+        #[arg(long)]
+        session: Option<std::path::PathBuf>,
+        /// Pin the suspect principal (overrides the session and the suggestion).
+        #[arg(long)]
+        suspect: Option<String>,
+        /// Pin the bucket (overrides the session and the suggestion).
+        #[arg(long)]
+        bucket: Option<String>,
+    },
     /// Writes generated demo logs: weeks of ordinary activity plus one S3 data theft.
     Demo {
         /// Events of ordinary activity (the incident adds its own).
@@ -145,7 +162,12 @@ pub fn report_skips(report: &LoadReport) {
     }
 }
 
-pub fn run_summary<W: Write>(out: &mut W, paths: &[String], format: SummaryFormat, args: &LoadArgs) -> Result<()> {
+pub fn run_summary<W: Write>(
+    out: &mut W,
+    paths: &[String],
+    format: SummaryFormat,
+    args: &LoadArgs,
+) -> Result<()> {
     let (store, report) = load_with_progress(paths, args)?;
     let summary = Summary::new(&store, &report);
     let io = |e| Error::io("stdout", e);
@@ -190,6 +212,58 @@ pub fn run_events<W: Write>(
             out.write_all(events_markdown(&store, &rows, &header).as_bytes())
                 .map_err(io)?;
         }
+    }
+    Ok(())
+}
+
+/// Loads a session file for a headless report: missing means empty; corrupt is an error here,
+/// since the analyst named the file explicitly.
+fn read_session(path: Option<&std::path::Path>) -> Result<crate::playbook::session::Session> {
+    use crate::playbook::session::{Loaded, Session, load};
+    match path {
+        None => Ok(Session::new()),
+        Some(p) => match load(p) {
+            Loaded::Restored(s) => Ok(s),
+            Loaded::Fresh => Err(Error::Invalid(format!(
+                "{}: cannot read the session file",
+                p.display()
+            ))),
+            Loaded::Corrupt { error, moved_to } => Err(Error::Invalid(format!(
+                "{}: corrupt session ({error}); set aside as {}",
+                p.display(),
+                moved_to.display()
+            ))),
+        },
+    }
+}
+
+/// Options of `cttui report`.
+pub struct ReportArgs<'a> {
+    pub paths: &'a [String],
+    pub output: Option<&'a std::path::Path>,
+    pub session: Option<&'a std::path::Path>,
+    pub suspect: Option<String>,
+    pub bucket: Option<String>,
+}
+
+pub fn run_report<W: Write>(out: &mut W, args: ReportArgs<'_>, load: &LoadArgs) -> Result<()> {
+    let mut session = read_session(args.session)?;
+    if args.suspect.is_some() {
+        session.pins.suspect = args.suspect;
+    }
+    if args.bucket.is_some() {
+        session.pins.bucket = args.bucket;
+    }
+    let (store, report) = load_with_progress(args.paths, load)?;
+    report_skips(&report);
+    let investigation = crate::investigation::Investigation::analyze(store, report);
+    let md = investigation.report_markdown(&session)?;
+    match args.output {
+        Some(path) => crate::playbook::session::write_atomic(path, md.as_bytes())
+            .map_err(|e| Error::io(path, e))?,
+        None => out
+            .write_all(md.as_bytes())
+            .map_err(|e| Error::io("stdout", e))?,
     }
     Ok(())
 }

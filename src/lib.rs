@@ -9,7 +9,9 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod ingest;
+pub mod investigation;
 pub mod model;
+pub mod playbook;
 pub mod summary;
 pub mod text;
 

@@ -18,7 +18,31 @@ fn main() -> ExitCode {
             filter,
             format,
             limit,
-        }) => cli::run_events(&mut stdout, &paths, filter.as_deref(), format, limit, &cli.load),
+        }) => cli::run_events(
+            &mut stdout,
+            &paths,
+            filter.as_deref(),
+            format,
+            limit,
+            &cli.load,
+        ),
+        Some(Command::Report {
+            paths,
+            output,
+            session,
+            suspect,
+            bucket,
+        }) => cli::run_report(
+            &mut stdout,
+            cli::ReportArgs {
+                paths: &paths,
+                output: output.as_deref(),
+                session: session.as_deref(),
+                suspect,
+                bucket,
+            },
+            &cli.load,
+        ),
         Some(Command::Demo { events, seed, out }) => cttui::demo::write_demo(&out, events, seed),
         Some(Command::Analyze(args)) => {
             cttui::analysis::command::run_analyze(&mut stdout, &args, &cli.load)

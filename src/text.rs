@@ -95,7 +95,8 @@ mod tests {
 
     #[test]
     fn markdown_and_csv() {
-        assert_eq!(md_cell("a|b*c\nd"), "a\\|b\\*c\\x0ad");
+        // The newline becomes a visible `\x0a` whose backslash is escaped for Markdown.
+        assert_eq!(md_cell("a|b*c\nd"), "a\\|b\\*c\\\\x0ad");
         assert_eq!(md_fence("x ```` y"), "`````");
         assert_eq!(md_fence("none"), "```");
         assert_eq!(csv_cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");

@@ -123,10 +123,12 @@ fn set_path(obj: &mut Map<String, Value>, path: &[String], value: Value) {
 fn cell_value(path: &[String], cell: &str) -> Value {
     let top = path.first().map(String::as_str).unwrap_or("");
     let trimmed = cell.trim();
-    if path.len() == 1 && JSON_FIELDS.contains(&top) && trimmed.starts_with(['{', '[']) {
-        if let Ok(v) = serde_json::from_str(trimmed) {
-            return v;
-        }
+    if path.len() == 1
+        && JSON_FIELDS.contains(&top)
+        && trimmed.starts_with(['{', '['])
+        && let Ok(v) = serde_json::from_str(trimmed)
+    {
+        return v;
     }
     if matches!(top, "readOnly" | "managementEvent") {
         match trimmed {

@@ -122,7 +122,10 @@ impl Ctx {
             Ok(r) => r,
             Err(e) => {
                 let at = element_error_offset(bytes, &e);
-                self.bad(range.start + at, format!("invalid record: {e}"));
+                self.bad(
+                    range.start + at,
+                    format!("invalid record: {}", serde_msg(&e)),
+                );
                 return;
             }
         };
@@ -140,7 +143,10 @@ impl Ctx {
                         let id = self.raw.push_buffer(Arc::clone(&doc));
                         self.document(id, &doc, depth + 1);
                     }
-                    Err(e) => self.bad(range.start, format!("invalid _raw string: {e}")),
+                    Err(e) => self.bad(
+                        range.start,
+                        format!("invalid _raw string: {}", serde_msg(&e)),
+                    ),
                 }
             } else {
                 // An object inside this element: parse it in place.
@@ -164,7 +170,10 @@ impl Ctx {
                 self.batch.push(&rec, id);
             }
             Ok(_) => self.not_records += 1,
-            Err(e) => self.bad(offset, format!("invalid embedded record: {e}")),
+            Err(e) => self.bad(
+                offset,
+                format!("invalid embedded record: {}", serde_msg(&e)),
+            ),
         }
     }
 
@@ -213,6 +222,15 @@ fn skip_bom_ws(buf: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// serde's message without its element-relative position (problems carry their own file position).
+fn serde_msg(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
+    }
+}
+
 /// Byte offset within an element of a serde error (serde reports line and column).
 fn element_error_offset(bytes: &[u8], e: &serde_json::Error) -> usize {
     let line_start = if e.line() <= 1 {
@@ -226,10 +244,10 @@ fn element_error_offset(bytes: &[u8], e: &serde_json::Error) -> usize {
 }
 
 /// Decides the shape of the document at `start` and cuts it into element ranges.
-fn plan(
-    buf: &[u8],
-    start: usize,
-) -> Result<(Shape, Vec<Range<usize>>, Option<Problem>), String> {
+/// A document's shape, its element ranges, and where scanning stopped early (if it did).
+type Plan = (Shape, Vec<Range<usize>>, Option<Problem>);
+
+fn plan(buf: &[u8], start: usize) -> Result<Plan, String> {
     let to_problem = |s: split::ScanStop| Problem {
         offset: s.offset,
         line: None,
@@ -252,7 +270,7 @@ fn plan(
                 }
             }
             match split::value_end(buf, start) {
-                Some(end) => Ok((Shape::Object, vec![start..end], None)),
+                Some(end) => Ok((Shape::Object, std::iter::once(start..end).collect(), None)),
                 None => Ok((
                     Shape::Object,
                     Vec::new(),

@@ -284,10 +284,12 @@ pub fn principal(rec: &Record<'_>) -> Option<String> {
         .session_context
         .as_ref()
         .and_then(|c| c.session_issuer.as_ref())
+        && let Some(v) = issuer
+            .arn
+            .non_empty()
+            .or_else(|| issuer.user_name.non_empty())
     {
-        if let Some(v) = issuer.arn.non_empty().or_else(|| issuer.user_name.non_empty()) {
-            return Some(v.to_owned());
-        }
+        return Some(v.to_owned());
     }
     let pid = id.principal_id.non_empty();
     if kind.is_empty() && pid.is_none() {
@@ -337,7 +339,10 @@ mod tests {
         assert_eq!(r.read_only.get(), Some("true"));
         assert!(r.request_parameters.as_ref().is_none());
         assert_eq!(r.error_code.get(), None);
-        let bytes = r.additional_event_data.as_ref().and_then(|a| a.bytes_out.get());
+        let bytes = r
+            .additional_event_data
+            .as_ref()
+            .and_then(|a| a.bytes_out.get());
         assert_eq!(parse_bytes(bytes), Some(1500));
     }
 

@@ -145,8 +145,8 @@ pub fn find_key_array(buf: &[u8], open: usize, key: &str) -> Option<usize> {
 pub fn split_lines(buf: &[u8]) -> Vec<(usize, Range<usize>)> {
     let mut out = Vec::new();
     let mut start = 0;
-    let mut line = 1;
-    for nl in memchr::memchr_iter(b'\n', buf).chain(std::iter::once(buf.len())) {
+    let ends = memchr::memchr_iter(b'\n', buf).chain(std::iter::once(buf.len()));
+    for (line, nl) in (1..).zip(ends) {
         if nl < start {
             break;
         }
@@ -155,7 +155,6 @@ pub fn split_lines(buf: &[u8]) -> Vec<(usize, Range<usize>)> {
             out.push((line, r));
         }
         start = nl + 1;
-        line += 1;
     }
     out
 }
@@ -177,7 +176,12 @@ mod tests {
         let texts: Vec<_> = parts.iter().map(|r| &doc[r.clone()]).collect();
         assert_eq!(
             texts,
-            vec![&br#"{"a":"}]\"{"}"#[..], br#"{"b":[1,2]}"#, br#""s""#, b"12"]
+            vec![
+                &br#"{"a":"}]\"{"}"#[..],
+                br#"{"b":[1,2]}"#,
+                br#""s""#,
+                b"12"
+            ]
         );
     }
 

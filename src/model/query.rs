@@ -285,7 +285,10 @@ fn term(text: &str, quoted: bool, pos: usize) -> Result<Node> {
         // Only a plain word before the operator is taken as a (mistyped) field name; ARNs,
         // `s3:GetObject` and the like stay searchable as bare words.
         if name.chars().all(|c| c.is_ascii_alphabetic() || c == '_') && name != "arn" {
-            return Err(err(pos, format!("unknown field '{name}' (fields: {FIELD_HELP})")));
+            return Err(err(
+                pos,
+                format!("unknown field '{name}' (fields: {FIELD_HELP})"),
+            ));
         }
         return Ok(Node::Bare(text.to_owned()));
     };
@@ -293,7 +296,10 @@ fn term(text: &str, quoted: bool, pos: usize) -> Result<Node> {
         return Err(err(pos + at, format!("'{name}' needs a value")));
     }
     if kind == Kind::Text && !matches!(op, Op::Eq | Op::Ne) {
-        return Err(err(pos + at, format!("'{name}' is text: use ':' not a comparison")));
+        return Err(err(
+            pos + at,
+            format!("'{name}' is text: use ':' not a comparison"),
+        ));
     }
     Ok(Node::Field {
         column,
@@ -412,8 +418,12 @@ fn field_expr(column: &str, kind: Kind, op: Op, value: &str, pos: usize) -> Resu
             cmp(c, op, lit(n), lit(n))
         }
         Kind::Time => {
-            let (t, period) = parse_time_value(value)
-                .ok_or_else(|| err(pos, format!("expected a time like 2020-09-14T00:40, got '{value}'")))?;
+            let (t, period) = parse_time_value(value).ok_or_else(|| {
+                err(
+                    pos,
+                    format!("expected a time like 2020-09-14T00:40, got '{value}'"),
+                )
+            })?;
             match op {
                 // `time:2020-09-14` is the whole day; `time>2020-09-14` is after it.
                 Op::Eq => c
@@ -452,19 +462,24 @@ fn cmp(c: Expr, op: Op, v: Expr, eq: Expr) -> Expr {
     e.fill_null(lit(false))
 }
 
-/// `1000`, `10k`, `5MB`, `1.5G` (binary multiples).
+/// `1000`, `10k`, `5MB`, `1.5G` (decimal), `64KiB`, `2Mi` (binary).
 fn parse_size(v: &str) -> Option<i64> {
     let lower = v.to_ascii_lowercase();
-    let t = lower.trim_end_matches('b').trim_end_matches('i');
-    let (num, mult) = match t.chars().last()? {
-        'k' => (&t[..t.len() - 1], 1i64 << 10),
-        'm' => (&t[..t.len() - 1], 1 << 20),
-        'g' => (&t[..t.len() - 1], 1 << 30),
-        't' => (&t[..t.len() - 1], 1 << 40),
-        _ => (t, 1),
+    let t = lower.strip_suffix('b').unwrap_or(&lower);
+    let (t, binary) = match t.strip_suffix('i') {
+        Some(rest) => (rest, true),
+        None => (t, false),
+    };
+    let step: i64 = if binary { 1024 } else { 1000 };
+    let (num, power) = match t.chars().last()? {
+        'k' => (&t[..t.len() - 1], 1),
+        'm' => (&t[..t.len() - 1], 2),
+        'g' => (&t[..t.len() - 1], 3),
+        't' => (&t[..t.len() - 1], 4),
+        _ => (t, 0),
     };
     let f: f64 = num.parse().ok()?;
-    Some((f * mult as f64).round() as i64)
+    Some((f * step.pow(power) as f64).round() as i64)
 }
 
 /// A parsed query.
@@ -518,7 +533,8 @@ impl Query {
         };
         let df = match within {
             Some(rows) => {
-                let idx = IdxCa::from_vec("idx".into(), rows.iter().map(|&r| r as IdxSize).collect());
+                let idx =
+                    IdxCa::from_vec("idx".into(), rows.iter().map(|&r| r as IdxSize).collect());
                 store.df().take(&idx)?
             }
             None => store.df().clone(),
@@ -586,10 +602,18 @@ mod tests {
     #[test]
     fn globs_and_sizes() {
         assert_eq!(glob_regex("*att.cker?", true), "(?is)^.*att\\.cker.$");
-        assert_eq!(parse_size("10k"), Some(10240));
-        assert_eq!(parse_size("1.5MB"), Some(1_572_864));
+        assert_eq!(parse_size("10k"), Some(10_000));
+        assert_eq!(parse_size("1.5MB"), Some(1_500_000));
+        assert_eq!(parse_size("64KiB"), Some(65_536));
+        assert_eq!(parse_size("2Mi"), Some(2 << 20));
         assert_eq!(parse_size("42"), Some(42));
-        assert_eq!(parse_time_value("2020-09-14").map(|t| t.1), Some(86_400_000));
-        assert_eq!(parse_time_value("2020-09-14T00:40").map(|t| t.1), Some(60_000));
+        assert_eq!(
+            parse_time_value("2020-09-14").map(|t| t.1),
+            Some(86_400_000)
+        );
+        assert_eq!(
+            parse_time_value("2020-09-14T00:40").map(|t| t.1),
+            Some(60_000)
+        );
     }
 }
