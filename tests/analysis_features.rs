@@ -36,8 +36,9 @@ fn principal_and_window_features_by_hand() {
     );
     denied["errorCode"] = json!("AccessDenied");
     denied["readOnly"] = json!(false);
+    // The next day at 23:30: more than a day of history, so its address and agent count as new.
     let mut late = rec(
-        23 * 3600 + 1800,
+        86_400 + 23 * 3600 + 1800,
         "ec2.amazonaws.com",
         "DescribeInstances",
         "203.0.113.5",
@@ -49,7 +50,7 @@ fn principal_and_window_features_by_hand() {
         get(9 * 3600, 100),      // 09:00:00
         get(9 * 3600 + 30, 200), // 09:00:30, same minute
         denied,                  // 09:01:10
-        late,                    // 23:30:00, another hour, region, address and agent
+        late,                    // next day 23:30:00, another hour, region, address and agent
     ];
     let store = load_records(&recs);
     let a = analyze(&store, &AnalysisOptions::default()).expect("analysis");
@@ -61,8 +62,8 @@ fn principal_and_window_features_by_hand() {
     let f = &p.features;
     assert_eq!(f.events, 4);
     assert_eq!(f.first, Some((D + 9 * 3600) * 1000));
-    assert_eq!(f.last, Some((D + 23 * 3600 + 1800) * 1000));
-    assert!(close(f.span_secs, (14 * 3600 + 1800) as f64));
+    assert_eq!(f.last, Some((D + 86_400 + 23 * 3600 + 1800) * 1000));
+    assert!(close(f.span_secs, (86_400 + 14 * 3600 + 1800) as f64));
     assert_eq!(f.active_minutes, 3); // 09:00, 09:01, 23:30
     assert!(close(f.rate_per_active_minute, 4.0 / 3.0));
     assert_eq!(f.peak_per_minute, 2);
@@ -89,7 +90,8 @@ fn principal_and_window_features_by_hand() {
     assert_eq!(f.exclusive_ips, 2); // nobody else in this log
     assert_eq!(f.exclusive_user_agents, 2);
 
-    // Two one-hour windows: 09:00 (3 events) and 23:00 (1 event, new address and agent).
+    // Two one-hour windows: 09:00 (3 events) and the next day's 23:00 (1 event, new address and
+    // agent).
     let e = p.entity as usize;
     let ws = a.table.windows_of(e);
     assert_eq!(ws.len(), 2);
@@ -106,7 +108,7 @@ fn principal_and_window_features_by_hand() {
         ws[0].features.exclusive_ips, 0,
         "the first window has nothing to be new against"
     );
-    assert_eq!(ws[1].start, (D + 23 * 3600) * 1000);
+    assert_eq!(ws[1].start, (D + 86_400 + 23 * 3600) * 1000);
     assert_eq!(ws[1].features.events, 1);
     assert_eq!(
         (
@@ -117,7 +119,7 @@ fn principal_and_window_features_by_hand() {
     );
     assert_eq!(a.table.window_rows(&ws[0]).len(), 3);
 
-    // Window length is configurable: one 1-day window.
+    // Window length is configurable: two 1-day windows.
     let opts = AnalysisOptions {
         window_secs: 86_400,
         ..AnalysisOptions::default()
@@ -128,7 +130,26 @@ fn principal_and_window_features_by_hand() {
         .iter()
         .find(|p| p.principal == user("hand"))
         .expect("principal");
-    assert_eq!(a.table.windows_of(p.entity as usize).len(), 1);
+    assert_eq!(a.table.windows_of(p.entity as usize).len(), 2);
+
+    // The same late event on the first day is within the first day of history: nothing is new.
+    let mut early = recs.clone();
+    early[3]["eventTime"] = json!(t(D + 23 * 3600 + 1800));
+    let a = analyze(&load_records(&early), &AnalysisOptions::default()).expect("analysis");
+    let p = a
+        .principals
+        .iter()
+        .find(|p| p.principal == user("hand"))
+        .expect("principal");
+    let ws = a.table.windows_of(p.entity as usize);
+    assert_eq!(ws.len(), 2);
+    assert_eq!(
+        (
+            ws[1].features.exclusive_ips,
+            ws[1].features.exclusive_user_agents
+        ),
+        (0, 0)
+    );
 }
 
 #[test]

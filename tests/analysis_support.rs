@@ -274,7 +274,7 @@ pub fn theft_scenario() -> Vec<Value> {
     out
 }
 
-/// A smaller story for the golden file: eight people over two days, then the CI key stolen:
+/// A smaller story for the golden file: eight people over three days, then the CI key stolen:
 /// recon, denied calls, 120 reads, a public bucket policy and CloudTrail stopped.
 pub fn small_theft_scenario() -> Vec<Value> {
     let mut rng = Lcg(11);
@@ -286,7 +286,7 @@ pub fn small_theft_scenario() -> Vec<Value> {
         ("s3.amazonaws.com", "GetObject"),
         ("cloudwatch.amazonaws.com", "GetMetricData"),
     ];
-    for day in 0..2 {
+    for day in 0..3 {
         for (pi, p) in people.iter().enumerate() {
             for _ in 0..8 {
                 let secs = DAY0 + day * 86_400 + 9 * 3600 + rng.below(8 * 3600) as i64;
@@ -321,7 +321,7 @@ pub fn small_theft_scenario() -> Vec<Value> {
             ));
         }
     }
-    let start = DAY0 + 86_400 + 2 * 3600;
+    let start = DAY0 + 2 * 86_400 + 2 * 3600;
     let thief = |secs: i64, src: &str, name: &str| {
         record(
             &t(secs),

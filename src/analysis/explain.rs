@@ -345,9 +345,16 @@ impl<'c, 'a> Explainer<'c, 'a> {
                 found.extend(counts.into_iter().map(|(c, n)| (n, c)));
             }
             Subject::Window(w) => {
-                // New: used in this window and not in any earlier event of the entity.
+                // New: used in this window and not in any earlier event of the entity, once the
+                // entity has a day of history.
                 let before = &self.table.groups.get(w.entity as usize)[..w.lo as usize];
-                if !before.is_empty() {
+                let history = before
+                    .first()
+                    .and_then(|&r| self.cols.times().get(r as usize).copied().flatten())
+                    .is_some_and(|t0| {
+                        w.start - t0 >= super::features::NOVELTY_BASELINE_SECS * 1000
+                    });
+                if history {
                     let earlier: rustc_hash::FxHashSet<u32> =
                         before.iter().map(|&r| dict.code(r as usize)).collect();
                     let mut here: rustc_hash::FxHashMap<u32, usize> = Default::default();

@@ -11,6 +11,10 @@ use crate::model::schema::s;
 /// Number of model features (see [`FEATURE_NAMES`]).
 pub const NF: usize = 21;
 
+/// An address or agent counts as new in a window only after the entity has this much history:
+/// at the start of a log (or of an entity) everything is new.
+pub const NOVELTY_BASELINE_SECS: i64 = 86_400;
+
 /// Pseudo-events of prior weight for shares in the model vector.
 pub const PRIOR_EVENTS: f64 = 5.0;
 
@@ -98,7 +102,7 @@ pub struct Features {
     pub bytes_out: i64,
     pub sensitive_calls: u64,
     /// Whole log: source IPs no other entity used. Window: source IPs the entity had not used in
-    /// an earlier window (0 for its first window).
+    /// an earlier window (0 within [`NOVELTY_BASELINE_SECS`] of its first event).
     pub exclusive_ips: u64,
     /// Same for user agents.
     pub exclusive_user_agents: u64,
@@ -334,7 +338,8 @@ impl Scratch {
 enum Scope {
     /// Whole log: IPs/UAs with a single user.
     Entity,
-    /// One window: IPs/UAs the entity had not used in an earlier window (none for its first).
+    /// One window: IPs/UAs the entity had not used in an earlier window; `first` when the entity
+    /// has too little history before the window for anything to count as new.
     Window { first: bool },
 }
 
@@ -575,6 +580,9 @@ fn entity_features(
         spans.push((key * window_ms, i as u32, j as u32));
         i = j;
     }
+    let history_start = spans
+        .first()
+        .map_or(0, |_| ctx.time(rows[0] as usize).unwrap_or(0));
     let windows = spans
         .into_iter()
         .enumerate()
@@ -587,7 +595,9 @@ fn entity_features(
                 &rows[lo as usize..hi as usize],
                 ctx,
                 sc,
-                Scope::Window { first: i == 0 },
+                Scope::Window {
+                    first: i == 0 || start - history_start < NOVELTY_BASELINE_SECS * 1000,
+                },
             ),
         })
         .collect();
