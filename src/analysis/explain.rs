@@ -355,12 +355,18 @@ impl<'c, 'a> Explainer<'c, 'a> {
                         w.start - t0 >= super::features::NOVELTY_BASELINE_SECS * 1000
                     });
                 if history {
-                    let earlier: rustc_hash::FxHashSet<u32> =
-                        before.iter().map(|&r| dict.code(r as usize)).collect();
+                    // Marks per value code: cheaper than hashing every earlier event.
+                    let mut earlier = vec![false; dict.cardinality()];
+                    for &r in before {
+                        let c = dict.code(r as usize);
+                        if c != NULL {
+                            earlier[c as usize] = true;
+                        }
+                    }
                     let mut here: rustc_hash::FxHashMap<u32, usize> = Default::default();
                     for &r in rows {
                         let c = dict.code(r as usize);
-                        if ok(c) && !earlier.contains(&c) {
+                        if ok(c) && !earlier[c as usize] {
                             *here.entry(c).or_default() += 1;
                         }
                     }
