@@ -87,6 +87,30 @@ fn stolen_key_ranks_first_with_reasons() {
     assert_eq!(a.event_risk.len(), store.len());
     let burst_row = burst.rows[0] as usize;
     assert!(a.event_risk[burst_row] >= Some(Level::High));
+    // Each event can say why it is coloured.
+    let why = a.event_reasons(burst.rows[0]);
+    assert!(
+        why.iter().any(|r| r == "Bulk S3 object reads (high)"),
+        "{why:?}"
+    );
+    assert!(
+        why.iter()
+            .any(|r| r.starts_with("in a strongly anomalous window")),
+        "{why:?}"
+    );
+    let w = a.window_of_row(burst.rows[0]).expect("window");
+    assert_eq!(
+        a.table.windows[w].start,
+        (DAY0 + 5 * 86_400 + 2 * 3600) * 1000
+    );
+    let quiet = a
+        .principals
+        .iter()
+        .find(|p| p.principal == user("alice"))
+        .expect("alice");
+    let row = a.entity_rows(quiet.entity)[0];
+    assert_eq!(a.event_risk[row as usize], None);
+    assert!(a.event_reasons(row).is_empty());
 }
 
 #[test]

@@ -1,6 +1,14 @@
 //! Analysis over the event store: S3 classification, per-principal features, a seeded isolation
 //! forest with explanations, rules, composite risk and a region summary, behind one entry point,
 //! [`analyze`], whose result is plain serialisable data for the CLI, the exports and the TUI.
+//!
+//! Pivots from the result to events (row ids into the store): a principal's rows are
+//! [`Analysis::entity_rows`]`(report.entity)`, a window's [`Analysis::window_rows`]`(report.window)`,
+//! a finding's `finding.rows`, S3 data and management events `s3.data_rows` / `s3.management_rows`,
+//! a permission change `s3.exposure_changes[i].row`. [`Analysis::event_risk`] colours a timeline and
+//! [`Analysis::event_reasons`] says why. Every string that came from a log (principals, addresses,
+//! user agents, bucket names, and the reason sentences that quote them) must be sanitised before it
+//! is drawn (`crate::text::sanitize`).
 pub mod apis;
 pub mod columns;
 pub mod command;
@@ -84,6 +92,10 @@ pub struct ModelInfo {
     pub extension_level: usize,
     pub seed: u64,
     pub features: Vec<&'static str>,
+    /// Score from which a principal is anomalous (at least Low).
+    pub anomalous: f64,
+    /// Score from which an anomaly alone makes a principal Medium and marks a window's events.
+    pub strong: f64,
     /// Why a model is missing, when it is.
     pub notes: Vec<String>,
 }
@@ -152,6 +164,9 @@ pub struct Analysis {
     /// Features and row groups behind the reports.
     #[serde(skip)]
     pub table: FeatureTable,
+    /// Score of every window of `table.windows` (0 when there was no window model).
+    #[serde(skip)]
+    pub window_scores: Vec<f64>,
 }
 
 impl Analysis {
@@ -166,6 +181,42 @@ impl Analysis {
             Some(w) => self.table.window_rows(w),
             None => &[],
         }
+    }
+
+    /// The window (index into `table.windows`) an event belongs to.
+    pub fn window_of_row(&self, row: u32) -> Option<usize> {
+        let t = self.table.groups.offsets.windows(2).position(|o| {
+            self.table.groups.rows[o[0] as usize..o[1] as usize]
+                .binary_search(&row)
+                .is_ok()
+        })?;
+        let rows = self.table.groups.get(t);
+        let pos = rows.binary_search(&row).ok()? as u32;
+        let (a, b) = *self.table.entity_windows.get(t)?;
+        (a..b)
+            .find(|&i| {
+                let w = &self.table.windows[i as usize];
+                w.lo <= pos && pos < w.hi
+            })
+            .map(|i| i as usize)
+    }
+
+    /// Why an event has its risk level: the findings that include it and, when its window is
+    /// strongly anomalous, the window's score.
+    pub fn event_reasons(&self, row: u32) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .findings
+            .iter()
+            .filter(|f| f.rows.binary_search(&row).is_ok())
+            .map(|f| format!("{} ({})", f.title, f.level))
+            .collect();
+        if let Some(w) = self.window_of_row(row)
+            && let Some(&score) = self.window_scores.get(w)
+            && score >= risk::STRONG
+        {
+            out.push(format!("in a strongly anomalous window (score {score:.2})"));
+        }
+        out
     }
 }
 
@@ -419,6 +470,8 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
         extension_level: ext,
         seed: opts.forest.seed,
         features: features::FEATURE_NAMES.to_vec(),
+        anomalous: risk::ANOMALOUS,
+        strong: risk::STRONG,
         notes,
     };
     Ok(Analysis {
@@ -433,6 +486,7 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
         event_risk_counts: LevelCounts::from_levels(&event_risk),
         event_risk,
         table,
+        window_scores: wscores.to_vec(),
     })
 }
 
