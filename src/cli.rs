@@ -114,6 +114,8 @@ pub enum Command {
         /// A directory (AWSLogs tree of .json.gz files) or a path ending in .json (one Records file).
         out: std::path::PathBuf,
     },
+    /// Ranks principals by anomaly, runs the detection rules, summarises S3 activity and regions.
+    Analyze(crate::analysis::command::AnalyzeArgs),
 }
 
 /// Loads paths with a progress bar on stderr when stderr is a terminal.

@@ -3,6 +3,7 @@
 //! Layers (dependencies point one way): `ingest` fills the `model` event store; `analysis` and
 //! `playbook` compute over it; `export` renders it; `ui` draws it. Everything below `ui` is usable
 //! headless and is what the CLI subcommands call.
+pub mod analysis;
 pub mod cli;
 pub mod demo;
 pub mod error;

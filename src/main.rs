@@ -44,6 +44,9 @@ fn main() -> ExitCode {
             &cli.load,
         ),
         Some(Command::Demo { events, seed, out }) => cttui::demo::write_demo(&out, events, seed),
+        Some(Command::Analyze(args)) => {
+            cttui::analysis::command::run_analyze(&mut stdout, &args, &cli.load)
+        }
         None if cli.paths.is_empty() => {
             eprintln!("cttui: give log files or directories to open (see --help)");
             return ExitCode::from(2);

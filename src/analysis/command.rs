@@ -1,0 +1,143 @@
+//! `cttui analyze`: its arguments and the headless run.
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+use super::features::EntityKind;
+use super::forest::ForestParams;
+use super::render::{self, Limits};
+use super::{AnalysisOptions, analyze};
+use crate::cli::{LoadArgs, load_with_progress, report_skips};
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum AnalyzeFormat {
+    Text,
+    Json,
+    Md,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum GroupBy {
+    Principal,
+    SourceIp,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct AnalyzeArgs {
+    #[arg(required = true)]
+    pub paths: Vec<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: AnalyzeFormat,
+    /// Rank principals or source IPs.
+    #[arg(long, value_enum, default_value = "principal")]
+    pub by: GroupBy,
+    /// Length of the per-window features, e.g. 1h, 15m, 1d.
+    #[arg(long, default_value = "1h", value_parser = parse_duration)]
+    pub window: i64,
+    /// Seed of the isolation forest (same seed and input, same scores).
+    #[arg(long, default_value_t = ForestParams::default().seed)]
+    pub seed: u64,
+    #[arg(long, default_value_t = ForestParams::default().trees)]
+    pub trees: usize,
+    /// One of your own address ranges (CIDR); repeatable. Used by the rules that look for calls
+    /// from outside.
+    #[arg(long = "known-cidr")]
+    pub known_cidrs: Vec<String>,
+    /// A rule file (TOML) to run besides the built-in rules; repeatable.
+    #[arg(long = "rules")]
+    pub rule_files: Vec<PathBuf>,
+    /// Run only the rule files given with --rules.
+    #[arg(long)]
+    pub no_builtin_rules: bool,
+    /// Principals shown in md/text output.
+    #[arg(long, default_value_t = Limits::default().principals)]
+    pub top: usize,
+}
+
+/// `90`, `90s`, `15m`, `1h`, `1d` -> seconds.
+pub fn parse_duration(s: &str) -> std::result::Result<i64, String> {
+    let t = s.trim();
+    let (num, mult) = match t.char_indices().last() {
+        Some((i, 's')) => (&t[..i], 1),
+        Some((i, 'm')) => (&t[..i], 60),
+        Some((i, 'h')) => (&t[..i], 3600),
+        Some((i, 'd')) => (&t[..i], 86_400),
+        _ => (t, 1),
+    };
+    match num.parse::<i64>() {
+        Ok(n) if n > 0 => Ok(n.saturating_mul(mult)),
+        _ => Err(format!(
+            "expected a duration like 1h, 15m or 3600, got '{s}'"
+        )),
+    }
+}
+
+impl AnalyzeArgs {
+    pub fn options(&self) -> Result<AnalysisOptions> {
+        let mut extra_rules = Vec::new();
+        for p in &self.rule_files {
+            let text = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
+            extra_rules.push((p.display().to_string(), text));
+        }
+        Ok(AnalysisOptions {
+            entity: match self.by {
+                GroupBy::Principal => EntityKind::Principal,
+                GroupBy::SourceIp => EntityKind::SourceIp,
+            },
+            window_secs: self.window,
+            forest: ForestParams {
+                seed: self.seed,
+                trees: self.trees,
+                ..ForestParams::default()
+            },
+            known_cidrs: self.known_cidrs.clone(),
+            builtin_rules: !self.no_builtin_rules,
+            extra_rules,
+            ..AnalysisOptions::default()
+        })
+    }
+}
+
+pub fn run_analyze<W: Write>(out: &mut W, args: &AnalyzeArgs, load: &LoadArgs) -> Result<()> {
+    // Bad rule files and options fail before the load.
+    let opts = args.options()?;
+    super::load_rules(&opts)?;
+    let (store, report) = load_with_progress(&args.paths, load)?;
+    report_skips(&report);
+    let analysis = analyze(&store, &opts)?;
+    let io = |e| Error::io("stdout", e);
+    let limits = Limits {
+        principals: args.top,
+        ..Limits::default()
+    };
+    match args.format {
+        AnalyzeFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &analysis)?;
+            writeln!(out).map_err(io)?;
+        }
+        AnalyzeFormat::Md => out
+            .write_all(render::markdown(&analysis, &limits).as_bytes())
+            .map_err(io)?,
+        AnalyzeFormat::Text => out
+            .write_all(render::text(&analysis, &limits).as_bytes())
+            .map_err(io)?,
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("1h"), Ok(3600));
+        assert_eq!(parse_duration("15m"), Ok(900));
+        assert_eq!(parse_duration("90"), Ok(90));
+        assert_eq!(parse_duration("2d"), Ok(172_800));
+        assert!(parse_duration("0h").is_err());
+        assert!(parse_duration("x").is_err());
+    }
+}
