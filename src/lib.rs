@@ -11,5 +11,6 @@ pub mod ingest;
 pub mod model;
 pub mod summary;
 pub mod text;
+pub mod ui;
 
 pub use error::{Error, Result};

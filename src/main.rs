@@ -18,13 +18,23 @@ fn main() -> ExitCode {
             filter,
             format,
             limit,
-        }) => cli::run_events(&mut stdout, &paths, filter.as_deref(), format, limit, &cli.load),
+        }) => cli::run_events(
+            &mut stdout,
+            &paths,
+            filter.as_deref(),
+            format,
+            limit,
+            &cli.load,
+        ),
         Some(Command::Demo { events, seed, out }) => cttui::demo::write_demo(&out, events, seed),
         None if cli.paths.is_empty() => {
             eprintln!("cttui: give log files or directories to open (see --help)");
             return ExitCode::from(2);
         }
-        None => cli::run_summary(&mut stdout, &cli.paths, cli::SummaryFormat::Text, &cli.load),
+        None => {
+            drop(stdout);
+            cttui::ui::run(&cli.paths, &cli.load)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
