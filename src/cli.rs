@@ -143,12 +143,7 @@ pub fn report_skips(report: &LoadReport) {
     }
 }
 
-pub fn run_summary<W: Write>(
-    out: &mut W,
-    paths: &[String],
-    format: SummaryFormat,
-    args: &LoadArgs,
-) -> Result<()> {
+pub fn run_summary<W: Write>(out: &mut W, paths: &[String], format: SummaryFormat, args: &LoadArgs) -> Result<()> {
     let (store, report) = load_with_progress(paths, args)?;
     let summary = Summary::new(&store, &report);
     let io = |e| Error::io("stdout", e);

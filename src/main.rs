@@ -18,14 +18,7 @@ fn main() -> ExitCode {
             filter,
             format,
             limit,
-        }) => cli::run_events(
-            &mut stdout,
-            &paths,
-            filter.as_deref(),
-            format,
-            limit,
-            &cli.load,
-        ),
+        }) => cli::run_events(&mut stdout, &paths, filter.as_deref(), format, limit, &cli.load),
         Some(Command::Demo { events, seed, out }) => cttui::demo::write_demo(&out, events, seed),
         None if cli.paths.is_empty() => {
             eprintln!("cttui: give log files or directories to open (see --help)");

@@ -72,16 +72,9 @@ pub fn is_s3_object_api(name: &str) -> bool {
         || name.starts_with("ListParts")
         || matches!(
             name,
-            "ListObjects"
-                | "ListObjectsV2"
-                | "ListObjectVersions"
-                | "UploadPart"
-                | "UploadPartCopy"
-                | "CreateMultipartUpload"
-                | "CompleteMultipartUpload"
-                | "AbortMultipartUpload"
-                | "ListMultipartUploads"
-                | "SelectObjectContent"
+            "ListObjects" | "ListObjectsV2" | "ListObjectVersions" | "UploadPart" | "UploadPartCopy"
+                | "CreateMultipartUpload" | "CompleteMultipartUpload" | "AbortMultipartUpload"
+                | "ListMultipartUploads" | "SelectObjectContent"
         )
 }
 
@@ -89,9 +82,9 @@ impl Summary {
     pub fn new(store: &EventStore, report: &LoadReport) -> Summary {
         let principals = store.value_counts("principal", None);
         let sources = store.value_counts("event_source", None);
-        let (first, last) = store.time_span().map_or((None, None), |(a, b)| {
-            (Some(format_ms(a)), Some(format_ms(b)))
-        });
+        let (first, last) = store
+            .time_span()
+            .map_or((None, None), |(a, b)| (Some(format_ms(a)), Some(format_ms(b))));
         let s3_data_events = s3_data_event_count(store);
         let files = report
             .files

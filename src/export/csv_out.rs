@@ -8,7 +8,10 @@ use crate::text::csv_cell;
 
 pub fn write_csv<W: Write>(out: W, store: &EventStore, rows: &[u32]) -> csv::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    let cols: Vec<_> = KEY_COLUMNS.iter().map(|(c, _)| store.str_col(c)).collect();
+    let cols: Vec<_> = KEY_COLUMNS
+        .iter()
+        .map(|(c, _)| store.str_col(c))
+        .collect();
     let mut header = vec!["time"];
     header.extend(KEY_COLUMNS.iter().map(|(c, _)| *c));
     w.write_record(&header)?;

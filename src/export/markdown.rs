@@ -79,12 +79,7 @@ pub fn events_markdown(store: &EventStore, rows: &[u32], header: &ExportHeader) 
         .collect();
     match (times.iter().min(), times.iter().max()) {
         (Some(a), Some(b)) => {
-            let _ = writeln!(
-                s,
-                "- Time span (UTC): {} .. {}",
-                format_ms(*a),
-                format_ms(*b)
-            );
+            let _ = writeln!(s, "- Time span (UTC): {} .. {}", format_ms(*a), format_ms(*b));
         }
         _ => {
             let _ = writeln!(s, "- Time span (UTC): none");
@@ -108,13 +103,7 @@ pub fn events_markdown(store: &EventStore, rows: &[u32], header: &ExportHeader) 
         let r = r as usize;
         let name = store.str_at("event_name", r).unwrap_or_default();
         let time = store.time_at(r).map(format_ms).unwrap_or_default();
-        let _ = writeln!(
-            s,
-            "\n### {}. {} at {}\n",
-            i + 1,
-            md_cell(&name),
-            md_cell(&time)
-        );
+        let _ = writeln!(s, "\n### {}. {} at {}\n", i + 1, md_cell(&name), md_cell(&time));
         s.push_str(&raw_block(store, r));
     }
     s

@@ -77,10 +77,7 @@ impl Batch {
         self.put(s::USER_NAME, user);
         self.put(s::ACCOUNT_ID, id.and_then(|i| i.account_id.get()));
         self.put(s::RECIPIENT_ACCOUNT_ID, rec.recipient_account_id.get());
-        self.put(
-            s::ACCESS_KEY_ID,
-            id.and_then(|i| i.access_key_id.non_empty()),
-        );
+        self.put(s::ACCESS_KEY_ID, id.and_then(|i| i.access_key_id.non_empty()));
         self.put(
             s::SESSION_ISSUER,
             issuer.and_then(|s| s.arn.non_empty().or(s.user_name.non_empty())),
@@ -124,7 +121,11 @@ impl Batch {
                 .into_datetime(TimeUnit::Milliseconds, None)
                 .into_column(),
         );
-        cols.extend(self.strings.into_iter().map(|b| b.finish().into_column()));
+        cols.extend(
+            self.strings
+                .into_iter()
+                .map(|b| b.finish().into_column()),
+        );
         for (name, v) in [
             (schema::READ_ONLY, self.read_only),
             (schema::MANAGEMENT_EVENT, self.management),

@@ -248,11 +248,7 @@ pub fn load(paths: &[String], opts: &LoadOptions) -> Result<(EventStore, LoadRep
 
 /// Stacks the per-unit frames, sorts by time (ties by input order), drops repeated deliveries and
 /// numbers the rows.
-fn build_table(
-    frames: Vec<DataFrame>,
-    raw: &RawStore,
-    report: &mut LoadReport,
-) -> Result<DataFrame> {
+fn build_table(frames: Vec<DataFrame>, raw: &RawStore, report: &mut LoadReport) -> Result<DataFrame> {
     let mut iter = frames.into_iter();
     let mut df = iter.next().unwrap_or_default();
     for f in iter {
@@ -284,10 +280,7 @@ fn build_table(
 fn duplicate_mask(df: &DataFrame, raw: &RawStore) -> Result<BooleanChunked> {
     let ids = df.column("event_id")?.str()?.clone();
     let names = df.column("event_name")?.str()?.clone();
-    let times = df
-        .column(schema::EVENT_TIME)?
-        .as_materialized_series()
-        .to_physical_repr();
+    let times = df.column(schema::EVENT_TIME)?.as_materialized_series().to_physical_repr();
     let times = times.i64()?;
     let raw_ids = df.column(schema::RAW_ID)?.u32()?.clone();
     let mut seen: FxHashMap<(&str, Option<&str>, Option<i64>), Vec<u32>> = FxHashMap::default();

@@ -226,7 +226,10 @@ fn element_error_offset(bytes: &[u8], e: &serde_json::Error) -> usize {
 }
 
 /// Decides the shape of the document at `start` and cuts it into element ranges.
-fn plan(buf: &[u8], start: usize) -> Result<(Shape, Vec<Range<usize>>, Option<Problem>), String> {
+fn plan(
+    buf: &[u8],
+    start: usize,
+) -> Result<(Shape, Vec<Range<usize>>, Option<Problem>), String> {
     let to_problem = |s: split::ScanStop| Problem {
         offset: s.offset,
         line: None,

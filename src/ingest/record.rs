@@ -285,11 +285,7 @@ pub fn principal(rec: &Record<'_>) -> Option<String> {
         .as_ref()
         .and_then(|c| c.session_issuer.as_ref())
     {
-        if let Some(v) = issuer
-            .arn
-            .non_empty()
-            .or_else(|| issuer.user_name.non_empty())
-        {
+        if let Some(v) = issuer.arn.non_empty().or_else(|| issuer.user_name.non_empty()) {
             return Some(v.to_owned());
         }
     }
@@ -341,10 +337,7 @@ mod tests {
         assert_eq!(r.read_only.get(), Some("true"));
         assert!(r.request_parameters.as_ref().is_none());
         assert_eq!(r.error_code.get(), None);
-        let bytes = r
-            .additional_event_data
-            .as_ref()
-            .and_then(|a| a.bytes_out.get());
+        let bytes = r.additional_event_data.as_ref().and_then(|a| a.bytes_out.get());
         assert_eq!(parse_bytes(bytes), Some(1500));
     }
 

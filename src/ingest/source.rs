@@ -83,11 +83,7 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, passed: &mut Vec<Passed>) {
             } else {
                 walk(&path, inputs, passed);
             }
-        } else if is_digest(&name)
-            || path
-                .components()
-                .any(|c| is_digest(&c.as_os_str().to_string_lossy()))
-        {
+        } else if is_digest(&name) || path.components().any(|c| is_digest(&c.as_os_str().to_string_lossy())) {
             passed.push(Passed {
                 path: path.display().to_string(),
                 reason: "CloudTrail digest file".to_owned(),

@@ -177,12 +177,7 @@ mod tests {
         let texts: Vec<_> = parts.iter().map(|r| &doc[r.clone()]).collect();
         assert_eq!(
             texts,
-            vec![
-                &br#"{"a":"}]\"{"}"#[..],
-                br#"{"b":[1,2]}"#,
-                br#""s""#,
-                b"12"
-            ]
+            vec![&br#"{"a":"}]\"{"}"#[..], br#"{"b":[1,2]}"#, br#""s""#, b"12"]
         );
     }
 

@@ -285,10 +285,7 @@ fn term(text: &str, quoted: bool, pos: usize) -> Result<Node> {
         // Only a plain word before the operator is taken as a (mistyped) field name; ARNs,
         // `s3:GetObject` and the like stay searchable as bare words.
         if name.chars().all(|c| c.is_ascii_alphabetic() || c == '_') && name != "arn" {
-            return Err(err(
-                pos,
-                format!("unknown field '{name}' (fields: {FIELD_HELP})"),
-            ));
+            return Err(err(pos, format!("unknown field '{name}' (fields: {FIELD_HELP})")));
         }
         return Ok(Node::Bare(text.to_owned()));
     };
@@ -296,10 +293,7 @@ fn term(text: &str, quoted: bool, pos: usize) -> Result<Node> {
         return Err(err(pos + at, format!("'{name}' needs a value")));
     }
     if kind == Kind::Text && !matches!(op, Op::Eq | Op::Ne) {
-        return Err(err(
-            pos + at,
-            format!("'{name}' is text: use ':' not a comparison"),
-        ));
+        return Err(err(pos + at, format!("'{name}' is text: use ':' not a comparison")));
     }
     Ok(Node::Field {
         column,
@@ -418,12 +412,8 @@ fn field_expr(column: &str, kind: Kind, op: Op, value: &str, pos: usize) -> Resu
             cmp(c, op, lit(n), lit(n))
         }
         Kind::Time => {
-            let (t, period) = parse_time_value(value).ok_or_else(|| {
-                err(
-                    pos,
-                    format!("expected a time like 2020-09-14T00:40, got '{value}'"),
-                )
-            })?;
+            let (t, period) = parse_time_value(value)
+                .ok_or_else(|| err(pos, format!("expected a time like 2020-09-14T00:40, got '{value}'")))?;
             match op {
                 // `time:2020-09-14` is the whole day; `time>2020-09-14` is after it.
                 Op::Eq => c
@@ -528,8 +518,7 @@ impl Query {
         };
         let df = match within {
             Some(rows) => {
-                let idx =
-                    IdxCa::from_vec("idx".into(), rows.iter().map(|&r| r as IdxSize).collect());
+                let idx = IdxCa::from_vec("idx".into(), rows.iter().map(|&r| r as IdxSize).collect());
                 store.df().take(&idx)?
             }
             None => store.df().clone(),
@@ -600,13 +589,7 @@ mod tests {
         assert_eq!(parse_size("10k"), Some(10240));
         assert_eq!(parse_size("1.5MB"), Some(1_572_864));
         assert_eq!(parse_size("42"), Some(42));
-        assert_eq!(
-            parse_time_value("2020-09-14").map(|t| t.1),
-            Some(86_400_000)
-        );
-        assert_eq!(
-            parse_time_value("2020-09-14T00:40").map(|t| t.1),
-            Some(60_000)
-        );
+        assert_eq!(parse_time_value("2020-09-14").map(|t| t.1), Some(86_400_000));
+        assert_eq!(parse_time_value("2020-09-14T00:40").map(|t| t.1), Some(60_000));
     }
 }
