@@ -8,8 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Gauge, Paragraph, Wrap};
 use strum::IntoEnumIterator;
 
+use super::action::Action;
 use super::app::{App, Detail, Overlay, Phase, PromptKind, Session, Tab};
-use super::keymap::Scope;
+use super::keymap::{Hint, Scope};
 use super::tabs;
 use super::widgets::json::{field_line, wrap};
 use super::widgets::text::{self, clean, cut, width};
@@ -238,11 +239,8 @@ impl App {
         }
         lines.push(Line::raw(format!("  fields: {FIELD_HELP}")));
         lines.push(Line::raw(""));
-        let path = super::keymap::Keymap::user_path()
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| "$XDG_CONFIG_HOME/cttui/keymap.toml".to_owned());
         lines.push(Line::styled(
-            format!("Keys can be changed in {}", clean(&path)),
+            "Change keys in $XDG_CONFIG_HOME/cttui/keymap.toml (~/.config/cttui/keymap.toml); see README",
             t.dim(),
         ));
         self.draw_scrolled(frame, area, "Help", lines, scroll);
@@ -541,13 +539,33 @@ impl App {
             Phase::Ready(_) => self.scopes(),
             _ => vec![Scope::Global, Scope::Any],
         };
+        let loading = matches!(self.phase, Phase::Loading { .. } | Phase::Failed(_));
+        let hints: Vec<Hint> = self
+            .env
+            .keymap
+            .hints(&scopes)
+            .into_iter()
+            .filter(|h| !loading || h.action == Action::Quit)
+            .collect();
+        let cost = |h: &Hint| width(&h.keys) + width(&h.label) + 3;
+        // The help key always shows, at the end; others fill the room in table order.
+        let help = hints.iter().position(|h| h.action == Action::Help);
+        let mut room =
+            (area.width as usize).saturating_sub(1 + help.map_or(0, |i| cost(&hints[i])));
         let mut spans: Vec<Span> = vec![Span::raw(" ")];
-        for (keys, label) in self.env.keymap.hints(&scopes) {
-            if matches!(self.phase, Phase::Loading { .. } | Phase::Failed(_)) && label != "quit" {
+        let push = |h: &Hint, spans: &mut Vec<Span>| {
+            spans.push(Span::styled(h.keys.clone(), t.key()));
+            spans.push(Span::styled(format!(" {}  ", h.label), t.dim()));
+        };
+        for (i, h) in hints.iter().enumerate() {
+            if Some(i) == help || cost(h) > room {
                 continue;
             }
-            spans.push(Span::styled(keys, t.key()));
-            spans.push(Span::styled(format!(" {label}  "), t.dim()));
+            room -= cost(h);
+            push(h, &mut spans);
+        }
+        if let Some(i) = help {
+            push(&hints[i], &mut spans);
         }
         buf.set_line(area.x, area.y, &Line::from(spans), area.width);
     }

@@ -285,6 +285,15 @@ impl fmt::Display for Conflict {
     }
 }
 
+/// One entry of the hint bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint {
+    pub keys: String,
+    pub label: String,
+    /// The (first) action the keys do.
+    pub action: Action,
+}
+
 /// One line of the generated help.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HelpRow {
@@ -439,8 +448,8 @@ impl Keymap {
 
     /// Hint bar entries for a context: (keys, label) in scope order. Bindings that share a label
     /// are joined (`u/i/b/n/a pivot`); keys shadowed by an earlier scope are left out.
-    pub fn hints(&self, scopes: &[Scope]) -> Vec<(String, String)> {
-        let mut out: Vec<(Vec<String>, String)> = Vec::new();
+    pub fn hints(&self, scopes: &[Scope]) -> Vec<Hint> {
+        let mut out: Vec<(Vec<String>, String, Action)> = Vec::new();
         for &s in scopes {
             for b in self.bindings.iter().filter(|b| b.scope == s) {
                 let Some(label) = &b.hint else { continue };
@@ -451,13 +460,19 @@ impl Keymap {
                 else {
                     continue;
                 };
-                match out.iter_mut().find(|(_, l)| l == label) {
-                    Some((keys, _)) => keys.push(key.to_string()),
-                    None => out.push((vec![key.to_string()], label.clone())),
+                match out.iter_mut().find(|(_, l, _)| l == label) {
+                    Some((keys, _, _)) => keys.push(key.to_string()),
+                    None => out.push((vec![key.to_string()], label.clone(), b.action)),
                 }
             }
         }
-        out.into_iter().map(|(k, l)| (k.join("/"), l)).collect()
+        out.into_iter()
+            .map(|(k, label, action)| Hint {
+                keys: k.join("/"),
+                label,
+                action,
+            })
+            .collect()
     }
 
     /// The help screen's rows: every binding, grouped in table order.

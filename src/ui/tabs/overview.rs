@@ -64,12 +64,12 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
     lines.push(Line::from(vec![
         Span::styled("Scope     ", t.title()),
         Span::raw(format!(
-            "{} account(s), {} region(s), {} principal(s), {} source(s), {} S3 data event(s)",
-            sum.accounts.len(),
-            sum.regions.len(),
-            text::thousands(sum.principals),
-            sum.event_sources,
-            text::thousands(sum.s3_data_events)
+            "{}, {}, {}, {}, {}",
+            text::plural(sum.accounts.len(), "account"),
+            text::plural(sum.regions.len(), "region"),
+            text::plural(sum.principals, "principal"),
+            text::plural(sum.event_sources, "source"),
+            text::plural(sum.s3_data_events, "S3 data event")
         )),
     ]));
     if sum.s3_data_events == 0 {
@@ -147,8 +147,6 @@ fn draw_chart(app: &App, s: &Session, buf: &mut Buffer, area: Rect) {
         Rect::new(area.x, area.y + area.height - 1, area.width, 1),
         a,
         b,
-        None,
-        t.dim(),
         t.dim(),
     );
 }

@@ -15,16 +15,17 @@ pub fn draw(app: &App, s: &Session, tab: Tab, frame: &mut Frame, area: Rect) {
         // The analysis type has no values in this build; wiring it in replaces this match.
         match *a {}
     }
-    let what = match tab {
-        Tab::Anomalies => "Anomaly scores (per-principal baselines, isolation forest)",
-        _ => "Findings (detection rules, severity, evidence)",
+    let (what, how) = match tab {
+        Tab::Anomalies => (
+            "Anomaly scores",
+            "per-principal baselines, isolation forest",
+        ),
+        _ => ("Findings", "detection rules, severity, evidence"),
     };
     let mut lines = vec![
         Line::styled(format!("{what}: not computed in this build."), t.warning()),
-        Line::raw(""),
-        Line::raw(
-            "This build of cttui has no behaviour analysis, so nothing here is scored or guessed.",
-        ),
+        Line::raw(format!("(needs the behaviour analysis: {how})")),
+        Line::raw("Nothing here is scored or guessed."),
         Line::raw(""),
         Line::styled("What the store already shows:", t.title()),
     ];

@@ -10,69 +10,15 @@ use crate::ui::widgets::table::{ColumnSpec, draw_cells, draw_header, fit_columns
 use crate::ui::widgets::text::{self, arn_account, clean, short_principal, width};
 
 const SPECS: [ColumnSpec; 9] = [
-    ColumnSpec {
-        title: "Principal",
-        min: 18,
-        max: 60,
-        priority: 0,
-        right: false,
-    },
-    ColumnSpec {
-        title: "Account",
-        min: 12,
-        max: 12,
-        priority: 6,
-        right: false,
-    },
-    ColumnSpec {
-        title: "Type",
-        min: 8,
-        max: 16,
-        priority: 3,
-        right: false,
-    },
-    ColumnSpec {
-        title: "Events",
-        min: 7,
-        max: 10,
-        priority: 0,
-        right: true,
-    },
-    ColumnSpec {
-        title: "Errors",
-        min: 6,
-        max: 10,
-        priority: 1,
-        right: true,
-    },
-    ColumnSpec {
-        title: "S3",
-        min: 6,
-        max: 10,
-        priority: 4,
-        right: true,
-    },
-    ColumnSpec {
-        title: "IPs",
-        min: 4,
-        max: 6,
-        priority: 5,
-        right: true,
-    },
-    ColumnSpec {
-        title: "First (UTC)",
-        min: 16,
-        max: 16,
-        priority: 2,
-        right: false,
-    },
-    ColumnSpec {
-        title: "Last (UTC)",
-        min: 16,
-        max: 16,
-        priority: 2,
-        right: false,
-    },
+    ColumnSpec::new("Principal", 18, 60, 0),
+    ColumnSpec::new("Account", 12, 12, 6),
+    ColumnSpec::new("Type", 11, 16, 3),
+    ColumnSpec::new("Events", 7, 10, 0).right(),
+    ColumnSpec::new("Errors", 6, 10, 1).right(),
+    ColumnSpec::new("S3", 6, 10, 4).right(),
+    ColumnSpec::new("IPs", 4, 6, 5).right(),
+    ColumnSpec::new("First (UTC)", 16, 16, 2),
+    ColumnSpec::new("Last (UTC)", 16, 16, 2),
 ];
 
 pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {

@@ -9,48 +9,12 @@ use crate::ui::widgets::table::{ColumnSpec, draw_cells, draw_header, fit_columns
 use crate::ui::widgets::text::{self, clean, width};
 
 const SPECS: [ColumnSpec; 6] = [
-    ColumnSpec {
-        title: "Bucket",
-        min: 16,
-        max: 63,
-        priority: 0,
-        right: false,
-    },
-    ColumnSpec {
-        title: "Events",
-        min: 7,
-        max: 10,
-        priority: 0,
-        right: true,
-    },
-    ColumnSpec {
-        title: "GetObject",
-        min: 9,
-        max: 10,
-        priority: 1,
-        right: true,
-    },
-    ColumnSpec {
-        title: "Errors",
-        min: 7,
-        max: 10,
-        priority: 2,
-        right: true,
-    },
-    ColumnSpec {
-        title: "Principals",
-        min: 10,
-        max: 10,
-        priority: 3,
-        right: true,
-    },
-    ColumnSpec {
-        title: "Bytes out",
-        min: 10,
-        max: 12,
-        priority: 4,
-        right: true,
-    },
+    ColumnSpec::new("Bucket", 16, 63, 0),
+    ColumnSpec::new("Events", 7, 10, 0).right(),
+    ColumnSpec::new("GetObject", 9, 10, 1).right(),
+    ColumnSpec::new("Errors", 7, 10, 2).right(),
+    ColumnSpec::new("Principals", 10, 10, 3).right(),
+    ColumnSpec::new("Bytes out", 10, 12, 4).right(),
 ];
 
 pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {

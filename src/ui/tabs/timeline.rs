@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use crate::ui::app::{App, Session};
 use crate::ui::investigation::Investigation;
 use crate::ui::view::View;
-use crate::ui::widgets::histogram::{bins, draw_axis, draw_bars, span};
+use crate::ui::widgets::histogram::{bins, draw_axis, draw_bars, draw_cursor, span};
 use crate::ui::widgets::table::{ColumnSpec, draw_cells, draw_header, fit_columns};
 use crate::ui::widgets::text::{self, clean, short_principal, short_source, width};
 
@@ -39,83 +39,37 @@ pub const COLS: [Col; 9] = [
     Col::Region,
 ];
 
-pub const SPECS: [ColumnSpec; 9] = [
-    ColumnSpec {
-        title: " ",
-        min: 1,
-        max: 1,
-        priority: 0,
-        right: false,
-    },
-    ColumnSpec {
-        title: "Time (UTC)",
-        min: 19,
-        max: 19,
-        priority: 0,
-        right: false,
-    },
-    ColumnSpec {
-        title: "Principal",
-        min: 12,
-        max: 48,
-        priority: 1,
-        right: false,
-    },
-    ColumnSpec {
-        title: "Event",
-        min: 14,
-        max: 36,
-        priority: 1,
-        right: false,
-    },
-    ColumnSpec {
-        title: "Error",
-        min: 6,
-        max: 28,
-        priority: 2,
-        right: false,
-    },
-    ColumnSpec {
-        title: "Source IP",
-        min: 11,
-        max: 39,
-        priority: 3,
-        right: false,
-    },
-    ColumnSpec {
-        title: "Bucket/key",
-        min: 12,
-        max: 400,
-        priority: 4,
-        right: false,
-    },
-    ColumnSpec {
-        title: "Source",
-        min: 6,
-        max: 24,
-        priority: 5,
-        right: false,
-    },
-    ColumnSpec {
-        title: "Region",
-        min: 9,
-        max: 16,
-        priority: 6,
-        right: false,
-    },
-];
+/// Column specs; the time column is 14 wide without the year (views within one year), else 19.
+pub fn specs(short_time: bool) -> [ColumnSpec; 9] {
+    let tw = if short_time { 14 } else { 19 };
+    [
+        ColumnSpec::new(" ", 1, 1, 0),
+        ColumnSpec::new("Time (UTC)", tw, tw, 0),
+        ColumnSpec::new("Principal", 11, 32, 1),
+        ColumnSpec::new("Event", 11, 28, 1),
+        ColumnSpec::new("Error", 6, 28, 4),
+        ColumnSpec::new("Source IP", 15, 39, 2),
+        ColumnSpec::new("Bucket/key", 12, 400, 3),
+        ColumnSpec::new("Source", 6, 24, 5),
+        ColumnSpec::new("Region", 9, 16, 6),
+    ]
+}
 
 /// Sanitised text of one cell (without the mark column, which depends on the marks).
-pub fn cell(inv: &Investigation, col: Col, row: usize) -> String {
+pub fn cell(inv: &Investigation, col: Col, row: usize, short_time: bool) -> String {
     let c = &inv.cols;
     let s = |v: Option<&str>| clean(v.unwrap_or("")).into_owned();
     match col {
         Col::Mark => String::new(),
-        Col::Time => inv.store.time_at(row).map(text::time).unwrap_or_else(|| {
-            // Records whose time did not parse keep the text they had.
-            let raw = inv.store.str_at("event_time_raw", row).unwrap_or_default();
-            clean(&raw).into_owned()
-        }),
+        Col::Time => match inv.store.time_at(row) {
+            Some(t) if short_time => text::time_short(t),
+            Some(t) => text::time(t),
+            None => {
+                // Records whose time did not parse keep the text they had.
+                let raw = inv.store.str_at("event_time_raw", row).unwrap_or_default();
+                clean(&raw).into_owned()
+            }
+        },
         Col::Principal => s(c.principal.get(row).map(short_principal)),
         Col::Name => s(c.name.get(row)),
         Col::Error => s(c.error.get(row)),
@@ -134,22 +88,41 @@ pub fn cell(inv: &Investigation, col: Col, row: usize) -> String {
 /// Rows measured for natural widths: all of a small view, an even sample of a large one.
 const WIDTH_SAMPLE: usize = 4096;
 
-/// Natural column widths for a view, measured once when the view is made.
+/// Natural column widths for a view, measured once when the view is made. A column with no
+/// value in the sample measures 0 and is hidden, leaving its room to the others.
 pub fn natural_widths(inv: &Investigation, rows: &[u32]) -> Vec<u16> {
-    let mut w: Vec<u16> = SPECS.iter().map(|s| width(s.title) as u16).collect();
+    let mut w: Vec<u16> = vec![0; COLS.len()];
     let step = rows.len().div_ceil(WIDTH_SAMPLE).max(1);
     for &r in rows.iter().step_by(step) {
         for (i, &col) in COLS.iter().enumerate() {
             if col == Col::Mark || col == Col::Time {
                 continue;
             }
-            let cw = width(&cell(inv, col, r as usize)).min(u16::MAX as usize) as u16;
+            let cw = width(&cell(inv, col, r as usize, false)).min(u16::MAX as usize) as u16;
             w[i] = w[i].max(cw);
         }
     }
-    w[1] = 19;
+    for (i, s) in specs(false).iter().enumerate() {
+        if w[i] > 0 {
+            w[i] = w[i].max(width(s.title) as u16);
+        }
+    }
     w[0] = 1;
+    w[1] = 19;
     w
+}
+
+/// Whether the view's events all fall in one year (the time column then leaves the year out).
+pub fn within_one_year(inv: &Investigation, rows: &[u32]) -> bool {
+    use chrono::Datelike;
+    let year = |t: i64| chrono::DateTime::from_timestamp_millis(t).map(|d| d.year());
+    let untimed_last = rows
+        .last()
+        .is_some_and(|&r| inv.store.time_at(r as usize).is_none());
+    match span(inv.store.times(), rows) {
+        Some((a, b)) => year(a) == year(b) && !untimed_last,
+        None => false,
+    }
 }
 
 /// `All events 1,234 › name:GetObject 56 › user:*x* 3`
@@ -202,15 +175,10 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
             let marker = s
                 .selected_row()
                 .and_then(|r| s.inv.store.time_at(r as usize));
-            draw_axis(
-                buf,
-                Rect::new(area.x, y + 3, area.width, 1),
-                a,
-                b,
-                marker,
-                t.dim(),
-                t.cursor_marker(),
-            );
+            if let Some(m) = marker {
+                draw_cursor(buf, bars, a, b, m, t.cursor_marker());
+            }
+            draw_axis(buf, Rect::new(area.x, y + 3, area.width, 1), a, b, t.dim());
         }
         y += 4;
         left -= 4;
@@ -224,8 +192,10 @@ fn draw_table(app: &App, s: &Session, view: &View, buf: &mut Buffer, area: Rect)
     if area.height < 2 {
         return;
     }
-    let widths = fit_columns(&SPECS, &view.widths, area.width);
-    draw_header(buf, Rect { height: 1, ..area }, &SPECS, &widths, t.header());
+    let short_time = within_one_year(&s.inv, &view.rows);
+    let specs = specs(short_time);
+    let widths = fit_columns(&specs, &view.widths, area.width);
+    draw_header(buf, Rect { height: 1, ..area }, &specs, &widths, t.header());
     let rows_area = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
     app.viewport.list.set(rows_area);
     app.viewport.page.set(rows_area.height as usize);
@@ -261,8 +231,11 @@ fn draw_table(app: &App, s: &Session, view: &View, buf: &mut Buffer, area: Rect)
                 match col {
                     Col::Mark if s.marks.is_marked(row) => ("*".to_owned(), t.mark()),
                     Col::Mark => (String::new(), base),
-                    Col::Time => (cell(&s.inv, col, r), if failed { base } else { t.dim() }),
-                    _ => (cell(&s.inv, col, r), base),
+                    Col::Time => (
+                        cell(&s.inv, col, r, short_time),
+                        if failed { base } else { t.dim() },
+                    ),
+                    _ => (cell(&s.inv, col, r, short_time), base),
                 }
             })
             .collect();
@@ -271,7 +244,7 @@ fn draw_table(app: &App, s: &Session, view: &View, buf: &mut Buffer, area: Rect)
             rows_area.x,
             y,
             rows_area.width,
-            &SPECS,
+            &specs,
             &widths,
             &cells,
         );

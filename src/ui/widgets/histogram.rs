@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 
-use super::text::{time_minutes, width};
+use super::text::{time, time_minutes, width};
 
 /// Index of the first row in `rows` whose time is at or after `t` (rows without a time sort last).
 pub fn first_at_or_after(times: &[Option<i64>], rows: &[u32], t: i64) -> usize {
@@ -77,31 +77,48 @@ pub fn draw_bars(buf: &mut Buffer, area: Rect, counts: &[u64], style: Style) {
     }
 }
 
-/// The time axis under the bars: start and end labels, and a marker for `marker` (the selection).
-pub fn draw_axis(
-    buf: &mut Buffer,
-    area: Rect,
-    start: i64,
-    end: i64,
-    marker: Option<i64>,
-    line: Style,
-    mark: Style,
-) {
+/// The column of `area` that time `t` falls in.
+fn column_of(area: Rect, start: i64, end: i64, t: i64) -> u16 {
+    let w = i128::from(area.width.max(1));
+    let len = i128::from((end - start).max(0)) + 1;
+    let col = (i128::from((t - start).max(0)) * w / len).clamp(0, w - 1);
+    area.x + col as u16
+}
+
+/// A vertical cursor through the bars at time `t` (the selected event).
+pub fn draw_cursor(buf: &mut Buffer, area: Rect, start: i64, end: i64, t: i64, style: Style) {
+    if area.width == 0 {
+        return;
+    }
+    let x = column_of(area, start, end, t);
+    for y in area.y..area.y + area.height {
+        if let Some(cell) = buf.cell_mut((x, y)) {
+            if cell.symbol() == " " {
+                cell.set_symbol("│");
+            }
+            cell.set_style(style);
+        }
+    }
+}
+
+/// The time axis under the bars, with start and end labels.
+pub fn draw_axis(buf: &mut Buffer, area: Rect, start: i64, end: i64, line: Style) {
     if area.width == 0 {
         return;
     }
     let w = area.width as usize;
     buf.set_string(area.x, area.y, "─".repeat(w), line);
-    let a = time_minutes(start);
-    let b = time_minutes(end);
+    // Seconds matter on short spans.
+    let label = if end - start < 3_600_000 {
+        time
+    } else {
+        time_minutes
+    };
+    let a = label(start);
+    let b = label(end);
     if width(&a) + width(&b) + 2 <= w {
         buf.set_string(area.x, area.y, &a, line);
         buf.set_string(area.x + (w - width(&b)) as u16, area.y, &b, line);
-    }
-    if let Some(t) = marker {
-        let len = (end - start).max(1) as i128;
-        let pos = ((t - start).max(0) as i128 * (w as i128 - 1) / len).min(w as i128 - 1) as u16;
-        buf.set_string(area.x + pos, area.y, "▲", mark);
     }
 }
 

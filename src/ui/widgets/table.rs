@@ -18,15 +18,40 @@ pub struct ColumnSpec {
     pub right: bool,
 }
 
+impl ColumnSpec {
+    /// A left-aligned column.
+    pub const fn new(title: &'static str, min: u16, max: u16, priority: u8) -> ColumnSpec {
+        ColumnSpec {
+            title,
+            min,
+            max,
+            priority,
+            right: false,
+        }
+    }
+
+    /// The same column, right-aligned (numbers).
+    pub const fn right(self) -> ColumnSpec {
+        ColumnSpec {
+            right: true,
+            ..self
+        }
+    }
+}
+
 /// Widths for a screen `total` columns wide (one space between columns); `None` hides a column.
-/// Columns are admitted by priority while their minimum widths fit, then grow towards their
-/// natural width by priority, and the last visible column takes what is left.
+/// Columns with a natural width of 0 (no values) are hidden. The others are admitted by priority
+/// while their minimum widths fit, then grow towards their natural width by priority, and the
+/// column allowed to be widest takes what is left.
 pub fn fit_columns(specs: &[ColumnSpec], natural: &[u16], total: u16) -> Vec<Option<u16>> {
     let mut order: Vec<usize> = (0..specs.len()).collect();
     order.sort_by_key(|&i| (specs[i].priority, i));
     let mut shown = vec![false; specs.len()];
     let mut used: u16 = 0;
     for &i in &order {
+        if natural.get(i) == Some(&0) {
+            continue;
+        }
         let sep = u16::from(used > 0);
         let need = specs[i].min + sep;
         if used + need <= total {
@@ -40,19 +65,49 @@ pub fn fit_columns(specs: &[ColumnSpec], natural: &[u16], total: u16) -> Vec<Opt
         .map(|(s, &on)| on.then_some(s.min))
         .collect();
     let mut spare = total.saturating_sub(used);
-    for &i in &order {
-        let Some(w) = widths[i] else { continue };
-        let want = natural
+    let want = |i: usize| {
+        natural
             .get(i)
             .copied()
             .unwrap_or(0)
-            .clamp(specs[i].min, specs[i].max);
-        let grow = want.saturating_sub(w).min(spare);
-        widths[i] = Some(w + grow);
-        spare -= grow;
+            .clamp(specs[i].min, specs[i].max)
+    };
+    // Growth by priority level; columns of one level take turns a cell at a time, so two
+    // equally important columns share the room.
+    let mut levels: Vec<u8> = specs.iter().map(|s| s.priority).collect();
+    levels.sort_unstable();
+    levels.dedup();
+    for level in levels {
+        let members: Vec<usize> = order
+            .iter()
+            .copied()
+            .filter(|&i| specs[i].priority == level && widths[i].is_some())
+            .collect();
+        loop {
+            let mut grew = false;
+            for &i in &members {
+                if spare == 0 {
+                    break;
+                }
+                if let Some(w) = widths[i].as_mut()
+                    && *w < want(i)
+                {
+                    *w += 1;
+                    spare -= 1;
+                    grew = true;
+                }
+            }
+            if !grew || spare == 0 {
+                break;
+            }
+        }
     }
-    if let Some(last) = widths.iter_mut().rev().find_map(|w| w.as_mut()) {
-        *last += spare;
+    // What is left goes to the widest-allowed visible column (bucket/key, names).
+    let flex = (0..specs.len())
+        .filter(|&i| widths[i].is_some())
+        .max_by_key(|&i| (specs[i].max, std::cmp::Reverse(i)));
+    if let Some(w) = flex.and_then(|i| widths[i].as_mut()) {
+        *w += spare;
     }
     widths
 }
@@ -158,9 +213,11 @@ mod tests {
         let specs = [spec(10, 20, 0), spec(10, 20, 2), spec(10, 20, 1)];
         let w = fit_columns(&specs, &[15, 15, 15], 25);
         assert_eq!(w, vec![Some(14), None, Some(10)]);
+        let w = fit_columns(&specs, &[15, 15, 0], 25);
+        assert_eq!(w, vec![Some(14), Some(10), None]);
         let w = fit_columns(&specs, &[15, 15, 15], 80);
         assert_eq!(w.iter().flatten().map(|w| w + 1).sum::<u16>() - 1, 80);
-        assert_eq!(w[0], Some(15));
+        assert_eq!(w, vec![Some(48), Some(15), Some(15)]);
     }
 
     #[test]

@@ -109,6 +109,22 @@ pub fn time(ms: i64) -> String {
         .unwrap_or_else(|| ms.to_string())
 }
 
+/// `09-14 00:40:12` (UTC), for views within one year.
+pub fn time_short(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|d| d.format("%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|| ms.to_string())
+}
+
+/// `1 event`, `1,234 events`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{} {word}s", thousands(n))
+    }
+}
+
 /// `2020-09-14 00:40` (UTC), for axes.
 pub fn time_minutes(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
