@@ -214,3 +214,19 @@ fn the_app_follows_overridden_keys() {
             .is_some_and(|q| q.starts_with("user:"))
     );
 }
+
+#[test]
+fn readme_documents_every_action_and_scope() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let keys = readme.split("### Keys").nth(1).expect("a Keys section");
+    for b in default_map().bindings() {
+        assert!(
+            keys.contains(&format!("`{}`", b.action)),
+            "README lacks action {}",
+            b.action
+        );
+        let scope: &str = b.scope.into();
+        assert!(keys.contains(scope), "README lacks scope {scope}");
+    }
+}
