@@ -4,7 +4,9 @@ use std::io::{self, Stdout, Write};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
@@ -18,7 +20,13 @@ pub type Term = Terminal<CrosstermBackend<Stdout>>;
 pub fn setup() -> io::Result<Term> {
     enable_raw_mode()?;
     let mut out = io::stdout();
-    if let Err(e) = execute!(out, EnterAlternateScreen, EnableMouseCapture, cursor::Hide) {
+    if let Err(e) = execute!(
+        out,
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste,
+        cursor::Hide
+    ) {
         let _ = restore();
         return Err(e);
     }
@@ -28,7 +36,13 @@ pub fn setup() -> io::Result<Term> {
 /// Puts the terminal back as it was; safe to call more than once.
 pub fn restore() -> io::Result<()> {
     let mut out = io::stdout();
-    let r1 = execute!(out, DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
+    let r1 = execute!(
+        out,
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
     let r2 = disable_raw_mode();
     let _ = out.flush();
     r1.and(r2)

@@ -124,6 +124,18 @@ impl Marks {
         self.anchor = None;
     }
 
+    /// The first marked row id.
+    pub fn first(&self) -> Option<u32> {
+        let (i, w) = self.bits.iter().enumerate().find(|(_, w)| **w != 0)?;
+        Some(i as u32 * 64 + w.trailing_zeros())
+    }
+
+    /// The last marked row id.
+    pub fn last(&self) -> Option<u32> {
+        let (i, w) = self.bits.iter().enumerate().rev().find(|(_, w)| **w != 0)?;
+        Some(i as u32 * 64 + 63 - w.leading_zeros())
+    }
+
     /// Marked row ids in store order.
     pub fn rows(&self) -> Vec<u32> {
         let mut out = Vec::with_capacity(self.count);
@@ -151,6 +163,7 @@ mod tests {
         m.set(3, true);
         assert_eq!(m.count(), 2);
         assert_eq!(m.rows(), vec![3, 130]);
+        assert_eq!((m.first(), m.last()), (Some(3), Some(130)));
         assert!(!m.toggle(130));
         assert_eq!(m.rows(), vec![3]);
         m.set(500, true);

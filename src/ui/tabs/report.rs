@@ -24,10 +24,11 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
     let marked = s.marks.count();
     // Counts and span without copying the rows: this runs every frame.
     let (what, first_last) = if marked > 0 {
-        let rows = s.marks.rows();
+        // The first and last marks bound the span: rows are in time order.
+        let ends: Vec<u32> = s.marks.first().into_iter().chain(s.marks.last()).collect();
         (
             format!("{} marked event(s)", text::thousands(marked)),
-            span(s.inv.store.times(), &rows),
+            span(s.inv.store.times(), &ends),
         )
     } else {
         (
@@ -80,7 +81,7 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
             format!(
                 "  cttui events --format md{} PATHS",
                 combined_query(&s.views)
-                    .map(|q| format!(" --filter '{}'", clean(&q)))
+                    .map(|q| format!(" --filter '{}'", clean(&q).replace('\'', "'\\''")))
                     .unwrap_or_default()
             ),
             t.dim(),

@@ -59,7 +59,7 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
     let table = Rect::new(area.x, y, area.width, table_h);
     let natural: Vec<u16> = {
         let mut w: Vec<u16> = SPECS.iter().map(|c| width(c.title) as u16).collect();
-        for b in &s3.buckets {
+        for b in s3.buckets.iter().take(2000) {
             w[0] = w[0].max(width(&clean(&b.bucket)) as u16);
         }
         w
