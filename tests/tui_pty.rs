@@ -76,15 +76,19 @@ impl Session {
     }
 
     fn wait_for(&self, text: &str) -> String {
+        self.wait_until(text, |s| s.contains(text))
+    }
+
+    fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
         let end = Instant::now() + TIMEOUT;
         loop {
             let s = self.screen();
-            if s.contains(text) {
+            if done(&s) {
                 return s;
             }
             assert!(
                 Instant::now() < end,
-                "timed out waiting for {text:?}; screen:\n{s}"
+                "timed out waiting for {what}; screen:\n{s}"
             );
             std::thread::sleep(Duration::from_millis(30));
         }
@@ -142,7 +146,9 @@ fn filter_mark_export_quit() {
     s.send(FILTER);
     s.wait_for("(typing)");
     s.send("\r");
-    s.wait_for("1 filter(s)");
+    s.wait_until("the filter to be kept", |s| {
+        s.contains(&format!("› {FILTER} ")) && !s.contains("(typing)")
+    });
     s.send(" ");
     s.send(" ");
     s.wait_for("2 marked");

@@ -1044,21 +1044,32 @@ impl App {
         self.start_export(path, false);
     }
 
+    /// The number of events an export would hold (marks, else the committed view).
+    fn export_count(&self) -> Option<usize> {
+        let s = self.session()?;
+        Some(if s.marks.count() > 0 {
+            s.marks.count()
+        } else {
+            s.top().len()
+        })
+    }
+
     fn start_export(&mut self, path: PathBuf, overwrite: bool) {
-        let Some(plan) = self.export_plan() else {
+        let Some(events) = self.export_count() else {
             return;
         };
         let Some(s) = self.session() else { return };
-        let inv = Arc::clone(&s.inv);
-        let events = plan.rows.len();
+        // The plan, the Markdown and the write all happen off the UI thread.
+        let (inv, views, marks) = (Arc::clone(&s.inv), s.views.clone(), s.marks.clone());
         let target = path.clone();
         let spawned = self.jobs.spawn("export", move || {
+            let plan = export::plan(&views, &marks);
             let md = export::markdown(&inv.store, &plan);
             JobResult::Exported(
                 export::write_atomic(&target, md.as_bytes(), overwrite)
                     .map(|()| ExportDone {
                         path: target.clone(),
-                        events,
+                        events: plan.rows.len(),
                         bytes: md.len(),
                     })
                     .map_err(|e| e.to_string()),
@@ -1076,11 +1087,10 @@ impl App {
     }
 
     fn copy_markdown(&mut self) {
-        let Some(plan) = self.export_plan() else {
+        let Some(events) = self.export_count() else {
             self.info("still loading");
             return;
         };
-        let events = plan.rows.len();
         if events == 0 {
             self.error("nothing to copy: the view is empty");
             return;
@@ -1093,8 +1103,9 @@ impl App {
             return;
         }
         let Some(s) = self.session() else { return };
-        let inv = Arc::clone(&s.inv);
+        let (inv, views, marks) = (Arc::clone(&s.inv), s.views.clone(), s.marks.clone());
         let spawned = self.jobs.spawn("copy", move || {
+            let plan = export::plan(&views, &marks);
             JobResult::Copied(Ok(CopyDone {
                 markdown: export::markdown(&inv.store, &plan),
                 events,

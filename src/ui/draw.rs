@@ -460,39 +460,47 @@ impl App {
     fn draw_status(&self, buf: &mut Buffer, area: Rect) {
         let t = self.env.theme;
         buf.set_style(area, t.status());
-        let mut left = String::from(" ");
+        // Left: the view size, the filter, the marks. Right: background work and the message.
+        // When they do not fit, the filter goes first (the breadcrumb shows it), then the
+        // message is cut.
+        let mut size = String::new();
+        let mut filter = String::new();
+        let mut marks = String::new();
         match &self.phase {
             Phase::Loading { progress, .. } => {
-                left.push_str(&format!(
+                size = format!(
                     "loading: {} {:.0}%",
                     progress.stage(),
                     progress.ratio() * 100.0
-                ));
+                );
             }
             Phase::Ready(s) => {
                 let all = s.views[0].len();
-                let v = s.view().len();
-                if s.views.len() > 1 || s.preview.is_some() {
-                    left.push_str(&format!(
+                size = if s.views.len() > 1 || s.preview.is_some() {
+                    format!(
                         "{} of {} events",
-                        text::thousands(v),
+                        text::thousands(s.view().len()),
                         text::thousands(all)
-                    ));
+                    )
                 } else {
-                    left.push_str(&format!("{} events", text::thousands(all)));
-                }
+                    format!("{} events", text::thousands(all))
+                };
                 let depth = s.views.len() - 1;
-                if depth > 0 {
-                    left.push_str(&format!(" │ {depth} filter(s)"));
+                if let Some(q) = s.top().query.as_deref() {
+                    let more = if depth > 1 {
+                        format!("{depth} filters, last: ")
+                    } else {
+                        String::new()
+                    };
+                    filter = format!(" │ {more}{}", cut(&clean(q), 28));
                 }
                 if s.marks.count() > 0 {
-                    left.push_str(&format!(" │ {} marked", text::thousands(s.marks.count())));
+                    marks = format!(" │ {} marked", text::thousands(s.marks.count()));
                 }
             }
-            Phase::Failed(_) => left.push_str("load failed"),
+            Phase::Failed(_) => size = "load failed".to_owned(),
             Phase::Empty => {}
         }
-        buf.set_stringn(area.x, area.y, &left, area.width as usize, t.status());
         let mut right: Vec<(String, Style)> = Vec::new();
         const SPIN: [char; 4] = ['|', '/', '-', '\\'];
         let spin = SPIN[(self.tick % 4) as usize];
@@ -500,14 +508,8 @@ impl App {
             right.push((format!("{spin} filtering"), t.status()));
         }
         for b in &self.busy {
-            right.push((
-                format!(
-                    "{spin} {} {:.0}s",
-                    b.label,
-                    b.started.elapsed().as_secs_f32()
-                ),
-                t.status(),
-            ));
+            let secs = b.started.elapsed().as_secs_f32();
+            right.push((format!("{spin} {} {secs:.0}s", b.label), t.status()));
         }
         if let Some(m) = &self.message {
             let style = if m.error {
@@ -517,17 +519,23 @@ impl App {
             };
             right.push((clean(&m.text).into_owned(), style));
         }
-        let lw = width(&left) as u16 + 2;
-        let room = area.width.saturating_sub(lw) as usize;
-        let total: usize = right.iter().map(|(s, _)| width(s) + 3).sum();
-        let mut x = area.x + area.width - (total.min(room) as u16);
+        let w = area.width as usize;
+        let right_w: usize = right.iter().map(|(s, _)| width(s) + 3).sum();
+        let full = format!(" {size}{filter}{marks}");
+        let left = if width(&full) + right_w + 1 <= w || filter.is_empty() {
+            full
+        } else {
+            format!(" {size}{marks}")
+        };
+        buf.set_stringn(area.x, area.y, &left, w, t.status());
+        let room = w.saturating_sub(width(&left) + 1);
+        let mut x = area.x + (w - right_w.min(room)) as u16;
         for (s, style) in right {
             let avail = (area.x + area.width).saturating_sub(x) as usize;
-            if avail < 2 {
+            if avail < 4 {
                 break;
             }
-            let piece = format!(" │ {}", cut(&s, avail.saturating_sub(3)));
-            let piece = cut(&piece, avail).into_owned();
+            let piece = format!(" │ {}", cut(&s, avail - 3));
             buf.set_stringn(x, area.y, &piece, avail, style);
             x += width(&piece) as u16;
         }
