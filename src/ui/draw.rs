@@ -522,7 +522,7 @@ impl App {
         let w = area.width as usize;
         let right_w: usize = right.iter().map(|(s, _)| width(s) + 3).sum();
         let full = format!(" {size}{filter}{marks}");
-        let left = if width(&full) + right_w + 1 <= w || filter.is_empty() {
+        let left = if width(&full) + right_w < w || filter.is_empty() {
             full
         } else {
             format!(" {size}{marks}")
