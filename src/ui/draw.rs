@@ -16,6 +16,9 @@ use super::widgets::json::{field_line, wrap};
 use super::widgets::text::{self, clean, cut, width};
 use crate::model::query::FIELD_HELP;
 
+/// A spinner for background work, one step per tick.
+const SPIN: [char; 4] = ['|', '/', '-', '\\'];
+
 fn tab_label(tab: Tab) -> String {
     format!(" {} {} ", tab.number(), tab.title())
 }
@@ -114,7 +117,9 @@ impl App {
 
     fn draw_loading(&self, frame: &mut Frame, area: Rect) {
         let Phase::Loading {
-            progress, inputs, ..
+            progress,
+            inputs,
+            started,
         } = &self.phase
         else {
             return;
@@ -141,10 +146,16 @@ impl App {
         let lines = vec![
             Line::raw(cut(&names, inner.width as usize).into_owned()),
             Line::raw(format!(
-                "{} · {fd}/{ft} file(s) · {} of {}",
+                "{} {} · {fd}/{ft} file(s) · {} of {}{}",
+                SPIN[(self.tick % 4) as usize],
                 progress.stage(),
                 text::bytes(bd as i64),
-                text::bytes(bt as i64)
+                text::bytes(bt as i64),
+                // Whole files finish at once: the clock shows it is alive meanwhile.
+                match started.elapsed().as_secs() {
+                    s if s >= 2 => format!(" · {s}s"),
+                    _ => String::new(),
+                }
             )),
         ];
         let [info, gauge, _, help] = Layout::vertical([
@@ -502,7 +513,6 @@ impl App {
             Phase::Empty => {}
         }
         let mut right: Vec<(String, Style)> = Vec::new();
-        const SPIN: [char; 4] = ['|', '/', '-', '\\'];
         let spin = SPIN[(self.tick % 4) as usize];
         if self.session().is_some_and(Session::filtering) {
             right.push((format!("{spin} filtering"), t.status()));
