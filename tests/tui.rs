@@ -644,3 +644,21 @@ fn run_loop_draws_and_quits_on_scripted_keys() {
     assert_eq!(app.session().expect("loaded").marks.count(), 1);
     assert!(screen_text(term.backend().buffer()).contains("1 marked"));
 }
+
+#[test]
+fn stacked_filters_agree_with_one_combined_query() {
+    use cttui::model::query::Query;
+    use cttui::ui::jobs::run_filter;
+    let inv = investigation();
+    // A one-event parent filters within its rows; a large one intersects a whole-store run.
+    for parent_q in ["user:anonymous", "region:us-east-1"] {
+        let parent = run_filter(&inv, parent_q, None).expect("parent");
+        let child = run_filter(&inv, "error:*", Some(&parent.rows)).expect("child");
+        let combined = Query::parse(&format!("({parent_q}) AND (error:*)"))
+            .expect("parses")
+            .rows(&inv.store, None)
+            .expect("runs");
+        assert_eq!(*child.rows, combined, "{parent_q}");
+        assert!(!combined.is_empty());
+    }
+}

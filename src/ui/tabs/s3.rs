@@ -43,6 +43,9 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
         y += 1;
     }
     if s3.events == 0 {
+        if y + 1 >= area.y + area.height {
+            return;
+        }
         buf.set_stringn(
             area.x,
             y + 1,
