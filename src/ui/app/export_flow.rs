@@ -1,5 +1,12 @@
 //! Export and clipboard copy: the path prompt, the overwrite question and the jobs.
-use super::*;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::{App, Busy, COPY_MAX_EVENTS, Overlay, PromptKind};
+use crate::ui::export::{self, ExportPlan};
+use crate::ui::jobs::{CopyDone, ExportDone, JobResult};
+use crate::ui::widgets::text;
 
 impl App {
     /// What will be exported, from the committed filter stack and the marks.

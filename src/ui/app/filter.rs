@@ -1,5 +1,12 @@
 //! Filtering: the live filter prompt, the coalesced background runs, the view stack and pivots.
-use super::*;
+use std::sync::Arc;
+
+use super::{App, Overlay, PendingFilter, Phase, PromptKind, Tab};
+use crate::error::Error;
+use crate::model::query::Query;
+use crate::ui::jobs::FilterRequest;
+use crate::ui::view::View;
+use crate::ui::widgets::text;
 
 impl App {
     pub(super) fn filter_done(&mut self, generation: u64, result: Result<View, String>) {

@@ -19,20 +19,16 @@ pub use filter::quote;
 pub use navigate::parse_jump;
 
 use super::action::Action;
-use super::export::{self, ExportPlan};
+use super::export;
 use super::investigation::Investigation;
-use super::jobs::{CopyDone, ExportDone, FilterRequest, JobResult, Jobs};
+use super::jobs::{CopyDone, ExportDone, JobResult, Jobs};
 use super::keymap::{Key, Keymap, Scope};
 use super::theme::Theme;
 use super::view::{Marks, View};
-use super::widgets::histogram::first_at_or_after;
-use super::widgets::json::{json_lines, text_lines};
 use super::widgets::prompt::TextInput;
 use super::widgets::table::ListNav;
 use super::widgets::text;
-use crate::error::Error;
 use crate::ingest::{LoadOptions, Progress};
-use crate::model::query::Query;
 
 /// Where "now" comes from (fixed in tests so default file names are stable).
 #[derive(Debug, Clone, Copy)]

@@ -1,5 +1,10 @@
 //! Moving in the timeline and the detail view, and marking events.
-use super::*;
+use std::sync::Arc;
+
+use super::{App, Detail, Overlay, Session};
+use crate::ui::widgets::histogram::first_at_or_after;
+use crate::ui::widgets::json::{json_lines, text_lines};
+use crate::ui::widgets::text;
 
 impl App {
     pub(super) fn submit_jump(&mut self, input: &str) {
