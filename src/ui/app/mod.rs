@@ -715,7 +715,13 @@ mod tests {
     #[test]
     fn quoting_round_trips_through_the_query_language() {
         assert_eq!(quote(r#"a "b" \c"#), r#""a \"b\" \\c""#);
-        assert!(Query::parse(&format!("user:{}", quote("arn:aws:iam::1:user/x (y)"))).is_ok());
+        assert!(
+            crate::model::query::Query::parse(&format!(
+                "user:{}",
+                quote("arn:aws:iam::1:user/x (y)")
+            ))
+            .is_ok()
+        );
     }
 
     #[test]
