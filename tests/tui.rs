@@ -173,13 +173,18 @@ fn timeline_tab_and_styles() {
     let first = row_of(buf, "ConsoleLogin").expect("first event shown");
     assert!(buf[(5, first)].modifier.contains(Modifier::REVERSED));
     // Failed calls are red, others not.
-    let denied = row_of(buf, "AccessDenied")
-        .or_else(|| row_of(buf, "Acces"))
-        .expect("an error row");
+    let denied = row_of(buf, "anonymous").expect("the failed anonymous read");
     assert_eq!(buf[(20, denied)].fg, Color::Red);
+    // At 80 columns the error column is off screen: a '!' marks the failed call.
+    assert_eq!(buf[(0, denied)].symbol(), "!");
     let ok = row_of(buf, "ListBuckets").expect("an ok row");
     assert_ne!(buf[(20, ok)].fg, Color::Red);
     assert!(!buf[(20, ok)].modifier.contains(Modifier::REVERSED));
+    assert_eq!(buf[(0, ok)].symbol(), " ");
+    // Wider, the error code has its own column.
+    let wide = render_at(&app, 120, 30);
+    let text = screen_text(wide.backend().buffer());
+    assert!(text.contains("AccessDenied"));
 }
 
 #[test]

@@ -45,11 +45,11 @@ pub fn specs(short_time: bool) -> [ColumnSpec; 9] {
     [
         ColumnSpec::new(" ", 1, 1, 0),
         ColumnSpec::new("Time (UTC)", tw, tw, 0),
-        ColumnSpec::new("Principal", 11, 32, 1),
-        ColumnSpec::new("Event", 11, 28, 1),
-        ColumnSpec::new("Error", 6, 28, 4),
+        ColumnSpec::new("Principal", 11, 32, 1).comfy(16),
+        ColumnSpec::new("Event", 11, 28, 1).comfy(14),
+        ColumnSpec::new("Error", 6, 28, 4).comfy(12),
         ColumnSpec::new("Source IP", 15, 39, 2),
-        ColumnSpec::new("Bucket/key", 12, 400, 3),
+        ColumnSpec::new("Bucket/key", 12, 400, 3).comfy(24),
         ColumnSpec::new("Source", 6, 24, 5),
         ColumnSpec::new("Region", 9, 16, 6),
     ]
@@ -195,6 +195,10 @@ fn draw_table(app: &App, s: &Session, view: &View, buf: &mut Buffer, area: Rect)
     let short_time = within_one_year(&s.inv, &view.rows);
     let specs = specs(short_time);
     let widths = fit_columns(&specs, &view.widths, area.width);
+    let error_hidden = COLS
+        .iter()
+        .zip(&widths)
+        .any(|(&c, w)| c == Col::Error && w.is_none());
     draw_header(buf, Rect { height: 1, ..area }, &specs, &widths, t.header());
     let rows_area = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
     app.viewport.list.set(rows_area);
@@ -230,6 +234,8 @@ fn draw_table(app: &App, s: &Session, view: &View, buf: &mut Buffer, area: Rect)
                 }
                 match col {
                     Col::Mark if s.marks.is_marked(row) => ("*".to_owned(), t.mark()),
+                    // With the error column off screen, a failed call still shows.
+                    Col::Mark if failed && error_hidden => ("!".to_owned(), base),
                     Col::Mark => (String::new(), base),
                     Col::Time => (
                         cell(&s.inv, col, r, short_time),

@@ -13,6 +13,8 @@ pub struct ColumnSpec {
     pub title: &'static str,
     pub min: u16,
     pub max: u16,
+    /// The width a column grows to before less important columns get room.
+    pub comfy: u16,
     /// Lower is kept first when the screen is narrow.
     pub priority: u8,
     pub right: bool,
@@ -25,6 +27,7 @@ impl ColumnSpec {
             title,
             min,
             max,
+            comfy: min,
             priority,
             right: false,
         }
@@ -37,34 +40,24 @@ impl ColumnSpec {
             ..self
         }
     }
+
+    /// The same column, growing to `comfy` before lower priorities are admitted.
+    pub const fn comfy(self, comfy: u16) -> ColumnSpec {
+        ColumnSpec { comfy, ..self }
+    }
 }
 
 /// Widths for a screen `total` columns wide (one space between columns); `None` hides a column.
-/// Columns with a natural width of 0 (no values) are hidden. The others are admitted by priority
-/// while their minimum widths fit, then grow towards their natural width by priority, and the
-/// column allowed to be widest takes what is left.
+///
+/// Columns with a natural width of 0 (no values) are hidden. Priority levels are taken in turn:
+/// a level's columns are admitted at their minimum width if it fits, then grow towards their
+/// comfortable width (never past their natural width) before the next level is considered.
+/// Room left at the end grows columns towards their natural width, level by level, and the
+/// column allowed to be widest takes the rest. Columns of one level take turns a cell at a time.
 pub fn fit_columns(specs: &[ColumnSpec], natural: &[u16], total: u16) -> Vec<Option<u16>> {
-    let mut order: Vec<usize> = (0..specs.len()).collect();
-    order.sort_by_key(|&i| (specs[i].priority, i));
-    let mut shown = vec![false; specs.len()];
-    let mut used: u16 = 0;
-    for &i in &order {
-        if natural.get(i) == Some(&0) {
-            continue;
-        }
-        let sep = u16::from(used > 0);
-        let need = specs[i].min + sep;
-        if used + need <= total {
-            shown[i] = true;
-            used += need;
-        }
-    }
-    let mut widths: Vec<Option<u16>> = specs
-        .iter()
-        .zip(&shown)
-        .map(|(s, &on)| on.then_some(s.min))
-        .collect();
-    let mut spare = total.saturating_sub(used);
+    let mut levels: Vec<u8> = specs.iter().map(|s| s.priority).collect();
+    levels.sort_unstable();
+    levels.dedup();
     let want = |i: usize| {
         natural
             .get(i)
@@ -72,37 +65,56 @@ pub fn fit_columns(specs: &[ColumnSpec], natural: &[u16], total: u16) -> Vec<Opt
             .unwrap_or(0)
             .clamp(specs[i].min, specs[i].max)
     };
-    // Growth by priority level; columns of one level take turns a cell at a time, so two
-    // equally important columns share the room.
-    let mut levels: Vec<u8> = specs.iter().map(|s| s.priority).collect();
-    levels.sort_unstable();
-    levels.dedup();
-    for level in levels {
-        let members: Vec<usize> = order
-            .iter()
-            .copied()
-            .filter(|&i| specs[i].priority == level && widths[i].is_some())
-            .collect();
-        loop {
-            let mut grew = false;
-            for &i in &members {
-                if spare == 0 {
-                    break;
-                }
-                if let Some(w) = widths[i].as_mut()
-                    && *w < want(i)
-                {
-                    *w += 1;
-                    spare -= 1;
-                    grew = true;
-                }
+    let mut widths: Vec<Option<u16>> = vec![None; specs.len()];
+    let mut used: u16 = 0;
+    // Grows `members` a cell at a time up to `target(i)` while room is left.
+    let grow = |widths: &mut Vec<Option<u16>>,
+                used: &mut u16,
+                members: &[usize],
+                target: &dyn Fn(usize) -> u16| loop {
+        let mut grew = false;
+        for &i in members {
+            if *used >= total {
+                return;
             }
-            if !grew || spare == 0 {
-                break;
+            if let Some(w) = widths[i].as_mut()
+                && *w < target(i)
+            {
+                *w += 1;
+                *used += 1;
+                grew = true;
             }
         }
+        if !grew {
+            return;
+        }
+    };
+    let members = |widths: &[Option<u16>], level: u8| -> Vec<usize> {
+        (0..specs.len())
+            .filter(|&i| specs[i].priority == level && widths[i].is_some())
+            .collect()
+    };
+    for &level in &levels {
+        for i in (0..specs.len()).filter(|&i| specs[i].priority == level) {
+            if natural.get(i) == Some(&0) {
+                continue;
+            }
+            let need = specs[i].min + u16::from(used > 0);
+            if used + need <= total {
+                widths[i] = Some(specs[i].min);
+                used += need;
+            }
+        }
+        let m = members(&widths, level);
+        grow(&mut widths, &mut used, &m, &|i| {
+            want(i).min(specs[i].comfy.max(specs[i].min))
+        });
     }
-    // What is left goes to the widest-allowed visible column (bucket/key, names).
+    for &level in &levels {
+        let m = members(&widths, level);
+        grow(&mut widths, &mut used, &m, &want);
+    }
+    let spare = total.saturating_sub(used);
     let flex = (0..specs.len())
         .filter(|&i| widths[i].is_some())
         .max_by_key(|&i| (specs[i].max, std::cmp::Reverse(i)));
@@ -199,13 +211,7 @@ mod tests {
     use super::*;
 
     fn spec(min: u16, max: u16, priority: u8) -> ColumnSpec {
-        ColumnSpec {
-            title: "x",
-            min,
-            max,
-            priority,
-            right: false,
-        }
+        ColumnSpec::new("x", min, max, priority)
     }
 
     #[test]
@@ -218,6 +224,25 @@ mod tests {
         let w = fit_columns(&specs, &[15, 15, 15], 80);
         assert_eq!(w.iter().flatten().map(|w| w + 1).sum::<u16>() - 1, 80);
         assert_eq!(w, vec![Some(48), Some(15), Some(15)]);
+    }
+
+    #[test]
+    fn comfortable_widths_come_before_less_important_columns() {
+        let a = spec(5, 30, 0);
+        let b = spec(10, 10, 1);
+        assert_eq!(
+            fit_columns(&[a, b], &[25, 10], 25),
+            vec![Some(14), Some(10)]
+        );
+        assert_eq!(
+            fit_columns(&[a.comfy(20), b], &[25, 10], 25),
+            vec![Some(25), None]
+        );
+        // Comfort never goes past the natural width.
+        assert_eq!(
+            fit_columns(&[a.comfy(20), b], &[8, 10], 25),
+            vec![Some(14), Some(10)]
+        );
     }
 
     #[test]
