@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::ingest::{self, LoadOptions, LoadReport};
 use crate::model::schema;
 use crate::model::store::EventStore;
-use crate::summary::{Summary, is_s3_object_api};
+use crate::summary::Summary;
 
 /// The behaviour analysis (principal ranking, anomaly scores, findings). It is not part of this
 /// build: the type has no values, so `Investigation::analysis` is always `None` and the Anomalies
@@ -289,9 +289,4 @@ fn s3_facts(store: &EventStore, cols: &Columns, data_events: usize) -> S3Facts {
         names,
         buckets,
     }
-}
-
-/// Whether an S3 event name is object-level (shared with the summary's coverage check).
-pub fn is_object_level(name: &str) -> bool {
-    is_s3_object_api(name)
 }
