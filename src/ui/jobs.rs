@@ -35,6 +35,18 @@ pub struct CopyDone {
     pub events: usize,
 }
 
+/// Runs `f`, turning a panic into an error message (a library bug must not hang or kill the UI).
+fn guarded<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|p| {
+        let msg = p
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".to_owned());
+        format!("internal error: {msg}")
+    })
+}
+
 /// One filter to run: `query` over the rows of `within` (all events when `None`).
 pub struct FilterRequest {
     pub generation: u64,
@@ -135,12 +147,15 @@ fn filter_worker(shared: &(Mutex<Slot>, Condvar), tx: &Sender<JobResult>) {
             slot.queued.take()
         };
         let Some(req) = req else { continue };
-        let result = run_filter(
-            &req.inv,
-            &req.query,
-            req.within.as_ref().map(|w| w.as_slice()),
-        )
-        .map_err(|e| e.to_string());
+        let result = guarded(|| {
+            run_filter(
+                &req.inv,
+                &req.query,
+                req.within.as_ref().map(|w| w.as_slice()),
+            )
+            .map_err(|e| e.to_string())
+        })
+        .and_then(|r| r);
         let msg = JobResult::Filtered {
             generation: req.generation,
             result,
@@ -174,17 +189,19 @@ impl Jobs {
         }
     }
 
-    /// Runs `work` on its own thread and delivers its result.
+    /// Runs `work` on its own thread and delivers its result; if the work panics, `failed`
+    /// turns the panic message into the result instead, so the UI never waits forever.
     pub fn spawn(
         &self,
         name: &str,
         work: impl FnOnce() -> JobResult + Send + 'static,
+        failed: fn(String) -> JobResult,
     ) -> std::io::Result<()> {
         let tx = self.tx.clone();
         thread::Builder::new()
             .name(format!("cttui-{name}"))
             .spawn(move || {
-                let _ = tx.send(work());
+                let _ = tx.send(guarded(work).unwrap_or_else(failed));
             })
             .map(|_| ())
     }
@@ -209,6 +226,21 @@ impl Jobs {
 #[cfg(test)]
 mod tests {
     use super::intersect;
+
+    #[test]
+    fn a_panicking_job_reports_instead_of_hanging() {
+        let jobs = super::Jobs::new();
+        jobs.spawn(
+            "test",
+            || panic!("boom"),
+            |e| super::JobResult::Copied(Err(e)),
+        )
+        .expect("spawns");
+        match jobs.recv_timeout(std::time::Duration::from_secs(10)) {
+            Some(super::JobResult::Copied(Err(e))) => assert_eq!(e, "internal error: boom"),
+            _ => panic!("expected the failure as a result"),
+        }
+    }
 
     #[test]
     fn intersects_sorted_rows() {

@@ -48,12 +48,17 @@ pub fn restore() -> io::Result<()> {
     r1.and(r2)
 }
 
-/// Restores the terminal before the default panic message is printed, so it is readable.
+/// A panic on the UI (main) thread restores the terminal before the default message is printed,
+/// so it is readable. Background jobs catch their panics and report them in the status bar;
+/// printing them would scribble over the screen, so other threads stay quiet here.
 pub fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = restore();
-        previous(info);
+        // Panics in pools the libraries run (rayon, polars) reach the job that waits on them.
+        if std::thread::current().name() == Some("main") {
+            let _ = restore();
+            previous(info);
+        }
     }));
 }
 

@@ -89,7 +89,7 @@ impl App {
         // The plan, the Markdown and the write all happen off the UI thread.
         let (inv, views, marks) = (Arc::clone(&s.inv), s.views.clone(), s.marks.clone());
         let target = path.clone();
-        let spawned = self.jobs.spawn("export", move || {
+        let work = move || {
             let plan = export::plan(&views, &marks);
             let md = export::markdown(&inv.store, &plan);
             JobResult::Exported(
@@ -101,7 +101,10 @@ impl App {
                     })
                     .map_err(|e| e.to_string()),
             )
-        });
+        };
+        let spawned = self
+            .jobs
+            .spawn("export", work, |e| JobResult::Exported(Err(e)));
         match spawned {
             Ok(()) => {
                 self.busy.push(Busy {
@@ -131,13 +134,14 @@ impl App {
         }
         let Some(s) = self.session() else { return };
         let (inv, views, marks) = (Arc::clone(&s.inv), s.views.clone(), s.marks.clone());
-        let spawned = self.jobs.spawn("copy", move || {
+        let work = move || {
             let plan = export::plan(&views, &marks);
             JobResult::Copied(Ok(CopyDone {
                 markdown: export::markdown(&inv.store, &plan),
                 events,
             }))
-        });
+        };
+        let spawned = self.jobs.spawn("copy", work, |e| JobResult::Copied(Err(e)));
         match spawned {
             Ok(()) => self.busy.push(Busy {
                 label: "copying".to_owned(),

@@ -307,9 +307,11 @@ impl App {
         let progress = Arc::new(Progress::default());
         opts.progress = Some(Arc::clone(&progress));
         let inputs = paths.clone();
-        let spawned = self.jobs.spawn("load", move || {
-            JobResult::Loaded(Box::new(Investigation::load(&paths, &opts)))
-        });
+        let spawned = self.jobs.spawn(
+            "load",
+            move || JobResult::Loaded(Box::new(Investigation::load(&paths, &opts))),
+            |e| JobResult::Loaded(Box::new(Err(crate::error::Error::Invalid(e)))),
+        );
         self.phase = match spawned {
             Ok(()) => Phase::Loading {
                 progress,
