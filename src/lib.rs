@@ -14,5 +14,6 @@ pub mod model;
 pub mod playbook;
 pub mod summary;
 pub mod text;
+pub mod ui;
 
 pub use error::{Error, Result};

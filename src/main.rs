@@ -51,7 +51,10 @@ fn main() -> ExitCode {
             eprintln!("cttui: give log files or directories to open (see --help)");
             return ExitCode::from(2);
         }
-        None => cli::run_summary(&mut stdout, &cli.paths, cli::SummaryFormat::Text, &cli.load),
+        None => {
+            drop(stdout);
+            cttui::ui::run(&cli.paths, &cli.load)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -41,6 +41,29 @@ pub fn events_table(store: &EventStore, rows: &[u32]) -> String {
     s
 }
 
+/// Writes the characters serde_json leaves raw but terminals and editors act on (C1 controls,
+/// DEL, bidi overrides; in unparsed text also C0 controls) as `\uXXXX`. In JSON text these
+/// only occur inside strings, so the JSON keeps its value; a pasted export cannot reorder or
+/// restyle what the reader sees.
+fn escape_invisible(text: String) -> String {
+    let bad = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(bad) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if bad(c) {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// One event's raw record, pretty printed in a fence it cannot close.
 pub fn raw_block(store: &EventStore, row: usize) -> String {
     let text = store
@@ -48,6 +71,7 @@ pub fn raw_block(store: &EventStore, row: usize) -> String {
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
         .or_else(|| store.raw_text(row).map(|t| t.into_owned()))
         .unwrap_or_default();
+    let text = escape_invisible(text);
     let fence = md_fence(&text);
     format!("{fence}json\n{text}\n{fence}\n")
 }

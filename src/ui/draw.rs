@@ -1,0 +1,590 @@
+//! Drawing the whole screen from the app state: tab bar, the active tab or overlay, the prompt,
+//! the status bar and the hint bar. Drawing only reads the state (and records viewport sizes).
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Gauge, Paragraph, Wrap};
+use strum::IntoEnumIterator;
+
+use super::action::Action;
+use super::app::{App, Detail, Overlay, Phase, PromptKind, Session, Tab};
+use super::keymap::{Hint, Scope};
+use super::tabs;
+use super::widgets::json::{field_line, wrap};
+use super::widgets::text::{self, clean, cut, width};
+use crate::model::query::FIELD_HELP;
+
+/// A spinner for background work, one step per tick.
+const SPIN: [char; 4] = ['|', '/', '-', '\\'];
+
+fn tab_label(tab: Tab) -> String {
+    format!(" {} {} ", tab.number(), tab.title())
+}
+
+/// The tab under column `x` of the tab bar.
+pub fn tab_at(x: u16) -> Option<Tab> {
+    let mut at = 0u16;
+    for tab in Tab::iter() {
+        let w = width(&tab_label(tab)) as u16;
+        if x >= at && x < at + w {
+            return Some(tab);
+        }
+        at += w;
+    }
+    None
+}
+
+impl App {
+    pub fn render(&self, frame: &mut Frame) {
+        let area = frame.area();
+        if area.height < 4 || area.width < 20 {
+            frame.render_widget(Paragraph::new("cttui: window too small"), area);
+            return;
+        }
+        let prompt_h = match &self.overlay {
+            Some(Overlay::Prompt(_)) => 2,
+            Some(Overlay::ConfirmOverwrite { .. }) => 1,
+            _ => 0,
+        };
+        let [tabs_area, body, prompt, status, hints] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(1),
+            Constraint::Length(prompt_h),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        self.draw_tabs(frame.buffer_mut(), tabs_area);
+        match &self.phase {
+            Phase::Empty => frame.render_widget(Paragraph::new("Nothing loaded."), body),
+            Phase::Loading { .. } => self.draw_loading(frame, body),
+            Phase::Failed(e) => self.draw_failed(frame, body, e),
+            Phase::Ready(s) => self.draw_tab(s, frame, body),
+        }
+        match (&self.overlay, self.session()) {
+            (Some(Overlay::Help { scroll }), _) => self.draw_help(frame, body, *scroll),
+            (Some(Overlay::LoadReport { scroll }), Some(s)) => {
+                self.draw_load_report(s, frame, body, *scroll)
+            }
+            (Some(Overlay::Detail(d)), Some(s)) => self.draw_detail(s, d, frame, body),
+            _ => {}
+        }
+        self.draw_prompt(frame, prompt);
+        self.draw_status(frame.buffer_mut(), status);
+        self.draw_hints(frame.buffer_mut(), hints);
+    }
+
+    fn draw_tabs(&self, buf: &mut Buffer, area: Rect) {
+        let t = self.env.theme;
+        let mut x = area.x;
+        for tab in Tab::iter() {
+            let label = tab_label(tab);
+            let style = if tab == self.tab {
+                t.tab_active()
+            } else {
+                t.tab()
+            };
+            let w = width(&label) as u16;
+            if x + w > area.x + area.width {
+                break;
+            }
+            buf.set_string(x, area.y, &label, style);
+            x += w;
+        }
+        let name = " cttui ";
+        if x + 2 + name.len() as u16 <= area.x + area.width {
+            buf.set_string(
+                area.x + area.width - name.len() as u16,
+                area.y,
+                name,
+                t.dim(),
+            );
+        }
+    }
+
+    fn draw_tab(&self, s: &Session, frame: &mut Frame, area: Rect) {
+        match self.tab {
+            Tab::Overview => tabs::overview::draw(self, s, frame, area),
+            Tab::Timeline => tabs::timeline::draw(self, s, frame, area),
+            Tab::S3 => tabs::s3::draw(self, s, frame, area),
+            Tab::Principals => tabs::principals::draw(self, s, frame, area),
+            Tab::Anomalies | Tab::Findings => tabs::pending::draw(self, s, self.tab, frame, area),
+            Tab::Report => tabs::report::draw(self, s, frame, area),
+        }
+    }
+
+    fn draw_loading(&self, frame: &mut Frame, area: Rect) {
+        let Phase::Loading {
+            progress,
+            inputs,
+            started,
+        } = &self.phase
+        else {
+            return;
+        };
+        let t = self.env.theme;
+        let w = area.width.min(64);
+        let h = area.height.min(7);
+        let r = Rect::new(
+            area.x + (area.width - w) / 2,
+            area.y + (area.height - h) / 2,
+            w,
+            h,
+        );
+        let block = Block::bordered().title(Span::styled(" Loading ", t.title()));
+        let inner = block.inner(r);
+        frame.render_widget(block, r);
+        let (fd, ft, bd, bt) = progress.snapshot();
+        let ratio = progress.ratio().clamp(0.0, 1.0);
+        let names = inputs
+            .iter()
+            .map(|p| clean(p).into_owned())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let lines = vec![
+            Line::raw(cut(&names, inner.width as usize).into_owned()),
+            Line::raw(format!(
+                "{} {} · {fd}/{ft} file(s) · {} of {}{}",
+                SPIN[(self.tick % 4) as usize],
+                progress.stage(),
+                text::bytes(bd as i64),
+                text::bytes(bt as i64),
+                // Whole files finish at once: the clock shows it is alive meanwhile.
+                match started.elapsed().as_secs() {
+                    s if s >= 2 => format!(" · {s}s"),
+                    _ => String::new(),
+                }
+            )),
+        ];
+        let [info, gauge, _, help] = Layout::vertical([
+            Constraint::Length(2),
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(inner);
+        frame.render_widget(Paragraph::new(lines), info);
+        frame.render_widget(
+            Gauge::default()
+                .gauge_style(t.selected())
+                .ratio(ratio)
+                .label(format!("{:.0}%", ratio * 100.0)),
+            gauge,
+        );
+        frame.render_widget(
+            Paragraph::new(Line::styled("q quits at any time", t.dim())),
+            help,
+        );
+    }
+
+    fn draw_failed(&self, frame: &mut Frame, area: Rect, e: &str) {
+        let t = self.env.theme;
+        let lines = vec![
+            Line::styled("Nothing could be shown", t.error()),
+            Line::raw(""),
+            Line::raw(clean(e).into_owned()),
+            Line::raw(""),
+            Line::styled("q quits", t.dim()),
+        ];
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    }
+
+    /// A scrollable text in a bordered box over `area`; records the scroll limits.
+    fn draw_scrolled(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        title: &str,
+        lines: Vec<Line<'static>>,
+        scroll: usize,
+    ) {
+        let t = self.env.theme;
+        frame.render_widget(Clear, area);
+        let block = Block::bordered().title(Span::styled(format!(" {title} "), t.title()));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let lines = wrap(&lines, inner.width as usize);
+        let h = inner.height as usize;
+        let max = lines.len().saturating_sub(h);
+        self.viewport.scroll_max.set(max);
+        self.viewport.page.set(h);
+        let top = scroll.min(max);
+        let shown: Vec<Line> = lines.into_iter().skip(top).take(h).collect();
+        frame.render_widget(Paragraph::new(shown), inner);
+    }
+
+    fn draw_help(&self, frame: &mut Frame, area: Rect, scroll: usize) {
+        let t = self.env.theme;
+        let mut lines: Vec<Line<'static>> = Vec::new();
+        let mut group = String::new();
+        for row in self.env.keymap.help_rows() {
+            if row.group != group {
+                if !group.is_empty() {
+                    lines.push(Line::raw(""));
+                }
+                group = row.group.clone();
+                lines.push(Line::styled(group.clone(), t.title()));
+            }
+            let scope = match row.scope {
+                Scope::Global | Scope::Any => String::new(),
+                s => format!("  ({})", s.title()),
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<18}", row.keys), t.key()),
+                Span::raw(row.description.clone()),
+                Span::styled(scope, t.dim()),
+            ]));
+        }
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("Filter language", t.title()));
+        for l in [
+            "  name:GetObject user:*attacker*   fields AND together; * and ? are wildcards",
+            "  -error:* or NOT error:*          negation;  a OR b;  ( ) groups",
+            "  ua:\"aws-cli/2*\"                  quotes keep spaces and colons",
+            "  time>=2020-09-14T00:40 bytes_out>1M   times and sizes compare",
+            "  ListBuckets                      a bare word searches the text columns",
+        ] {
+            lines.push(Line::raw(l));
+        }
+        lines.push(Line::raw(format!("  fields: {FIELD_HELP}")));
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            "Change keys in $XDG_CONFIG_HOME/cttui/keymap.toml (~/.config/cttui/keymap.toml); see README",
+            t.dim(),
+        ));
+        self.draw_scrolled(frame, area, "Help", lines, scroll);
+    }
+
+    fn draw_load_report(&self, s: &Session, frame: &mut Frame, area: Rect, scroll: usize) {
+        let t = self.env.theme;
+        let sum = &s.inv.summary;
+        let mut lines: Vec<Line<'static>> = vec![
+            Line::styled("Inputs", t.title()),
+            Line::raw(format!(
+                "  {} record(s) read, {} duplicate(s) removed, {} event(s) kept, {} with an unparsed time",
+                text::thousands(sum.records),
+                text::thousands(sum.duplicates),
+                text::thousands(sum.events),
+                text::thousands(sum.unparsed_times)
+            )),
+        ];
+        for f in &sum.files {
+            let shape = f.shape.map_or("unknown", |s| s.label());
+            let gz = if f.gzip { ", gzip" } else { "" };
+            let style = if f.records == 0 { t.error() } else { t.base() };
+            lines.push(Line::styled(format!("  {}", clean(&f.path)), style));
+            lines.push(Line::styled(
+                format!(
+                    "      {shape}{gz}, {}, {} record(s), {} bad, {} other element(s)",
+                    text::bytes(f.bytes as i64),
+                    text::thousands(f.records),
+                    text::thousands(f.bad_records),
+                    text::thousands(f.not_records)
+                ),
+                t.dim(),
+            ));
+        }
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("Skipped input", t.title()));
+        if sum.skipped.details.is_empty() {
+            lines.push(Line::styled("  nothing was skipped", t.dim()));
+        }
+        for d in &sum.skipped.details {
+            lines.push(Line::raw(format!("  {}", clean(d))));
+        }
+        self.draw_scrolled(frame, area, "Load report", lines, scroll);
+    }
+
+    fn draw_detail(&self, s: &Session, d: &Detail, frame: &mut Frame, area: Rect) {
+        let t = self.env.theme;
+        frame.render_widget(Clear, area);
+        let row = d.row as usize;
+        let c = &s.inv.cols;
+        let view = s.view();
+        let pos = view.position_of(d.row);
+        let name = c.name.get(row).unwrap_or("?");
+        let marked = if s.marks.is_marked(d.row) {
+            " [marked]"
+        } else {
+            ""
+        };
+        let title = format!(
+            " Event {} of {} · {}{marked} ",
+            text::thousands(pos + 1),
+            text::thousands(view.len()),
+            clean(name)
+        );
+        let block = Block::bordered().title(Span::styled(title, t.title()));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let get = |ca: &polars::prelude::StringChunked| ca.get(row).unwrap_or("").to_owned();
+        let lab = t.header();
+        let time = s
+            .inv
+            .store
+            .time_at(row)
+            .map(|ms| format!("{} UTC", text::time(ms)))
+            .unwrap_or_default();
+        let mut head = vec![
+            field_line(
+                "time",
+                &format!("{time}   region {}", get(&c.region)),
+                lab,
+                t.base(),
+            ),
+            field_line(
+                "principal",
+                &format!("{} ({})", get(&c.principal), get(&c.identity_type)),
+                lab,
+                t.base(),
+            ),
+            field_line(
+                "call",
+                &format!("{} {}", get(&c.source), name),
+                lab,
+                t.base(),
+            ),
+        ];
+        if let Some(code) = c.error.get(row) {
+            let msg = s.inv.store.str_at("error_message", row).unwrap_or_default();
+            head.push(field_line(
+                "error",
+                &format!("{code} {msg}"),
+                lab,
+                t.error(),
+            ));
+        }
+        head.push(field_line(
+            "from",
+            &format!("{}  {}", get(&c.ip), get(&c.user_agent)),
+            lab,
+            t.base(),
+        ));
+        if c.bucket.get(row).is_some() || c.key.get(row).is_some() {
+            head.push(field_line(
+                "object",
+                &format!("{}/{}", get(&c.bucket), get(&c.key)),
+                lab,
+                t.base(),
+            ));
+        }
+        head.push(field_line(
+            "event id",
+            &format!(
+                "{}   file {}",
+                get(&c.event_id),
+                s.inv.store.source_file(row).unwrap_or("")
+            ),
+            lab,
+            t.dim(),
+        ));
+        // One line each, cut at the edge: the JSON below has everything in full.
+        let head_h = (head.len() as u16 + 1).min(inner.height / 2);
+        let [top, body] =
+            Layout::vertical([Constraint::Length(head_h), Constraint::Min(0)]).areas(inner);
+        for (i, l) in head
+            .iter()
+            .enumerate()
+            .take(top.height.saturating_sub(1) as usize)
+        {
+            frame
+                .buffer_mut()
+                .set_line(top.x, top.y + i as u16, l, top.width);
+        }
+        if top.height > 0 {
+            frame.buffer_mut().set_string(
+                top.x,
+                top.y + top.height - 1,
+                "─".repeat(top.width as usize),
+                t.dim(),
+            );
+        }
+        let lines = wrap(&d.json, body.width as usize);
+        let h = body.height as usize;
+        let max = lines.len().saturating_sub(h);
+        self.viewport.scroll_max.set(max);
+        self.viewport.page.set(h);
+        let first = d.scroll.min(max);
+        let shown: Vec<Line> = lines.into_iter().skip(first).take(h).collect();
+        frame.render_widget(Paragraph::new(shown), body);
+    }
+
+    fn draw_prompt(&self, frame: &mut Frame, area: Rect) {
+        if area.height == 0 {
+            return;
+        }
+        let t = self.env.theme;
+        match &self.overlay {
+            Some(Overlay::Prompt(p)) => {
+                let line = Rect { height: 1, ..area };
+                let pos = p
+                    .input
+                    .draw(frame.buffer_mut(), line, &p.label, t.key(), t.base());
+                frame.set_cursor_position(pos);
+                let below = Rect {
+                    y: area.y + 1,
+                    height: 1,
+                    ..area
+                };
+                let (text, style) = match &p.error {
+                    Some(e) => (clean(e).into_owned(), t.error()),
+                    None => {
+                        let hint = match p.kind {
+                            PromptKind::Filter => {
+                                "live filter, e.g. name:GetObject user:*attacker* -error:*  (? lists fields)"
+                            }
+                            PromptKind::JumpTime => {
+                                "2020-09-14 00:40, 2020-09-14T00:40:12Z, or 00:40 on the selected day"
+                            }
+                            PromptKind::ExportPath => "enter writes the Markdown file, esc cancels",
+                        };
+                        (hint.to_owned(), t.dim())
+                    }
+                };
+                frame.buffer_mut().set_stringn(
+                    below.x,
+                    below.y,
+                    cut(&text, below.width as usize),
+                    below.width as usize,
+                    style,
+                );
+            }
+            Some(Overlay::ConfirmOverwrite { path }) => {
+                let q = format!(
+                    "{} exists. Replace it? (y/n)",
+                    clean(&path.display().to_string())
+                );
+                frame.buffer_mut().set_stringn(
+                    area.x,
+                    area.y,
+                    cut(&q, area.width as usize),
+                    area.width as usize,
+                    t.warning(),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    fn draw_status(&self, buf: &mut Buffer, area: Rect) {
+        let t = self.env.theme;
+        buf.set_style(area, t.status());
+        // Left: the view size, the filter, the marks. Right: background work and the message.
+        // When they do not fit, the filter goes first (the breadcrumb shows it), then the
+        // message is cut.
+        let mut size = String::new();
+        let mut filter = String::new();
+        let mut marks = String::new();
+        match &self.phase {
+            Phase::Loading { progress, .. } => {
+                size = format!(
+                    "loading: {} {:.0}%",
+                    progress.stage(),
+                    progress.ratio() * 100.0
+                );
+            }
+            Phase::Ready(s) => {
+                let all = s.views[0].len();
+                size = if s.views.len() > 1 || s.preview.is_some() {
+                    format!(
+                        "{} of {} events",
+                        text::thousands(s.view().len()),
+                        text::thousands(all)
+                    )
+                } else {
+                    format!("{} events", text::thousands(all))
+                };
+                let depth = s.views.len() - 1;
+                if let Some(q) = s.top().query.as_deref() {
+                    let more = if depth > 1 {
+                        format!("{depth} filters, last: ")
+                    } else {
+                        String::new()
+                    };
+                    filter = format!(" │ {more}{}", cut(&clean(q), 28));
+                }
+                if s.marks.count() > 0 {
+                    marks = format!(" │ {} marked", text::thousands(s.marks.count()));
+                }
+            }
+            Phase::Failed(_) => size = "load failed".to_owned(),
+            Phase::Empty => {}
+        }
+        let mut right: Vec<(String, Style)> = Vec::new();
+        let spin = SPIN[(self.tick % 4) as usize];
+        if self.session().is_some_and(Session::filtering) {
+            right.push((format!("{spin} filtering"), t.status()));
+        }
+        for b in &self.busy {
+            let secs = b.started.elapsed().as_secs_f32();
+            right.push((format!("{spin} {} {secs:.0}s", b.label), t.status()));
+        }
+        if let Some(m) = &self.message {
+            let style = if m.error {
+                t.status().patch(t.error())
+            } else {
+                t.status()
+            };
+            right.push((clean(&m.text).into_owned(), style));
+        }
+        let w = area.width as usize;
+        let right_w: usize = right.iter().map(|(s, _)| width(s) + 3).sum();
+        let full = format!(" {size}{filter}{marks}");
+        let left = if width(&full) + right_w < w || filter.is_empty() {
+            full
+        } else {
+            format!(" {size}{marks}")
+        };
+        buf.set_stringn(area.x, area.y, &left, w, t.status());
+        let room = w.saturating_sub(width(&left) + 1);
+        let mut x = area.x + (w - right_w.min(room)) as u16;
+        for (s, style) in right {
+            let avail = (area.x + area.width).saturating_sub(x) as usize;
+            if avail < 4 {
+                break;
+            }
+            let piece = format!(" │ {}", cut(&s, avail - 3));
+            buf.set_stringn(x, area.y, &piece, avail, style);
+            x += width(&piece) as u16;
+        }
+    }
+
+    fn draw_hints(&self, buf: &mut Buffer, area: Rect) {
+        let t = self.env.theme;
+        let scopes = match self.phase {
+            Phase::Ready(_) => self.scopes(),
+            _ => vec![Scope::Global, Scope::Any],
+        };
+        let loading = matches!(self.phase, Phase::Loading { .. } | Phase::Failed(_));
+        let hints: Vec<Hint> = self
+            .env
+            .keymap
+            .hints(&scopes)
+            .into_iter()
+            .filter(|h| !loading || h.action == Action::Quit)
+            .collect();
+        let cost = |h: &Hint| width(&h.keys) + width(&h.label) + 3;
+        // The help key always shows, at the end; others fill the room in table order.
+        let help = hints.iter().position(|h| h.action == Action::Help);
+        let mut room =
+            (area.width as usize).saturating_sub(1 + help.map_or(0, |i| cost(&hints[i])));
+        let mut spans: Vec<Span> = vec![Span::raw(" ")];
+        let push = |h: &Hint, spans: &mut Vec<Span>| {
+            spans.push(Span::styled(h.keys.clone(), t.key()));
+            spans.push(Span::styled(format!(" {}  ", h.label), t.dim()));
+        };
+        for (i, h) in hints.iter().enumerate() {
+            if Some(i) == help || cost(h) > room {
+                continue;
+            }
+            room -= cost(h);
+            push(h, &mut spans);
+        }
+        if let Some(i) = help {
+            push(&hints[i], &mut spans);
+        }
+        buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+    }
+}

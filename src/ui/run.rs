@@ -1,0 +1,116 @@
+//! The event loop, generic over the ratatui backend and the event source so tests can run it
+//! against a `TestBackend` with scripted events.
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use crossterm::event::Event;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+
+use super::action::Action;
+use super::app::App;
+use crate::error::{Error, Result};
+
+/// Where terminal events come from.
+pub trait EventSource {
+    /// The next event, waiting at most `timeout`.
+    fn next(&mut self, timeout: Duration) -> Result<Option<Event>>;
+}
+
+/// The real terminal's events.
+pub struct CrosstermEvents;
+
+impl EventSource for CrosstermEvents {
+    fn next(&mut self, timeout: Duration) -> Result<Option<Event>> {
+        let io = |e| Error::io("terminal", e);
+        if crossterm::event::poll(timeout).map_err(io)? {
+            Ok(Some(crossterm::event::read().map_err(io)?))
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+/// Scripted events (tests): hands them out in order, then reports none.
+pub struct ScriptedEvents(pub std::collections::VecDeque<Event>);
+
+impl EventSource for ScriptedEvents {
+    fn next(&mut self, _timeout: Duration) -> Result<Option<Event>> {
+        Ok(self.0.pop_front())
+    }
+}
+
+fn term_err(e: impl std::fmt::Display) -> Error {
+    Error::Invalid(format!("terminal: {e}"))
+}
+
+/// Applies one terminal event.
+pub fn handle_event(app: &mut App, ev: Event) {
+    match ev {
+        Event::Key(k) => app.handle_key(k),
+        Event::Mouse(m) => app.handle_mouse(m),
+        Event::Resize(_, _) => app.update(Action::Resize),
+        Event::Paste(s) => {
+            // Only a prompt takes pasted text; newlines would submit, so they become spaces.
+            if matches!(app.overlay, Some(super::app::Overlay::Prompt(_))) {
+                app.type_text(&s.replace(['\n', '\r'], " "));
+            }
+        }
+        Event::FocusGained | Event::FocusLost => {}
+    }
+}
+
+/// Runs until the app quits, `stop` is raised (signals) or the events run out with `until_idle`.
+/// `raw_out` receives bytes meant for the terminal itself (OSC 52).
+pub fn run_loop<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    events: &mut dyn EventSource,
+    raw_out: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
+    stop: &AtomicBool,
+) -> Result<()> {
+    let mut dirty = true;
+    loop {
+        if app.poll_jobs() {
+            dirty = true;
+        }
+        for bytes in app.take_terminal_output() {
+            raw_out(&bytes).map_err(|e| Error::io("terminal", e))?;
+        }
+        if app.take_clear_request() {
+            terminal.clear().map_err(term_err)?;
+            dirty = true;
+        }
+        if dirty {
+            terminal.draw(|f| app.render(f)).map_err(term_err)?;
+            dirty = false;
+        }
+        if app.should_quit() || stop.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        // Short waits while work runs (progress, results), long ones when idle.
+        let wait = if app.is_busy() {
+            Duration::from_millis(40)
+        } else {
+            Duration::from_millis(250)
+        };
+        match events.next(wait)? {
+            Some(ev) => {
+                handle_event(app, ev);
+                // Apply everything already queued (held keys, fast typing) before one redraw.
+                while let Some(ev) = events.next(Duration::ZERO)? {
+                    handle_event(app, ev);
+                    if app.should_quit() {
+                        break;
+                    }
+                }
+                dirty = true;
+            }
+            None if app.is_busy() => {
+                app.update(Action::Tick);
+                dirty = true;
+            }
+            None => {}
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! One module per tab; each draws from the session (and so from the `Investigation`).
+pub mod overview;
+pub mod pending;
+pub mod principals;
+pub mod report;
+pub mod s3;
+pub mod timeline;

@@ -1,0 +1,261 @@
+//! Tab 2: every event of the current view in a virtual table, with the filter breadcrumb and a
+//! time histogram of the view. Only the visible rows are ever turned into text.
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use crate::ui::app::{App, Session};
+use crate::ui::investigation::Investigation;
+use crate::ui::view::View;
+use crate::ui::widgets::histogram::{bins, draw_axis, draw_bars, draw_cursor, span};
+use crate::ui::widgets::table::{ColumnSpec, draw_cells, draw_header, fit_columns};
+use crate::ui::widgets::text::{self, clean, short_principal, short_source, width};
+
+/// The timeline's columns, in screen order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Col {
+    Mark,
+    Time,
+    Principal,
+    Name,
+    Error,
+    Ip,
+    BucketKey,
+    Source,
+    Region,
+}
+
+pub const COLS: [Col; 9] = [
+    Col::Mark,
+    Col::Time,
+    Col::Principal,
+    Col::Name,
+    Col::Error,
+    Col::Ip,
+    Col::BucketKey,
+    Col::Source,
+    Col::Region,
+];
+
+/// Column specs; the time column is 14 wide without the year (views within one year), else 19.
+pub fn specs(short_time: bool) -> [ColumnSpec; 9] {
+    let tw = if short_time { 14 } else { 19 };
+    [
+        ColumnSpec::new(" ", 1, 1, 0),
+        ColumnSpec::new("Time (UTC)", tw, tw, 0),
+        ColumnSpec::new("Principal", 11, 32, 1).comfy(16),
+        ColumnSpec::new("Event", 11, 28, 1).comfy(14),
+        ColumnSpec::new("Error", 6, 28, 4).comfy(12),
+        ColumnSpec::new("Source IP", 15, 39, 2),
+        ColumnSpec::new("Bucket/key", 12, 400, 3).comfy(24),
+        ColumnSpec::new("Source", 6, 24, 5),
+        ColumnSpec::new("Region", 9, 16, 6),
+    ]
+}
+
+/// Sanitised text of one cell (without the mark column, which depends on the marks).
+pub fn cell(inv: &Investigation, col: Col, row: usize, short_time: bool) -> String {
+    let c = &inv.cols;
+    let s = |v: Option<&str>| clean(v.unwrap_or("")).into_owned();
+    match col {
+        Col::Mark => String::new(),
+        Col::Time => match inv.store.time_at(row) {
+            Some(t) if short_time => text::time_short(t),
+            Some(t) => text::time(t),
+            None => {
+                // Records whose time did not parse keep the text they had.
+                let raw = inv.store.str_at("event_time_raw", row).unwrap_or_default();
+                clean(&raw).into_owned()
+            }
+        },
+        Col::Principal => s(c.principal.get(row).map(short_principal)),
+        Col::Name => s(c.name.get(row)),
+        Col::Error => s(c.error.get(row)),
+        Col::Ip => s(c.ip.get(row)),
+        Col::BucketKey => match (c.bucket.get(row), c.key.get(row)) {
+            (Some(b), Some(k)) => clean(&format!("{b}/{k}")).into_owned(),
+            (Some(b), None) => s(Some(b)),
+            (None, Some(k)) => s(Some(k)),
+            (None, None) => String::new(),
+        },
+        Col::Source => s(c.source.get(row).map(short_source)),
+        Col::Region => s(c.region.get(row)),
+    }
+}
+
+/// Rows measured for natural widths: all of a small view, an even sample of a large one.
+const WIDTH_SAMPLE: usize = 4096;
+
+/// Natural column widths for a view, measured once when the view is made. A column with no
+/// value in the sample measures 0 and is hidden, leaving its room to the others.
+pub fn natural_widths(inv: &Investigation, rows: &[u32]) -> Vec<u16> {
+    let mut w: Vec<u16> = vec![0; COLS.len()];
+    let step = rows.len().div_ceil(WIDTH_SAMPLE).max(1);
+    for &r in rows.iter().step_by(step) {
+        for (i, &col) in COLS.iter().enumerate() {
+            if col == Col::Mark || col == Col::Time {
+                continue;
+            }
+            let cw = width(&cell(inv, col, r as usize, false)).min(u16::MAX as usize) as u16;
+            w[i] = w[i].max(cw);
+        }
+    }
+    for (i, s) in specs(false).iter().enumerate() {
+        if w[i] > 0 {
+            w[i] = w[i].max(width(s.title) as u16);
+        }
+    }
+    w[0] = 1;
+    w[1] = 19;
+    w
+}
+
+/// Whether the view's events all fall in one year (the time column then leaves the year out).
+pub fn within_one_year(inv: &Investigation, rows: &[u32]) -> bool {
+    use chrono::Datelike;
+    let year = |t: i64| chrono::DateTime::from_timestamp_millis(t).map(|d| d.year());
+    let untimed_last = rows
+        .last()
+        .is_some_and(|&r| inv.store.time_at(r as usize).is_none());
+    match span(inv.store.times(), rows) {
+        Some((a, b)) => year(a) == year(b) && !untimed_last,
+        None => false,
+    }
+}
+
+/// `All events 1,234 › name:GetObject 56 › user:*x* 3`
+fn breadcrumb(app: &App, s: &Session) -> Line<'static> {
+    let t = &app.env.theme;
+    let mut spans = vec![Span::styled("All events ", t.title())];
+    spans.push(Span::styled(text::thousands(s.views[0].len()), t.dim()));
+    for v in &s.views[1..] {
+        spans.push(Span::styled(" › ", t.dim()));
+        spans.push(Span::styled(
+            clean(v.query.as_deref().unwrap_or("")).into_owned(),
+            t.title(),
+        ));
+        spans.push(Span::styled(
+            format!(" {}", text::thousands(v.len())),
+            t.dim(),
+        ));
+    }
+    if let Some(p) = &s.preview {
+        spans.push(Span::styled(" › ", t.dim()));
+        spans.push(Span::styled(
+            clean(p.query.as_deref().unwrap_or("")).into_owned(),
+            t.warning(),
+        ));
+        spans.push(Span::styled(
+            format!(" {} (typing)", text::thousands(p.len())),
+            t.dim(),
+        ));
+    }
+    Line::from(spans)
+}
+
+pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
+    if area.height == 0 {
+        return;
+    }
+    let t = app.env.theme;
+    let buf = frame.buffer_mut();
+    buf.set_line(area.x, area.y, &breadcrumb(app, s), area.width);
+    let view = s.view();
+    let mut y = area.y + 1;
+    let mut left = area.height - 1;
+    let times = s.inv.store.times();
+    // The histogram needs room: at least 8 table rows stay.
+    if left >= 14 {
+        if let Some((a, b)) = span(times, &view.rows) {
+            let bars = Rect::new(area.x, y, area.width, 3);
+            let counts = bins(times, &view.rows, a, b, area.width as usize);
+            draw_bars(buf, bars, &counts, t.bar());
+            let marker = s
+                .selected_row()
+                .and_then(|r| s.inv.store.time_at(r as usize));
+            if let Some(m) = marker {
+                draw_cursor(buf, bars, a, b, m, t.cursor_marker());
+            }
+            draw_axis(buf, Rect::new(area.x, y + 3, area.width, 1), a, b, t.dim());
+        }
+        y += 4;
+        left -= 4;
+    }
+    let table = Rect::new(area.x, y, area.width, left);
+    draw_table(app, s, view, buf, table);
+}
+
+fn draw_table(app: &App, s: &Session, view: &View, buf: &mut Buffer, area: Rect) {
+    let t = app.env.theme;
+    if area.height < 2 {
+        return;
+    }
+    let short_time = within_one_year(&s.inv, &view.rows);
+    let specs = specs(short_time);
+    let widths = fit_columns(&specs, &view.widths, area.width);
+    let error_hidden = COLS
+        .iter()
+        .zip(&widths)
+        .any(|(&c, w)| c == Col::Error && w.is_none());
+    draw_header(buf, Rect { height: 1, ..area }, &specs, &widths, t.header());
+    let rows_area = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
+    app.viewport.list.set(rows_area);
+    app.viewport.page.set(rows_area.height as usize);
+    if view.is_empty() {
+        let msg = if s.views.len() > 1 || s.preview.is_some() {
+            "No event matches this filter (esc drops it)."
+        } else {
+            "No events."
+        };
+        buf.set_stringn(
+            rows_area.x + 1,
+            rows_area.y,
+            msg,
+            rows_area.width as usize,
+            t.dim(),
+        );
+        return;
+    }
+    let h = rows_area.height as usize;
+    let off = s.timeline.window(h, view.len());
+    for (i, &row) in view.rows.iter().enumerate().skip(off).take(h) {
+        let y = rows_area.y + (i - off) as u16;
+        let r = row as usize;
+        let failed = s.inv.cols.error.get(r).is_some();
+        let base = if failed { t.error() } else { t.base() };
+        let cells: Vec<(String, Style)> = COLS
+            .iter()
+            .zip(&widths)
+            .map(|(&col, w)| {
+                if w.is_none() {
+                    return (String::new(), base);
+                }
+                match col {
+                    Col::Mark if s.marks.is_marked(row) => ("*".to_owned(), t.mark()),
+                    // With the error column off screen, a failed call still shows.
+                    Col::Mark if failed && error_hidden => ("!".to_owned(), base),
+                    Col::Mark => (String::new(), base),
+                    Col::Time => (
+                        cell(&s.inv, col, r, short_time),
+                        if failed { base } else { t.dim() },
+                    ),
+                    _ => (cell(&s.inv, col, r, short_time), base),
+                }
+            })
+            .collect();
+        draw_cells(
+            buf,
+            rows_area.x,
+            y,
+            rows_area.width,
+            &specs,
+            &widths,
+            &cells,
+        );
+        if i == s.timeline.selected {
+            buf.set_style(Rect::new(rows_area.x, y, rows_area.width, 1), t.selected());
+        }
+    }
+}

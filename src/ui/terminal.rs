@@ -1,0 +1,85 @@
+//! The real terminal: raw mode and the alternate screen on, and back off on every way out
+//! (normal quit, error, panic, SIGTERM/SIGINT/SIGHUP).
+use std::io::{self, Stdout, Write};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use crossterm::{cursor, execute};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+pub type Term = Terminal<CrosstermBackend<Stdout>>;
+
+/// Switches the terminal to full-screen raw mode with mouse reporting.
+pub fn setup() -> io::Result<Term> {
+    enable_raw_mode()?;
+    let mut out = io::stdout();
+    if let Err(e) = execute!(
+        out,
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste,
+        cursor::Hide
+    ) {
+        let _ = restore();
+        return Err(e);
+    }
+    Terminal::new(CrosstermBackend::new(out))
+}
+
+/// Puts the terminal back as it was; safe to call more than once.
+pub fn restore() -> io::Result<()> {
+    let mut out = io::stdout();
+    let r1 = execute!(
+        out,
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
+    let r2 = disable_raw_mode();
+    let _ = out.flush();
+    r1.and(r2)
+}
+
+/// A panic on the UI (main) thread restores the terminal before the default message is printed,
+/// so it is readable. Background jobs catch their panics and report them in the status bar;
+/// printing them would scribble over the screen, so other threads stay quiet here.
+pub fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        // Panics in pools the libraries run (rayon, polars) reach the job that waits on them.
+        if std::thread::current().name() == Some("main") {
+            let _ = restore();
+            previous(info);
+        }
+    }));
+}
+
+/// A flag raised by SIGTERM, SIGINT or SIGHUP; the run loop checks it and exits cleanly.
+pub fn stop_flag() -> io::Result<Arc<AtomicBool>> {
+    let flag = Arc::new(AtomicBool::new(false));
+    for sig in [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGHUP,
+    ] {
+        signal_hook::flag::register(sig, Arc::clone(&flag))?;
+    }
+    Ok(flag)
+}
+
+/// Restores the terminal when dropped (early returns and errors included).
+pub struct RestoreGuard;
+
+impl Drop for RestoreGuard {
+    fn drop(&mut self) {
+        let _ = restore();
+    }
+}

@@ -1,0 +1,199 @@
+//! End to end: the real binary in a pseudo-terminal at 80x24, read back through a vt100 parser.
+//! It filters, marks two events, exports them, quits, and the file is checked; signals and
+//! ctrl-c leave the terminal restored.
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+/// The logs the session opens (the fixture until the demo data set is merged in).
+const LOGS: &str = "tests/fixtures/tui";
+/// A filter that leaves several events in those logs.
+const FILTER: &str = "name:GetObject user:*attacker*";
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+struct Session {
+    child: Box<dyn Child + Send + Sync>,
+    writer: Box<dyn Write + Send>,
+    parser: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    _master: Box<dyn MasterPty + Send>,
+}
+
+impl Session {
+    fn start(config_home: &Path) -> Session {
+        let pty = native_pty_system();
+        let pair = pty
+            .openpty(PtySize {
+                rows: 24,
+                cols: 80,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_cttui"));
+        cmd.arg(LOGS);
+        cmd.cwd(env!("CARGO_MANIFEST_DIR"));
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("XDG_CONFIG_HOME", config_home);
+        cmd.env("HOME", config_home);
+        let child = pair.slave.spawn_command(cmd).expect("the binary starts");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("reader");
+        let writer = pair.master.take_writer().expect("writer");
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(24, 80, 0)));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let (p, r) = (Arc::clone(&parser), Arc::clone(&raw));
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        if let Ok(mut p) = p.lock() {
+                            p.process(&buf[..n]);
+                        }
+                        if let Ok(mut r) = r.lock() {
+                            r.extend_from_slice(&buf[..n]);
+                        }
+                    }
+                }
+            }
+        });
+        Session {
+            child,
+            writer,
+            parser,
+            raw,
+            _master: pair.master,
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.lock().expect("parser").screen().contents()
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        self.wait_until(text, |s| s.contains(text))
+    }
+
+    fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+        let end = Instant::now() + TIMEOUT;
+        loop {
+            let s = self.screen();
+            if done(&s) {
+                return s;
+            }
+            assert!(
+                Instant::now() < end,
+                "timed out waiting for {what}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    fn send(&mut self, bytes: &str) {
+        self.writer
+            .write_all(bytes.as_bytes())
+            .expect("write to the pty");
+        self.writer.flush().expect("flush");
+        // Let the app see separate keys as separate reads (an ESC must not join the next key).
+        std::thread::sleep(Duration::from_millis(60));
+    }
+
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let end = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                // Let the reader drain the last bytes.
+                std::thread::sleep(Duration::from_millis(200));
+                return status;
+            }
+            assert!(
+                Instant::now() < end,
+                "the app did not exit; screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    fn assert_restored(&self) {
+        let raw = self.raw.lock().expect("raw").clone();
+        let find = |needle: &[u8]| raw.windows(needle.len()).rposition(|w| w == needle);
+        let entered = find(b"\x1b[?1049h").expect("the alternate screen was used");
+        let left = find(b"\x1b[?1049l").expect("the alternate screen was left");
+        assert!(left > entered);
+        assert!(
+            find(b"\x1b[?25h").is_some_and(|p| p > entered),
+            "the cursor is shown again"
+        );
+    }
+}
+
+#[test]
+fn filter_mark_export_quit() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let out = home.path().join("two-events.md");
+    let mut s = Session::start(home.path());
+    s.wait_for("1 Overview");
+    s.wait_for("events from");
+    s.send("2");
+    s.wait_for("Time (UTC)");
+    s.send("/");
+    s.send(FILTER);
+    s.wait_for("(typing)");
+    s.send("\r");
+    s.wait_until("the filter to be kept", |s| {
+        s.contains(&format!("› {FILTER} ")) && !s.contains("(typing)")
+    });
+    s.send(" ");
+    s.send(" ");
+    s.wait_for("2 marked");
+    s.send("e");
+    s.wait_for("export 2 marked event(s) to:");
+    s.send("\x15"); // ctrl-u clears the default path
+    s.send(&out.display().to_string());
+    s.send("\r");
+    s.wait_for("exported 2 event(s)");
+    s.send("q");
+    let status = s.wait_exit();
+    assert!(status.success(), "clean exit: {status:?}");
+    s.assert_restored();
+    let md = std::fs::read_to_string(&out).expect("the export was written");
+    assert!(
+        md.starts_with("# cttui event export: marked events\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- Filter: name:GetObject user:\\*attacker\\*\n"),
+        "{md}"
+    );
+    assert!(md.contains("\n### 1. GetObject at "));
+    assert!(md.contains("\n### 2. GetObject at "));
+    assert!(!md.contains("\n### 3. "));
+    assert_eq!(md.matches("\n```json\n").count(), 2);
+}
+
+#[test]
+fn ctrl_c_and_sigterm_restore_the_terminal() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut s = Session::start(home.path());
+    s.wait_for("events from");
+    s.send("\x03");
+    assert!(s.wait_exit().success());
+    s.assert_restored();
+
+    let mut s = Session::start(home.path());
+    s.wait_for("events from");
+    let pid = s.child.process_id().expect("a pid");
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    assert!(s.wait_exit().success(), "SIGTERM ends the loop cleanly");
+    s.assert_restored();
+}
