@@ -40,6 +40,9 @@ impl EventSource for ScriptedEvents {
     }
 }
 
+/// Most queued events applied between two redraws.
+const MAX_BATCH: usize = 256;
+
 fn term_err(e: impl std::fmt::Display) -> Error {
     Error::Invalid(format!("terminal: {e}"))
 }
@@ -97,11 +100,16 @@ pub fn run_loop<B: Backend>(
         match events.next(wait)? {
             Some(ev) => {
                 handle_event(app, ev);
-                // Apply everything already queued (held keys, fast typing) before one redraw.
-                while let Some(ev) = events.next(Duration::ZERO)? {
-                    handle_event(app, ev);
-                    if app.should_quit() {
+                // Apply what is already queued (held keys, fast typing) before one redraw, but
+                // boundedly: a hung-up terminal can report events forever, and a signal must
+                // still end the loop.
+                for _ in 0..MAX_BATCH {
+                    if app.should_quit() || stop.load(Ordering::Relaxed) {
                         break;
+                    }
+                    match events.next(Duration::ZERO)? {
+                        Some(ev) => handle_event(app, ev),
+                        None => break,
                     }
                 }
                 dirty = true;
