@@ -256,7 +256,7 @@ pub fn run_report<W: Write>(out: &mut W, args: ReportArgs<'_>, load: &LoadArgs) 
     }
     let (store, report) = load_with_progress(args.paths, load)?;
     report_skips(&report);
-    let investigation = crate::investigation::Investigation::analyze(store, report);
+    let investigation = crate::investigation::Investigation::analyze(store, report)?;
     let md = investigation.report_markdown(&session)?;
     match args.output {
         Some(path) => crate::playbook::session::write_atomic(path, md.as_bytes())

@@ -1,6 +1,8 @@
 //! An investigation: the event store, the account of its load, and everything computed over it.
 //! The TUI and the headless commands share it, so both show the same answers.
 use crate::Result;
+use crate::analysis::render::{Limits, markdown};
+use crate::analysis::{Analysis, AnalysisOptions, analyze};
 use crate::ingest::LoadReport;
 use crate::model::store::EventStore;
 use crate::playbook::Standing;
@@ -10,27 +12,98 @@ use crate::playbook::session::Session;
 pub struct Investigation {
     pub store: EventStore,
     pub load: LoadReport,
+    pub analysis: Analysis,
     /// The anomaly standing of every ranked principal, best rank first.
     pub standings: Vec<Standing>,
 }
 
+/// "critical" -> "Critical".
+fn title_case(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// What the playbook needs from the ranking.
+pub fn standings(analysis: &Analysis) -> Vec<Standing> {
+    analysis
+        .principals
+        .iter()
+        .map(|p| Standing {
+            principal: p.principal.clone(),
+            rank: p.rank,
+            score: p.score.unwrap_or(0.0),
+            risk: title_case(&p.risk.to_string()),
+            reasons: p
+                .reasons
+                .iter()
+                .map(|r| r.text.clone())
+                .chain(p.risk_reasons.iter().cloned())
+                .collect(),
+        })
+        .collect()
+}
+
+/// The analysis' Markdown as a report section: its title dropped, its headings one level down.
+fn as_section(md: &str) -> String {
+    md.lines()
+        .skip_while(|l| !l.starts_with("# "))
+        .skip(1)
+        .map(|l| {
+            if l.starts_with('#') {
+                format!("#{l}")
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 impl Investigation {
     /// Runs the analysis over a loaded store.
-    pub fn analyze(store: EventStore, load: LoadReport) -> Investigation {
+    pub fn analyze(store: EventStore, load: LoadReport) -> Result<Investigation> {
+        let analysis = analyze(&store, &AnalysisOptions::default())?;
+        Ok(Investigation::with_analysis(store, load, analysis))
+    }
+
+    pub fn with_analysis(store: EventStore, load: LoadReport, analysis: Analysis) -> Investigation {
+        let standings = standings(&analysis);
         Investigation {
             store,
             load,
-            standings: Vec::new(),
+            analysis,
+            standings,
         }
     }
 
     pub fn report_markdown(&self, session: &Session) -> Result<String> {
+        let limits = Limits {
+            principals: 10,
+            windows: 5,
+            ..Limits::default()
+        };
         render(&ReportInput {
             store: &self.store,
             load: &self.load,
             session,
             standings: &self.standings,
-            analysis_sections: Vec::new(),
+            analysis_sections: vec![(
+                "Findings and anomalies".to_owned(),
+                as_section(&markdown(&self.analysis, &limits)),
+            )],
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_are_demoted() {
+        assert_eq!(as_section("# T\n\nx\n## A\ny"), "\nx\n### A\ny");
+        assert_eq!(title_case("critical"), "Critical");
     }
 }
