@@ -56,7 +56,7 @@ pub fn run(paths: &[String], args: &LoadArgs) -> Result<()> {
     run::run_loop(
         &mut term,
         &mut app,
-        &mut run::CrosstermEvents,
+        &mut run::CrosstermEvents::default(),
         &mut raw_out,
         &stop,
     )

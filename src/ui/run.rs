@@ -18,11 +18,28 @@ pub trait EventSource {
 }
 
 /// The real terminal's events.
-pub struct CrosstermEvents;
+pub struct CrosstermEvents {
+    last_check: std::time::Instant,
+}
+
+impl Default for CrosstermEvents {
+    fn default() -> Self {
+        CrosstermEvents {
+            last_check: std::time::Instant::now(),
+        }
+    }
+}
 
 impl EventSource for CrosstermEvents {
     fn next(&mut self, timeout: Duration) -> Result<Option<Event>> {
         let io = |e| Error::io("terminal", e);
+        // A hung-up terminal can keep reporting input without a SIGHUP reaching us (seen with
+        // orphaned PTY children spinning at full CPU); once a second, check it is still there.
+        if self.last_check.elapsed() >= Duration::from_secs(1) {
+            self.last_check = std::time::Instant::now();
+            std::fs::File::open("/dev/tty")
+                .map_err(|e| Error::io("/dev/tty (terminal gone)", e))?;
+        }
         if crossterm::event::poll(timeout).map_err(io)? {
             Ok(Some(crossterm::event::read().map_err(io)?))
         } else {

@@ -63,15 +63,25 @@ pub fn install_panic_hook() {
 }
 
 /// A flag raised by SIGTERM, SIGINT or SIGHUP; the run loop checks it and exits cleanly.
+///
+/// A watchdog thread backs it up: crossterm's `poll` can spin inside itself on a hung-up terminal
+/// (the loop never gets to look at the flag; seen as orphaned processes at full CPU), so if the
+/// loop has not ended shortly after the signal, the watchdog restores the terminal and exits.
 pub fn stop_flag() -> io::Result<Arc<AtomicBool>> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let flag = Arc::new(AtomicBool::new(false));
-    for sig in [
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGINT,
-        signal_hook::consts::SIGHUP,
-    ] {
-        signal_hook::flag::register(sig, Arc::clone(&flag))?;
-    }
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP])?;
+    let raised = Arc::clone(&flag);
+    std::thread::Builder::new()
+        .name("cttui-signals".to_owned())
+        .spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                raised.store(true, std::sync::atomic::Ordering::Relaxed);
+                std::thread::sleep(std::time::Duration::from_millis(750));
+                let _ = restore();
+                std::process::exit(128 + sig);
+            }
+        })?;
     Ok(flag)
 }
 
