@@ -1,8 +1,8 @@
 //! API name catalogs the features and explanations use (from the IRP-DataAccess playbook lists).
 
-/// Calls the playbook names as persistence, tampering, exposure, reconnaissance, secret access or
-/// data-sharing: their count per principal is the "sensitive API" feature.
-pub const SENSITIVE_APIS: &[&str] = &[
+/// Calls the playbook's eradication step looks for: logging tampering, data-access persistence and
+/// exposure, credential persistence (the incident report lists them).
+pub const PERSISTENCE_AND_TAMPERING: &[&str] = &[
     // Logging tampering.
     "StopLogging",
     "DeleteTrail",
@@ -37,6 +37,11 @@ pub const SENSITIVE_APIS: &[&str] = &[
     "UpdateFunctionCode",
     "AddPermission",
     "CreateEventSourceMapping",
+];
+
+/// With [`PERSISTENCE_AND_TAMPERING`], the calls the playbook names as sensitive: their count per
+/// principal is the "sensitive API" feature.
+pub const OTHER_SENSITIVE_APIS: &[&str] = &[
     // Reconnaissance.
     "GetCallerIdentity",
     "ListBuckets",
@@ -56,7 +61,7 @@ pub const SENSITIVE_APIS: &[&str] = &[
 ];
 
 pub fn is_sensitive(name: &str) -> bool {
-    SENSITIVE_APIS.contains(&name)
+    PERSISTENCE_AND_TAMPERING.contains(&name) || OTHER_SENSITIVE_APIS.contains(&name)
 }
 
 /// Read-only by name, for records that do not carry `readOnly` (old event versions).

@@ -34,15 +34,7 @@ pub fn quoted(v: &str) -> String {
 
 /// 1234567 -> "1,234,567".
 pub fn fmt_count(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::analysis::humanize::count(n as u64)
 }
 
 /// Bytes in decimal units with the exact count: "1.3 GB (1,288,490,188 bytes)".

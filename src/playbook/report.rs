@@ -10,6 +10,7 @@ use super::severity::{self, Priority, Severity};
 use super::triage::{self, Answer, Context};
 use super::{Standing, default_pins, fmt_bytes, fmt_count, pins_for};
 use crate::Result;
+use crate::analysis::apis::PERSISTENCE_AND_TAMPERING;
 use crate::export::markdown::{events_table, raw_block};
 use crate::ingest::LoadReport;
 use crate::ingest::time::format_ms;
@@ -18,44 +19,9 @@ use crate::model::query::Query;
 use crate::model::store::EventStore;
 use crate::text::md_cell;
 
-/// Persistence and tampering the playbook's eradication step looks for.
-pub const PERSISTENCE_NAMES: &[&str] = &[
-    "PutBucketPolicy",
-    "DeleteBucketPolicy",
-    "PutBucketAcl",
-    "PutObjectAcl",
-    "PutBucketPublicAccessBlock",
-    "DeleteBucketPublicAccessBlock",
-    "PutPublicAccessBlock",
-    "DeletePublicAccessBlock",
-    "PutBucketReplication",
-    "PutBucketLifecycle",
-    "PutBucketLifecycleConfiguration",
-    "PutBucketNotification",
-    "PutBucketNotificationConfiguration",
-    "UpdateAssumeRolePolicy",
-    "CreateUser",
-    "CreateRole",
-    "CreateAccessKey",
-    "CreateLoginProfile",
-    "UpdateLoginProfile",
-    "AttachUserPolicy",
-    "AttachRolePolicy",
-    "PutUserPolicy",
-    "PutRolePolicy",
-    "CreateFunction",
-    "UpdateFunctionCode",
-    "AddPermission",
-    "CreateEventSourceMapping",
-    "StopLogging",
-    "DeleteTrail",
-    "UpdateTrail",
-    "PutEventSelectors",
-];
-
 /// The query for persistence and tampering events (all principals).
 pub fn persistence_query() -> String {
-    let names: Vec<String> = PERSISTENCE_NAMES
+    let names: Vec<String> = PERSISTENCE_AND_TAMPERING
         .iter()
         .map(|n| format!("name:{n}"))
         .collect();
