@@ -110,7 +110,9 @@ impl App {
             Tab::Timeline => tabs::timeline::draw(self, s, frame, area),
             Tab::S3 => tabs::s3::draw(self, s, frame, area),
             Tab::Principals => tabs::principals::draw(self, s, frame, area),
-            Tab::Anomalies | Tab::Findings => tabs::pending::draw(self, s, self.tab, frame, area),
+            Tab::Anomalies => tabs::anomalies::draw(self, s, frame, area),
+            Tab::Findings => tabs::findings::draw(self, s, frame, area),
+            Tab::Playbook => tabs::playbook::draw(self, s, frame, area),
             Tab::Report => tabs::report::draw(self, s, frame, area),
         }
     }
@@ -439,6 +441,10 @@ impl App {
                                 "2020-09-14 00:40, 2020-09-14T00:40:12Z, or 00:40 on the selected day"
                             }
                             PromptKind::ExportPath => "enter writes the Markdown file, esc cancels",
+                            PromptKind::ReportPath => {
+                                "enter writes the incident report (Markdown), esc cancels"
+                            }
+                            PromptKind::Note => "enter saves to the session file, esc cancels",
                         };
                         (hint.to_owned(), t.dim())
                     }
@@ -451,7 +457,7 @@ impl App {
                     style,
                 );
             }
-            Some(Overlay::ConfirmOverwrite { path }) => {
+            Some(Overlay::ConfirmOverwrite { path, .. }) => {
                 let q = format!(
                     "{} exists. Replace it? (y/n)",
                     clean(&path.display().to_string())
@@ -507,6 +513,10 @@ impl App {
                 }
                 if s.marks.count() > 0 {
                     marks = format!(" │ {} marked", text::thousands(s.marks.count()));
+                }
+                let pins = tabs::playbook::pins_text(s);
+                if !pins.is_empty() {
+                    marks.push_str(&format!(" │ {pins}"));
                 }
             }
             Phase::Failed(_) => size = "load failed".to_owned(),

@@ -96,7 +96,10 @@ impl App {
                     }
                 }
             }
-            PromptKind::JumpTime | PromptKind::ExportPath => p.error = None,
+            PromptKind::JumpTime
+            | PromptKind::ExportPath
+            | PromptKind::ReportPath
+            | PromptKind::Note => p.error = None,
         }
     }
 
