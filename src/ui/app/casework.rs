@@ -42,6 +42,9 @@ pub struct Casework {
     pub pending: bool,
     /// The time the quiet-period check starts from.
     pub quiet_from: Option<i64>,
+    /// What the file holds (as last read or written), so unchanged sessions are not rewritten
+    /// and a fresh, untouched one leaves no file behind.
+    written: Option<saved::Session>,
 }
 
 impl Casework {
@@ -55,6 +58,7 @@ impl Casework {
             generation: 0,
             pending: false,
             quiet_from: None,
+            written: None,
         }
     }
 
@@ -104,6 +108,7 @@ impl App {
                 for r in rows {
                     s.marks.set(r, true);
                 }
+                s.case.written = Some(session.clone());
                 s.case.saved = session;
                 let msg = "session restored";
                 self.info(msg);
@@ -128,8 +133,16 @@ impl App {
         let Some(path) = s.case.path.clone() else {
             return;
         };
-        if let Err(e) = saved::save(&path, &s.case.saved) {
-            self.error(format!("session not saved to {}: {e}", path.display()));
+        let unchanged = match &s.case.written {
+            Some(w) => *w == s.case.saved,
+            None => s.case.saved == saved::Session::new(),
+        };
+        if unchanged {
+            return;
+        }
+        match saved::save(&path, &s.case.saved) {
+            Ok(()) => s.case.written = Some(s.case.saved.clone()),
+            Err(e) => self.error(format!("session not saved to {}: {e}", path.display())),
         }
     }
 

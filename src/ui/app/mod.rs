@@ -95,6 +95,15 @@ impl Tab {
         }
     }
 
+    /// The title on a narrow tab bar.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Tab::Principals => "Princ.",
+            Tab::Anomalies => "Anom.",
+            t => t.title(),
+        }
+    }
+
     pub fn number(self) -> usize {
         Tab::iter().position(|t| t == self).unwrap_or(0) + 1
     }
@@ -350,6 +359,8 @@ pub struct Viewport {
     pub scroll_max: Cell<usize>,
     /// The rows area of the list on screen (for mouse clicks).
     pub list: Cell<Rect>,
+    /// The screen's width (the tab bar's labels depend on it).
+    pub width: Cell<u16>,
 }
 
 /// A running export or copy, for the status bar.
@@ -399,6 +410,7 @@ impl App {
     pub fn with_investigation(env: Env, inv: Investigation) -> App {
         let mut app = App::new(env);
         app.phase = Phase::Ready(Box::new(Session::new(Arc::new(inv))));
+        app.refresh_casework();
         app
     }
 
@@ -522,7 +534,8 @@ impl App {
 
     fn click(&mut self, x: u16, y: u16) {
         if y == 0 && self.overlay.is_none() {
-            if let Some(tab) = super::draw::tab_at(x) {
+            let total = self.viewport.width.get();
+            if let Some(tab) = super::draw::tab_at(x, total, self.tab) {
                 self.tab = tab;
             }
             return;

@@ -228,12 +228,12 @@ fn query_item(t: Theme, r: &crate::playbook::queries::QueryResult) -> Item {
             &r.id,
             ("needs pin".to_owned(), t.warning()),
             format!(
-                "{title}: pin {} first",
+                "pin {} first: {title}",
                 r.missing
                     .iter()
                     .map(|m| m.to_uppercase())
                     .collect::<Vec<_>>()
-                    .join(" and ")
+                    .join(" and "),
             ),
             None,
         );
@@ -357,11 +357,30 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
     );
     buf.set_stringn(area.x, area.y + 2, &step.goal, area.width as usize, t.dim());
     let pins = pins_text(s);
-    let pins_line = if pins.is_empty() {
-        "pins: none (suggested from the analysis; P pins SUSPECT, B pins BUCKET, W the window)"
-            .to_owned()
-    } else {
-        format!("pins: {pins}")
+    let suggested = s
+        .case
+        .case()
+        .map(|c| {
+            let p = &c.findings.pins;
+            let mut v = Vec::new();
+            if s.case.saved.pins.suspect.is_none()
+                && let Some(x) = &p.suspect
+            {
+                v.push(format!("SUSPECT {}", clean(short_principal(x))));
+            }
+            if s.case.saved.pins.bucket.is_none()
+                && let Some(x) = &p.bucket
+            {
+                v.push(format!("BUCKET {}", clean(x)));
+            }
+            v.join(" ")
+        })
+        .unwrap_or_default();
+    let pins_line = match (pins.is_empty(), suggested.is_empty()) {
+        (true, true) => "pins: none (P pins SUSPECT, B pins BUCKET, W the window)".to_owned(),
+        (true, false) => format!("pins: none; suggested {suggested}"),
+        (false, true) => format!("pins: {pins}"),
+        (false, false) => format!("pins: {pins}; suggested {suggested}"),
     };
     buf.set_stringn(area.x, area.y + 3, pins_line, area.width as usize, t.base());
     let table = Rect::new(area.x, area.y + 4, area.width, area.height - 4);

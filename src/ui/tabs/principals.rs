@@ -16,7 +16,7 @@ use crate::ui::widgets::text::{self, arn_account, clean, short_principal, width}
 
 const SPECS: [ColumnSpec; 10] = [
     ColumnSpec::new("Principal", 18, 60, 0),
-    ColumnSpec::new("Risk", 8, 14, 1),
+    ColumnSpec::new("Risk", 11, 14, 1),
     ColumnSpec::new("Account", 12, 12, 6),
     ColumnSpec::new("Type", 11, 16, 3),
     ColumnSpec::new("Events", 7, 10, 0).right(),
@@ -96,7 +96,7 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
             .principal_report(&p.principal)
             .map(|r| {
                 (
-                    format!("{} #{}", r.risk, r.rank),
+                    format!("#{} {}", r.rank, r.risk),
                     super::anomalies::level_style(t, r.risk),
                 )
             })
