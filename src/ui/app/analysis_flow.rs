@@ -134,11 +134,14 @@ impl App {
                 s.analysis = Some(Arc::new(done.analysis));
                 s.health = Some(done.health);
                 s.sort_principals();
-                self.info(format!(
-                    "analysis: {} principal(s) ranked, {} finding(s)",
-                    text::thousands(n),
-                    text::thousands(f)
-                ));
+                // The load's message stays until the next command; this one only fills a gap.
+                if self.message.is_none() {
+                    self.info(format!(
+                        "analysis: {} principal(s) ranked, {} finding(s)",
+                        text::thousands(n),
+                        text::thousands(f)
+                    ));
+                }
                 self.refresh_casework();
             }
             Err(e) => {

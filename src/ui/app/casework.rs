@@ -231,7 +231,7 @@ impl App {
     pub(super) fn pin_bucket(&mut self) {
         let Some(s) = self.session() else { return };
         let bucket = match self.tab {
-            Tab::S3 => s.inv.s3.buckets.get(s.s3.selected).map(|b| b.bucket.clone()),
+            Tab::S3 => s.selected_bucket(),
             Tab::Timeline => s
                 .selected_row()
                 .and_then(|r| s.inv.cols.bucket.get(r as usize).map(str::to_owned)),

@@ -174,11 +174,8 @@ impl App {
         let Some(s) = self.session() else { return };
         let query = match tab {
             Tab::S3 => s
-                .inv
-                .s3
-                .buckets
-                .get(s.s3.selected)
-                .map(|b| format!("bucket:{}", quote(&b.bucket))),
+                .selected_bucket()
+                .map(|b| format!("bucket:{}", quote(&b))),
             Tab::Principals => s
                 .inv
                 .principals

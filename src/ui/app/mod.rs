@@ -265,6 +265,20 @@ impl Session {
             .find(|r| r.principal == p)
     }
 
+    /// The bucket under the S3 tab's cursor (the analysis' list once it is there).
+    pub fn selected_bucket(&self) -> Option<String> {
+        match &self.analysis {
+            Some(a) => a.s3.buckets.get(self.s3.selected).map(|b| b.bucket.clone()),
+            None => self.inv.s3.buckets.get(self.s3.selected).map(|b| b.bucket.clone()),
+        }
+    }
+
+    pub fn bucket_count(&self) -> usize {
+        self.analysis
+            .as_ref()
+            .map_or(self.inv.s3.buckets.len(), |a| a.s3.buckets.len())
+    }
+
     pub fn selected_principal_index(&self) -> Option<usize> {
         self.principal_order.get(self.principals.selected).copied()
     }
@@ -557,7 +571,10 @@ impl App {
                     .unwrap_or(&s.views[s.views.len() - 1])
                     .len(),
             ),
-            Tab::S3 => (&mut s.s3, s.inv.s3.buckets.len()),
+            Tab::S3 => {
+                let n = s.bucket_count();
+                (&mut s.s3, n)
+            }
             Tab::Principals => (&mut s.principals, s.inv.principals.len()),
             _ => return,
         };
@@ -824,7 +841,7 @@ impl App {
                 s.timeline.move_by(delta, len);
             }
             Tab::S3 => {
-                let len = s.inv.s3.buckets.len();
+                let len = s.bucket_count();
                 s.s3.move_by(delta, len);
             }
             Tab::Principals => {

@@ -8,4 +8,5 @@ pub mod playbook;
 pub mod principals;
 pub mod report;
 pub mod s3;
+pub mod s3_classified;
 pub mod timeline;
