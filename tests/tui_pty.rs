@@ -239,16 +239,18 @@ fn playbook_session_survives_a_restart() {
     s.send("2");
     s.wait_for("Time (UTC)");
     s.send("P");
-    s.wait_for("SUSPECT pinned");
+    s.wait_for("│ SUSPECT ");
     // Playbook part 2: override Q1.
     s.send("8");
     s.send("2");
-    s.wait_long("the triage answers", slow, |t| t.contains("Q1"));
+    s.wait_long("the triage answers", slow, |t| t.contains("suggested P"));
     s.send("o");
     s.wait_for("Q1 answer");
     s.send("PII confirmed by the data owner");
     s.send("\r");
-    s.wait_for("Q1: answer saved");
+    s.wait_long("the analyst's answer", slow, |t| {
+        t.contains("PII confirmed by the data owner (analyst")
+    });
     s.send("q");
     assert!(s.wait_exit().success());
     s.assert_restored();

@@ -529,7 +529,8 @@ impl App {
                 }
                 let pins = tabs::playbook::pins_text(s);
                 if !pins.is_empty() {
-                    marks.push_str(&format!(" │ {pins}"));
+                    // Short, so the message keeps its room; the Playbook tab shows them in full.
+                    marks.push_str(&format!(" │ {}", cut(&pins, 34)));
                 }
             }
             Phase::Failed(_) => size = "load failed".to_owned(),
