@@ -72,7 +72,10 @@ fn analysis_tabs() {
     let top = a.principals[0].principal.clone();
     let short = cttui::ui::widgets::text::short_principal(&top);
     let text = screen(&app);
-    assert!(text.contains(&short[..short.len().min(20)]), "rank 1 is listed:\n{text}");
+    assert!(
+        text.contains(&short[..short.len().min(20)]),
+        "rank 1 is listed:\n{text}"
+    );
     snapshot(&app, "analysis_anomalies");
     // Enter pivots to the principal's events.
     app.update(Action::ShowInTimeline);
@@ -122,7 +125,10 @@ fn analysis_tabs() {
     // Drill down, then the events.
     app.update(Action::ShowInTimeline);
     let text = screen(&app);
-    assert!(text.contains("Features") && text.contains("Reasons"), "{text}");
+    assert!(
+        text.contains("Features") && text.contains("Reasons"),
+        "{text}"
+    );
     app.update(Action::ShowInTimeline);
     settle(&mut app);
     assert_eq!(app.tab, Tab::Timeline);
@@ -156,7 +162,12 @@ fn playbook_views_and_pins() {
     let rows = {
         let s = app.session().expect("ready");
         let case = s.case.case().expect("computed");
-        case.queries.iter().find(|q| q.id == "q9").expect("q9").rows.clone()
+        case.queries
+            .iter()
+            .find(|q| q.id == "q9")
+            .expect("q9")
+            .rows
+            .clone()
     };
     app.update(Action::OpenItem);
     assert_eq!(app.tab, Tab::Timeline);
@@ -168,22 +179,48 @@ fn playbook_views_and_pins() {
     let p = {
         let s = app.session().expect("ready");
         let row = s.selected_row().expect("a row");
-        s.inv.cols.principal.get(row as usize).expect("a principal").to_owned()
+        s.inv
+            .cols
+            .principal
+            .get(row as usize)
+            .expect("a principal")
+            .to_owned()
     };
     app.update(Action::PinSuspect);
     settle(&mut app);
     let s = app.session().expect("ready");
     assert_eq!(s.case.saved.pins.suspect.as_deref(), Some(p.as_str()));
     assert_eq!(
-        s.case.case().expect("computed").findings.pins.suspect.as_deref(),
+        s.case
+            .case()
+            .expect("computed")
+            .findings
+            .pins
+            .suspect
+            .as_deref(),
         Some(p.as_str())
     );
-    assert!(screen(&app).contains("SUSPECT"), "the pin is in the status bar");
+    assert!(
+        screen(&app).contains("SUSPECT"),
+        "the pin is in the status bar"
+    );
     // q10 says what it needs.
     app.update(Action::GotoPlaybook);
     let s = app.session().expect("ready");
-    let q10 = s.case.case().expect("computed").queries.iter().find(|q| q.id == "q10").expect("q10");
-    assert!(q10.unavailable.as_deref().unwrap_or("").contains("server access logs"));
+    let q10 = s
+        .case
+        .case()
+        .expect("computed")
+        .queries
+        .iter()
+        .find(|q| q.id == "q10")
+        .expect("q10");
+    assert!(
+        q10.unavailable
+            .as_deref()
+            .unwrap_or("")
+            .contains("server access logs")
+    );
 }
 
 #[test]

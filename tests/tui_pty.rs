@@ -234,7 +234,9 @@ fn playbook_session_survives_a_restart() {
     let file = logs.join(".cttui-session.json");
     let slow = Duration::from_secs(300);
     let mut s = Session::start(home.path(), &logs);
-    s.wait_long("the load", slow, |t| t.contains("events from") || t.contains("session"));
+    s.wait_long("the load", slow, |t| {
+        t.contains("events from") || t.contains("session")
+    });
     // Timeline, first event: pin its principal as SUSPECT.
     s.send("2");
     s.wait_for("Time (UTC)");

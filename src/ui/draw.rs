@@ -30,7 +30,11 @@ fn tab_labels(total: u16, active: Tab) -> Vec<(Tab, String)> {
     }
     Tab::iter()
         .map(|t| {
-            let title = if t == active { t.title() } else { t.short_title() };
+            let title = if t == active {
+                t.title()
+            } else {
+                t.short_title()
+            };
             (t, format!(" {} {}", t.number(), title))
         })
         .collect()

@@ -199,11 +199,7 @@ impl App {
         }
     }
 
-    pub(super) fn case_done(
-        &mut self,
-        generation: u64,
-        result: Result<Box<CaseResult>, String>,
-    ) {
+    pub(super) fn case_done(&mut self, generation: u64, result: Result<Box<CaseResult>, String>) {
         let Some(s) = self.session_mut() else { return };
         if generation != s.case.generation && generation != u64::MAX {
             return; // pins changed since: a newer run is coming
@@ -263,10 +259,7 @@ impl App {
         let (first, last) = if s.marks.count() > 0 {
             (s.marks.first(), s.marks.last())
         } else {
-            (
-                s.top().rows.first().copied(),
-                s.top().rows.last().copied(),
-            )
+            (s.top().rows.first().copied(), s.top().rows.last().copied())
         };
         let span = first
             .and_then(|f| store.time_at(f as usize))
@@ -285,7 +278,10 @@ impl App {
 
     pub(super) fn quiet_from(&mut self) {
         let Some(s) = self.session_mut() else { return };
-        let Some(t) = s.selected_row().and_then(|r| s.inv.store.time_at(r as usize)) else {
+        let Some(t) = s
+            .selected_row()
+            .and_then(|r| s.inv.store.time_at(r as usize))
+        else {
             return;
         };
         s.case.quiet_from = Some(t);
@@ -342,7 +338,11 @@ impl App {
         self.save_case();
         self.info(format!(
             "step {id}: {}",
-            if next == StepState::Done { "done" } else { "to do" }
+            if next == StepState::Done {
+                "done"
+            } else {
+                "to do"
+            }
         ));
     }
 
@@ -403,7 +403,11 @@ impl App {
                 self.info("select a triage question (part 2) to override its answer");
                 return;
             }
-            (None, false) => (NoteTarget::CaseNote, "case note: ".to_owned(), String::new()),
+            (None, false) => (
+                NoteTarget::CaseNote,
+                "case note: ".to_owned(),
+                String::new(),
+            ),
         };
         if let Some(s) = self.session_mut() {
             s.note_target = Some(target);

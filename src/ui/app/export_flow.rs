@@ -165,10 +165,7 @@ impl App {
         let stamp = chrono::DateTime::from_timestamp_millis(self.env.clock.now_ms())
             .map(|d| d.format("%Y%m%dT%H%M%SZ").to_string())
             .unwrap_or_default();
-        let path = self
-            .env
-            .export_dir
-            .join(format!("cttui-report-{stamp}.md"));
+        let path = self.env.export_dir.join(format!("cttui-report-{stamp}.md"));
         let label = "write the incident report to: ";
         self.open_prompt(PromptKind::ReportPath, label, &path.display().to_string());
     }

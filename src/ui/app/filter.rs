@@ -173,9 +173,7 @@ impl App {
         let tab = self.tab;
         let Some(s) = self.session() else { return };
         let query = match tab {
-            Tab::S3 => s
-                .selected_bucket()
-                .map(|b| format!("bucket:{}", quote(&b))),
+            Tab::S3 => s.selected_bucket().map(|b| format!("bucket:{}", quote(&b))),
             Tab::Principals => s
                 .inv
                 .principals

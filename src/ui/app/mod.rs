@@ -269,7 +269,12 @@ impl Session {
     pub fn selected_bucket(&self) -> Option<String> {
         match &self.analysis {
             Some(a) => a.s3.buckets.get(self.s3.selected).map(|b| b.bucket.clone()),
-            None => self.inv.s3.buckets.get(self.s3.selected).map(|b| b.bucket.clone()),
+            None => self
+                .inv
+                .s3
+                .buckets
+                .get(self.s3.selected)
+                .map(|b| b.bucket.clone()),
         }
     }
 

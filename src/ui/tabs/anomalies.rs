@@ -60,7 +60,9 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
             vec![
                 (p.rank.to_string(), t.base()),
                 (
-                    p.score.map(|v| format!("{v:.2}")).unwrap_or_else(|| "-".into()),
+                    p.score
+                        .map(|v| format!("{v:.2}"))
+                        .unwrap_or_else(|| "-".into()),
                     t.base(),
                 ),
                 (p.risk.to_string(), level_style(t, p.risk)),
@@ -70,5 +72,13 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
         })
         .collect();
     let table = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
-    grid::draw(app, buf, table, &SPECS, &rows, &s.anomalies, "No principal to rank.");
+    grid::draw(
+        app,
+        buf,
+        table,
+        &SPECS,
+        &rows,
+        &s.anomalies,
+        "No principal to rank.",
+    );
 }

@@ -51,5 +51,13 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
         })
         .collect();
     let table = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
-    grid::draw(app, buf, table, &SPECS, &rows, &s.findings, "No finding at this level.");
+    grid::draw(
+        app,
+        buf,
+        table,
+        &SPECS,
+        &rows,
+        &s.findings,
+        "No finding at this level.",
+    );
 }

@@ -41,12 +41,7 @@ pub fn draw(
         return;
     }
     let off = nav.window(body.height as usize, rows.len());
-    for (i, r) in rows
-        .iter()
-        .enumerate()
-        .skip(off)
-        .take(body.height as usize)
-    {
+    for (i, r) in rows.iter().enumerate().skip(off).take(body.height as usize) {
         let y = body.y + (i - off) as u16;
         draw_cells(buf, body.x, y, body.width, specs, &widths, r);
         if i == nav.selected {

@@ -19,7 +19,10 @@ pub fn notice(app: &App, s: &Session, frame: &mut Frame, area: Rect) -> bool {
             Line::raw(clean(e).into_owned()),
         ],
         None => vec![
-            Line::styled("Analysing behaviour (ranking principals, running rules)...", t.warning()),
+            Line::styled(
+                "Analysing behaviour (ranking principals, running rules)...",
+                t.warning(),
+            ),
             Line::raw("The other tabs work meanwhile; this tab fills in when the job is done."),
         ],
     };

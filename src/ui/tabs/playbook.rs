@@ -196,7 +196,10 @@ fn health_items(t: Theme, case: &CaseResult, out: &mut Vec<Item>) {
         "tampering",
         count_status(t, h.tampering_events, true),
         "StopLogging, DeleteTrail, UpdateTrail, PutEventSelectors".to_owned(),
-        Some(Open::Rows("logging tampering".to_owned(), h.tampering.clone())),
+        Some(Open::Rows(
+            "logging tampering".to_owned(),
+            h.tampering.clone(),
+        )),
     ));
     out.push(item(
         "gaps",
@@ -221,7 +224,12 @@ fn health_items(t: Theme, case: &CaseResult, out: &mut Vec<Item>) {
 fn query_item(t: Theme, r: &crate::playbook::queries::QueryResult) -> Item {
     let title = clean(&r.title).into_owned();
     if let Some(why) = &r.unavailable {
-        return item(&r.id, ("n/a".to_owned(), t.dim()), clean(why).into_owned(), None);
+        return item(
+            &r.id,
+            ("n/a".to_owned(), t.dim()),
+            clean(why).into_owned(),
+            None,
+        );
     }
     if !r.missing.is_empty() {
         return item(
@@ -305,7 +313,11 @@ pub fn pins_text(s: &Session) -> String {
         parts.push(format!("BUCKET {}", clean(b)));
     }
     if let Some((a, b)) = p.window {
-        parts.push(format!("WINDOW {}..{}", text::time_short(a), text::time_short(b)));
+        parts.push(format!(
+            "WINDOW {}..{}",
+            text::time_short(a),
+            text::time_short(b)
+        ));
     }
     parts.join(" ")
 }

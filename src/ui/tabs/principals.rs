@@ -141,7 +141,10 @@ fn drill(app: &App, s: &Session, p: &PrincipalFacts, frame: &mut Frame, area: Re
         Some(r) => {
             let f = &r.features;
             lines.push(Line::from(vec![
-                Span::styled(format!("rank {} · risk {}", r.rank, r.risk), level_style(t, r.risk)),
+                Span::styled(
+                    format!("rank {} · risk {}", r.rank, r.risk),
+                    level_style(t, r.risk),
+                ),
                 Span::raw(format!(
                     " · score {}",
                     r.score.map_or("-".to_owned(), |v| format!("{v:.2}"))
@@ -151,20 +154,40 @@ fn drill(app: &App, s: &Session, p: &PrincipalFacts, frame: &mut Frame, area: Re
             let feats = [
                 ("active minutes", f.active_minutes.to_string()),
                 ("peak per minute", f.peak_per_minute.to_string()),
-                ("services / event names", format!("{} / {}", f.services, f.event_names)),
-                ("user agents / regions", format!("{} / {}", f.user_agents, f.regions)),
+                (
+                    "services / event names",
+                    format!("{} / {}", f.services, f.event_names),
+                ),
+                (
+                    "user agents / regions",
+                    format!("{} / {}", f.user_agents, f.regions),
+                ),
                 ("failure rate", format!("{:.0}%", f.failure_rate * 100.0)),
                 ("access denied", f.access_denied.to_string()),
-                ("off-hours share", format!("{:.0}%", f.off_hours_share * 100.0)),
-                ("GetObject / bytes out", format!("{} / {}", f.get_object, text::bytes(f.bytes_out))),
+                (
+                    "off-hours share",
+                    format!("{:.0}%", f.off_hours_share * 100.0),
+                ),
+                (
+                    "GetObject / bytes out",
+                    format!("{} / {}", f.get_object, text::bytes(f.bytes_out)),
+                ),
                 ("sensitive calls", f.sensitive_calls.to_string()),
-                ("exclusive IPs / agents", format!("{} / {}", f.exclusive_ips, f.exclusive_user_agents)),
+                (
+                    "exclusive IPs / agents",
+                    format!("{} / {}", f.exclusive_ips, f.exclusive_user_agents),
+                ),
             ];
             for (k, v) in feats {
                 lines.push(Line::raw(format!("  {k:<24} {v}")));
             }
             lines.push(Line::styled("Reasons", t.header()));
-            for why in r.reasons.iter().map(|x| x.text.as_str()).chain(r.risk_reasons.iter().map(String::as_str)) {
+            for why in r
+                .reasons
+                .iter()
+                .map(|x| x.text.as_str())
+                .chain(r.risk_reasons.iter().map(String::as_str))
+            {
                 lines.push(Line::raw(format!("  - {}", clean(why))));
             }
             for (rule, n) in &r.rules {
@@ -172,6 +195,9 @@ fn drill(app: &App, s: &Session, p: &PrincipalFacts, frame: &mut Frame, area: Re
             }
         }
     }
-    lines.push(Line::styled("enter: its events in the timeline · esc: back to the list", t.dim()));
+    lines.push(Line::styled(
+        "enter: its events in the timeline · esc: back to the list",
+        t.dim(),
+    ));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }

@@ -69,7 +69,15 @@ pub fn draw(app: &App, s: &Session, a: &Analysis, frame: &mut Frame, area: Rect)
         })
         .collect();
     let table = Rect::new(area.x, area.y + 1, area.width, table_h);
-    grid::draw(app, buf, table, &SPECS, &rows, &s.s3, "No S3 bucket in this log.");
+    grid::draw(
+        app,
+        buf,
+        table,
+        &SPECS,
+        &rows,
+        &s.s3,
+        "No S3 bucket in this log.",
+    );
     // Data beside management, by name.
     let mut y = table.y + table.height;
     if y + 2 > bottom {
@@ -77,14 +85,29 @@ pub fn draw(app: &App, s: &Session, a: &Analysis, frame: &mut Frame, area: Rect)
     }
     let half = area.width / 2;
     buf.set_stringn(area.x, y, "Data events", half as usize, t.header());
-    buf.set_stringn(area.x + half, y, "Management events", half as usize, t.header());
+    buf.set_stringn(
+        area.x + half,
+        y,
+        "Management events",
+        half as usize,
+        t.header(),
+    );
     y += 1;
     let room = names_h.saturating_sub(1).min(bottom.saturating_sub(y)) as usize;
-    for (col, list) in [&s3.data_by_name, &s3.management_by_name].into_iter().enumerate() {
+    for (col, list) in [&s3.data_by_name, &s3.management_by_name]
+        .into_iter()
+        .enumerate()
+    {
         let x = area.x + col as u16 * half;
         for (i, c) in list.iter().take(room).enumerate() {
             let line = format!("{:>8} {}", text::thousands(c.count), clean(&c.value));
-            buf.set_stringn(x, y + i as u16, cut(&line, half as usize - 1), half as usize - 1, t.base());
+            buf.set_stringn(
+                x,
+                y + i as u16,
+                cut(&line, half as usize - 1),
+                half as usize - 1,
+                t.base(),
+            );
         }
     }
     y += room as u16;
@@ -99,7 +122,11 @@ pub fn draw(app: &App, s: &Session, a: &Analysis, frame: &mut Frame, area: Rect)
         t.warning(),
     );
     y += 1;
-    for c in s3.exposure_changes.iter().take(bottom.saturating_sub(y) as usize) {
+    for c in s3
+        .exposure_changes
+        .iter()
+        .take(bottom.saturating_sub(y) as usize)
+    {
         let line = format!(
             "{} {} {} by {}{}",
             c.time.map(text::time_minutes).unwrap_or_default(),
@@ -111,8 +138,18 @@ pub fn draw(app: &App, s: &Session, a: &Analysis, frame: &mut Frame, area: Rect)
                 .map(|e| format!(" (failed: {})", clean(e)))
                 .unwrap_or_default()
         );
-        let style: Style = if c.error_code.is_some() { t.dim() } else { t.error() };
-        buf.set_stringn(area.x, y, cut(&line, area.width as usize), area.width as usize, style);
+        let style: Style = if c.error_code.is_some() {
+            t.dim()
+        } else {
+            t.error()
+        };
+        buf.set_stringn(
+            area.x,
+            y,
+            cut(&line, area.width as usize),
+            area.width as usize,
+            style,
+        );
         y += 1;
     }
 }
