@@ -316,3 +316,36 @@ fn session_round_trips_and_a_corrupt_file_is_set_aside() {
     assert!(msg.error && msg.text.contains("set aside"), "{msg:?}");
     assert!(!path.exists());
 }
+
+#[test]
+fn r_writes_the_incident_report_and_asks_before_replacing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inv = Investigation::load(&["tests/fixtures/tui".to_owned()], &LoadOptions::default())
+        .expect("fixture loads");
+    let mut app = App::with_investigation(
+        Env {
+            export_dir: dir.path().to_path_buf(),
+            ..env()
+        },
+        inv,
+    );
+    settle(&mut app);
+    app.update(Action::WriteReport);
+    let text = screen(&app);
+    assert!(text.contains("cttui-report-20200913T122640Z.md"), "{text}");
+    app.update(Action::Submit);
+    settle(&mut app);
+    let path = dir.path().join("cttui-report-20200913T122640Z.md");
+    let md = std::fs::read_to_string(&path).expect("the report was written");
+    assert!(md.starts_with('#'), "{md}");
+    // Again: the file exists, so it asks; "n" goes back to the path prompt.
+    app.update(Action::WriteReport);
+    app.update(Action::Submit);
+    assert!(screen(&app).contains("Replace it? (y/n)"));
+    app.update(Action::No);
+    assert!(screen(&app).contains("not replaced"));
+    app.update(Action::Submit);
+    app.update(Action::Yes);
+    settle(&mut app);
+    assert!(screen(&app).contains("report written"));
+}

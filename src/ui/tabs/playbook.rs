@@ -64,6 +64,17 @@ pub fn items(t: Theme, s: &Session) -> Vec<Item> {
     if step.id == "detect" {
         triage_items(t, s, case, &mut out);
     }
+    if step.id == "contain"
+        && let Some(a) = case.findings.answers.iter().find(|a| a.id == "Q8")
+    {
+        // "Ongoing?" is Q8: the suspect's last event against the end of the log.
+        out.push(item(
+            "ongoing?",
+            (a.status.label().to_owned(), t.title()),
+            clean(&a.answer).into_owned(),
+            a.evidence_query.clone().map(Open::Query),
+        ));
+    }
     for v in &step.views {
         match v.as_str() {
             "health" => health_items(t, case, &mut out),
