@@ -169,6 +169,9 @@ fn playbook_views_and_pins() {
             .rows
             .clone()
     };
+    // The first item is "ongoing?" (Q8); q9 follows.
+    assert!(screen(&app).contains("ongoing?"));
+    app.update(Action::Down);
     app.update(Action::OpenItem);
     assert_eq!(app.tab, Tab::Timeline);
     assert_eq!(*app.session().expect("ready").top().rows, rows);
