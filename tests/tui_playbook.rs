@@ -352,3 +352,38 @@ fn r_writes_the_incident_report_and_asks_before_replacing() {
     settle(&mut app);
     assert!(screen(&app).contains("report written"));
 }
+
+#[test]
+fn quiet_period_check_counts_the_suspects_events_in_the_next_30_minutes() {
+    let inv = Investigation::load(&["tests/fixtures/tui".to_owned()], &LoadOptions::default())
+        .expect("fixture loads");
+    let mut app = App::with_investigation(env(), inv);
+    settle(&mut app);
+    app.update(Action::GotoTimeline);
+    app.update(Action::PinSuspect);
+    app.update(Action::QuietFrom);
+    assert_eq!(app.tab, Tab::Playbook);
+    settle(&mut app);
+    let s = app.session().expect("ready");
+    let suspect = s.case.saved.pins.suspect.clone().expect("pinned");
+    let t = s.inv.store.time_at(0).expect("a time");
+    let expected: Vec<u32> = (0..s.inv.len() as u32)
+        .filter(|&r| {
+            s.inv.cols.principal.get(r as usize) == Some(suspect.as_str())
+                && s.inv
+                    .store
+                    .time_at(r as usize)
+                    .is_some_and(|x| x > t && x <= t + 30 * 60_000)
+        })
+        .collect();
+    let (from, rows) = s
+        .case
+        .case()
+        .and_then(|c| c.quiet.clone())
+        .expect("the check ran");
+    assert_eq!(from, t);
+    assert_eq!(rows, expected);
+    let text = screen(&app);
+    assert!(text.contains("for 30 min after"), "{text}");
+    snapshot(&app, "playbook_eradicate");
+}

@@ -25,6 +25,8 @@ pub struct CaseResult {
     pub queries: Vec<QueryResult>,
     /// The quiet-period check: from when, and the suspect's events in the 30 minutes after.
     pub quiet: Option<(i64, Vec<u32>)>,
+    /// The suspect's own persistence and tampering events (when a suspect is known).
+    pub suspect_persistence: Option<Vec<u32>>,
 }
 
 /// The analyst's case for this investigation.
@@ -180,10 +182,23 @@ impl App {
                     }
                     _ => None,
                 };
+                let suspect_persistence = match findings.pins.suspect_query() {
+                    Some(sq) => Some(queries::in_window(
+                        &inv.store,
+                        crate::model::query::Query::parse(&format!(
+                            "{} {sq}",
+                            report::persistence_query()
+                        ))?
+                        .rows(&inv.store, None)?,
+                        findings.pins.window,
+                    )),
+                    None => None,
+                };
                 Ok(CaseResult {
                     findings,
                     queries: qs,
                     quiet,
+                    suspect_persistence,
                 })
             };
             JobResult::Cased {

@@ -79,6 +79,17 @@ pub fn items(t: Theme, s: &Session) -> Vec<Item> {
         match v.as_str() {
             "health" => health_items(t, case, &mut out),
             "persistence" => {
+                if let Some(rows) = &case.suspect_persistence {
+                    out.push(item(
+                        "suspect",
+                        count_status(t, rows.len(), true),
+                        "the suspect's persistence and logging tampering".to_owned(),
+                        Some(Open::Rows(
+                            "suspect persistence and tampering".to_owned(),
+                            rows.clone(),
+                        )),
+                    ));
+                }
                 let rows = case.findings.persistence_rows.clone();
                 out.push(item(
                     "persist",
