@@ -759,13 +759,23 @@ impl App {
             }
             Action::NextEvent => self.step_detail(1),
             Action::PrevEvent => self.step_detail(-1),
-            Action::ToggleMark => self.toggle_mark(),
-            Action::MarkRange => self.mark_range(),
-            Action::MarkAllInView => self.mark_all(),
+            Action::ToggleMark => {
+                self.toggle_mark();
+                self.save_case();
+            }
+            Action::MarkRange => {
+                self.mark_range();
+                self.save_case();
+            }
+            Action::MarkAllInView => {
+                self.mark_all();
+                self.save_case();
+            }
             Action::ClearMarks => {
                 if let Some(s) = self.session_mut() {
                     s.marks.clear();
                     self.info("marks cleared");
+                    self.save_case();
                 }
             }
             Action::PivotPrincipal => self.pivot("user", |c| &c.principal),
