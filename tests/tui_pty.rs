@@ -8,8 +8,11 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
-/// The logs the session opens (the fixture until the demo data set is merged in).
+/// The logs the export test opens (copied to a temp dir: the app keeps its session file beside
+/// the logs, and tests must not write into the repository).
 const LOGS: &str = "tests/fixtures/tui";
+/// The demo data set, for the playbook session round trip.
+const DEMO: &str = "demo-logs";
 /// A filter that leaves several events in those logs.
 const FILTER: &str = "name:GetObject user:*attacker*";
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -23,7 +26,7 @@ struct Session {
 }
 
 impl Session {
-    fn start(config_home: &Path) -> Session {
+    fn start(config_home: &Path, logs: &Path) -> Session {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -34,7 +37,7 @@ impl Session {
             })
             .expect("a pty");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_cttui"));
-        cmd.arg(LOGS);
+        cmd.arg(logs);
         cmd.cwd(env!("CARGO_MANIFEST_DIR"));
         cmd.env("TERM", "xterm-256color");
         cmd.env("XDG_CONFIG_HOME", config_home);
@@ -80,7 +83,11 @@ impl Session {
     }
 
     fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
-        let end = Instant::now() + TIMEOUT;
+        self.wait_long(what, TIMEOUT, done)
+    }
+
+    fn wait_long(&self, what: &str, timeout: Duration, done: impl Fn(&str) -> bool) -> String {
+        let end = Instant::now() + timeout;
         loop {
             let s = self.screen();
             if done(&s) {
@@ -137,7 +144,8 @@ impl Session {
 fn filter_mark_export_quit() {
     let home = tempfile::tempdir().expect("tempdir");
     let out = home.path().join("two-events.md");
-    let mut s = Session::start(home.path());
+    let logs = copy_logs(home.path(), LOGS);
+    let mut s = Session::start(home.path(), &logs);
     s.wait_for("1 Overview");
     s.wait_for("events from");
     s.send("2");
@@ -180,13 +188,14 @@ fn filter_mark_export_quit() {
 #[test]
 fn ctrl_c_and_sigterm_restore_the_terminal() {
     let home = tempfile::tempdir().expect("tempdir");
-    let mut s = Session::start(home.path());
+    let logs = copy_logs(home.path(), LOGS);
+    let mut s = Session::start(home.path(), &logs);
     s.wait_for("events from");
     s.send("\x03");
     assert!(s.wait_exit().success());
     s.assert_restored();
 
-    let mut s = Session::start(home.path());
+    let mut s = Session::start(home.path(), &logs);
     s.wait_for("events from");
     let pid = s.child.process_id().expect("a pid");
     let killed = std::process::Command::new("kill")
@@ -196,4 +205,73 @@ fn ctrl_c_and_sigterm_restore_the_terminal() {
     assert!(killed.success());
     assert!(s.wait_exit().success(), "SIGTERM ends the loop cleanly");
     s.assert_restored();
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read dir") {
+        let e = e.expect("entry");
+        let target = to.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// A copy of `logs` (relative to the crate) under `dir`.
+fn copy_logs(dir: &Path, logs: &str) -> std::path::PathBuf {
+    let to = dir.join("logs");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join(logs), &to);
+    to
+}
+
+#[test]
+fn playbook_session_survives_a_restart() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let logs = copy_logs(home.path(), DEMO);
+    let file = logs.join(".cttui-session.json");
+    let slow = Duration::from_secs(300);
+    let mut s = Session::start(home.path(), &logs);
+    s.wait_long("the load", slow, |t| {
+        t.contains("events from") || t.contains("session")
+    });
+    // Timeline, first event: pin its principal as SUSPECT.
+    s.send("2");
+    s.wait_for("Time (UTC)");
+    s.send("P");
+    s.wait_for("│ SUSPECT ");
+    // Playbook part 2: override Q1.
+    s.send("8");
+    s.send("2");
+    s.wait_long("the triage answers", slow, |t| t.contains("suggested P"));
+    s.send("o");
+    s.wait_for("Q1 answer");
+    s.send("PII confirmed by the data owner");
+    s.send("\r");
+    s.wait_long("the analyst's answer", slow, |t| {
+        t.contains("PII confirmed by the data owner (analyst")
+    });
+    s.send("q");
+    assert!(s.wait_exit().success());
+    s.assert_restored();
+    let json = std::fs::read_to_string(&file).expect("the session file beside the logs");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+    let suspect = v["pins"]["suspect"].as_str().expect("a suspect").to_owned();
+    assert_eq!(
+        v["answers"]["Q1"]["answer"].as_str(),
+        Some("PII confirmed by the data owner")
+    );
+    // Reopen: the pin is in the status bar and the answer is the analyst's.
+    let mut s = Session::start(home.path(), &logs);
+    s.wait_long("the restored session", slow, |t| t.contains("SUSPECT"));
+    assert!(!suspect.is_empty());
+    s.send("8");
+    s.send("2");
+    s.wait_long("the restored answer", slow, |t| {
+        t.contains("PII confirmed by the data owner")
+    });
+    s.send("q");
+    assert!(s.wait_exit().success());
 }

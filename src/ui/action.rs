@@ -17,6 +17,7 @@ pub enum Action {
     GotoAnomalies,
     GotoFindings,
     GotoReport,
+    GotoPlaybook,
     Redraw,
     Filter,
     Export,
@@ -44,6 +45,28 @@ pub enum Action {
     // Overview, S3, Principals.
     ShowLoadReport,
     ShowInTimeline,
+    // Analysis tabs.
+    CycleSort,
+    CycleLevel,
+    // Pins (the playbook's SUSPECT, BUCKET and time window).
+    PinSuspect,
+    PinBucket,
+    PinWindow,
+    QuietFrom,
+    // Playbook.
+    PlaybookPart1,
+    PlaybookPart2,
+    PlaybookPart3,
+    PlaybookPart4,
+    PlaybookPart4b,
+    PlaybookPart5,
+    NextStep,
+    ToggleStepDone,
+    OpenItem,
+    OverrideAnswer,
+    AddNote,
+    CycleSeverity,
+    WriteReport,
     // Overlays and prompts.
     Close,
     NextEvent,

@@ -19,15 +19,32 @@ use crate::model::query::FIELD_HELP;
 /// A spinner for background work, one step per tick.
 const SPIN: [char; 4] = ['|', '/', '-', '\\'];
 
-fn tab_label(tab: Tab) -> String {
-    format!(" {} {} ", tab.number(), tab.title())
+/// The tab bar's labels: " 1 Overview " each when they fit in `total` columns, else tighter
+/// labels with short titles for the tabs that are not active.
+fn tab_labels(total: u16, active: Tab) -> Vec<(Tab, String)> {
+    let full: Vec<(Tab, String)> = Tab::iter()
+        .map(|t| (t, format!(" {} {} ", t.number(), t.title())))
+        .collect();
+    if full.iter().map(|(_, l)| width(l)).sum::<usize>() <= total as usize {
+        return full;
+    }
+    Tab::iter()
+        .map(|t| {
+            let title = if t == active {
+                t.title()
+            } else {
+                t.short_title()
+            };
+            (t, format!(" {} {}", t.number(), title))
+        })
+        .collect()
 }
 
-/// The tab under column `x` of the tab bar.
-pub fn tab_at(x: u16) -> Option<Tab> {
+/// The tab under column `x` of a tab bar `total` columns wide.
+pub fn tab_at(x: u16, total: u16, active: Tab) -> Option<Tab> {
     let mut at = 0u16;
-    for tab in Tab::iter() {
-        let w = width(&tab_label(tab)) as u16;
+    for (tab, label) in tab_labels(total, active) {
+        let w = width(&label) as u16;
         if x >= at && x < at + w {
             return Some(tab);
         }
@@ -39,6 +56,7 @@ pub fn tab_at(x: u16) -> Option<Tab> {
 impl App {
     pub fn render(&self, frame: &mut Frame) {
         let area = frame.area();
+        self.viewport.width.set(area.width);
         if area.height < 4 || area.width < 20 {
             frame.render_widget(Paragraph::new("cttui: window too small"), area);
             return;
@@ -79,8 +97,7 @@ impl App {
     fn draw_tabs(&self, buf: &mut Buffer, area: Rect) {
         let t = self.env.theme;
         let mut x = area.x;
-        for tab in Tab::iter() {
-            let label = tab_label(tab);
+        for (tab, label) in tab_labels(area.width, self.tab) {
             let style = if tab == self.tab {
                 t.tab_active()
             } else {
@@ -110,7 +127,9 @@ impl App {
             Tab::Timeline => tabs::timeline::draw(self, s, frame, area),
             Tab::S3 => tabs::s3::draw(self, s, frame, area),
             Tab::Principals => tabs::principals::draw(self, s, frame, area),
-            Tab::Anomalies | Tab::Findings => tabs::pending::draw(self, s, self.tab, frame, area),
+            Tab::Anomalies => tabs::anomalies::draw(self, s, frame, area),
+            Tab::Findings => tabs::findings::draw(self, s, frame, area),
+            Tab::Playbook => tabs::playbook::draw(self, s, frame, area),
             Tab::Report => tabs::report::draw(self, s, frame, area),
         }
     }
@@ -439,6 +458,10 @@ impl App {
                                 "2020-09-14 00:40, 2020-09-14T00:40:12Z, or 00:40 on the selected day"
                             }
                             PromptKind::ExportPath => "enter writes the Markdown file, esc cancels",
+                            PromptKind::ReportPath => {
+                                "enter writes the incident report (Markdown), esc cancels"
+                            }
+                            PromptKind::Note => "enter saves to the session file, esc cancels",
                         };
                         (hint.to_owned(), t.dim())
                     }
@@ -451,7 +474,7 @@ impl App {
                     style,
                 );
             }
-            Some(Overlay::ConfirmOverwrite { path }) => {
+            Some(Overlay::ConfirmOverwrite { path, .. }) => {
                 let q = format!(
                     "{} exists. Replace it? (y/n)",
                     clean(&path.display().to_string())
@@ -507,6 +530,11 @@ impl App {
                 }
                 if s.marks.count() > 0 {
                     marks = format!(" │ {} marked", text::thousands(s.marks.count()));
+                }
+                let pins = tabs::playbook::pins_text(s);
+                if !pins.is_empty() {
+                    // Short, so the message keeps its room; the Playbook tab shows them in full.
+                    marks.push_str(&format!(" │ {}", cut(&pins, 34)));
                 }
             }
             Phase::Failed(_) => size = "load failed".to_owned(),

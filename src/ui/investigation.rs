@@ -11,11 +11,9 @@ use crate::model::schema;
 use crate::model::store::EventStore;
 use crate::summary::Summary;
 
-/// The behaviour analysis (principal ranking, anomaly scores, findings). It is not part of this
-/// build: the type has no values, so `Investigation::analysis` is always `None` and the Anomalies
-/// and Findings tabs say so. Replace this with `crate::analysis::Analysis` when that lands.
-#[derive(Debug)]
-pub enum Analysis {}
+/// The behaviour analysis (principal ranking, anomaly scores, findings). The app runs it as a
+/// background job once the load is done and keeps the result beside the investigation.
+pub use crate::analysis::Analysis;
 
 /// The string columns the tables draw, taken from the store once (cheap clones of its buffers).
 pub struct Columns {
@@ -104,8 +102,6 @@ pub struct Investigation {
     pub principals: Vec<PrincipalFacts>,
     pub s3: S3Facts,
     pub cols: Columns,
-    /// Filled once the behaviour analysis is wired in; see [`Analysis`].
-    pub analysis: Option<Analysis>,
 }
 
 impl Investigation {
@@ -122,7 +118,6 @@ impl Investigation {
             principals,
             s3,
             cols,
-            analysis: None,
         }
     }
 

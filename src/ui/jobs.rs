@@ -20,6 +20,15 @@ pub enum JobResult {
     },
     Exported(std::result::Result<ExportDone, String>),
     Copied(std::result::Result<CopyDone, String>),
+    /// The behaviour analysis over the loaded store.
+    Analyzed(Box<std::result::Result<crate::ui::app::analysis_flow::AnalysisDone, String>>),
+    /// Triage answers and queries for the pins of `generation` (newer pins make older ones stale).
+    Cased {
+        generation: u64,
+        result: std::result::Result<Box<crate::ui::app::casework::CaseResult>, String>,
+    },
+    /// A report written (or the error).
+    Reported(std::result::Result<ExportDone, String>),
 }
 
 #[derive(Debug, Clone)]

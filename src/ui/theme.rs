@@ -75,6 +75,18 @@ impl Theme {
         self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
     }
 
+    /// An event's risk level in the timeline: colour only (nothing without colour, so errors
+    /// keep their bold there).
+    pub fn risk(&self, level: crate::analysis::Level) -> Style {
+        use crate::analysis::Level;
+        match level {
+            Level::Critical => self.fg(Color::LightRed).add_modifier(Modifier::BOLD),
+            Level::High => self.fg(Color::LightRed),
+            Level::Medium => self.fg(Color::Yellow),
+            Level::Low => Style::new(),
+        }
+    }
+
     pub fn ok(&self) -> Style {
         self.fg(Color::Green)
     }

@@ -64,7 +64,10 @@ impl App {
             return;
         }
         if path.exists() {
-            self.overlay = Some(Overlay::ConfirmOverwrite { path });
+            self.overlay = Some(Overlay::ConfirmOverwrite {
+                path,
+                report: false,
+            });
             return;
         }
         self.overlay = None;
@@ -148,6 +151,88 @@ impl App {
                 started: Instant::now(),
             }),
             Err(e) => self.error(format!("copy failed: {e}")),
+        }
+    }
+}
+
+impl App {
+    /// `R`: asks where to write the incident report (default ./cttui-report-<UTC>.md).
+    pub(super) fn open_report_prompt(&mut self) {
+        if self.session().is_none() {
+            self.info("still loading");
+            return;
+        }
+        let stamp = chrono::DateTime::from_timestamp_millis(self.env.clock.now_ms())
+            .map(|d| d.format("%Y%m%dT%H%M%SZ").to_string())
+            .unwrap_or_default();
+        let path = self.env.export_dir.join(format!("cttui-report-{stamp}.md"));
+        let label = "write the incident report to: ";
+        self.open_prompt(PromptKind::ReportPath, label, &path.display().to_string());
+    }
+
+    pub(super) fn submit_report_path(&mut self, text: &str) {
+        if text.is_empty() {
+            if let Some(Overlay::Prompt(p)) = &mut self.overlay {
+                p.error = Some("give a file name".to_owned());
+            }
+            return;
+        }
+        let path = self.env.export_dir.join(expand_home(text));
+        if path.is_dir() {
+            if let Some(Overlay::Prompt(p)) = &mut self.overlay {
+                p.error = Some(format!("{} is a directory", path.display()));
+            }
+            return;
+        }
+        if path.exists() {
+            self.overlay = Some(Overlay::ConfirmOverwrite { path, report: true });
+            return;
+        }
+        self.overlay = None;
+        self.start_report(path, false);
+    }
+
+    /// Renders the report with the current session (pins, answers, notes, severity) and writes
+    /// it atomically, off the UI thread.
+    pub(super) fn start_report(&mut self, path: PathBuf, overwrite: bool) {
+        self.save_case();
+        let Some(s) = self.session() else { return };
+        let inv = Arc::clone(&s.inv);
+        let session = s.case.saved.clone();
+        let stand = s
+            .analysis
+            .as_deref()
+            .map(super::analysis_flow::standings)
+            .unwrap_or_default();
+        let target = path.clone();
+        let work = move || {
+            let md = crate::playbook::report::render(&crate::playbook::report::ReportInput {
+                store: &inv.store,
+                load: &inv.report,
+                session: &session,
+                standings: &stand,
+                analysis_sections: Vec::new(),
+            });
+            JobResult::Reported(match md {
+                Ok(md) => export::write_atomic(&target, md.as_bytes(), overwrite)
+                    .map(|()| ExportDone {
+                        path: target.clone(),
+                        events: 0,
+                        bytes: md.len(),
+                    })
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            })
+        };
+        match self
+            .jobs
+            .spawn("report", work, |e| JobResult::Reported(Err(e)))
+        {
+            Ok(()) => self.busy.push(Busy {
+                label: "report".to_owned(),
+                started: Instant::now(),
+            }),
+            Err(e) => self.error(format!("report failed: {e}")),
         }
     }
 }

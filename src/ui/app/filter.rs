@@ -96,7 +96,10 @@ impl App {
                     }
                 }
             }
-            PromptKind::JumpTime | PromptKind::ExportPath => p.error = None,
+            PromptKind::JumpTime
+            | PromptKind::ExportPath
+            | PromptKind::ReportPath
+            | PromptKind::Note => p.error = None,
         }
     }
 
@@ -170,12 +173,7 @@ impl App {
         let tab = self.tab;
         let Some(s) = self.session() else { return };
         let query = match tab {
-            Tab::S3 => s
-                .inv
-                .s3
-                .buckets
-                .get(s.s3.selected)
-                .map(|b| format!("bucket:{}", quote(&b.bucket))),
+            Tab::S3 => s.selected_bucket().map(|b| format!("bucket:{}", quote(&b))),
             Tab::Principals => s
                 .inv
                 .principals

@@ -11,6 +11,8 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use strum::{EnumIter, IntoEnumIterator};
 
+pub mod analysis_flow;
+pub mod casework;
 mod export_flow;
 mod filter;
 mod navigate;
@@ -76,6 +78,7 @@ pub enum Tab {
     Anomalies,
     Findings,
     Report,
+    Playbook,
 }
 
 impl Tab {
@@ -88,6 +91,16 @@ impl Tab {
             Tab::Anomalies => "Anomalies",
             Tab::Findings => "Findings",
             Tab::Report => "Report",
+            Tab::Playbook => "Playbook",
+        }
+    }
+
+    /// The title on a narrow tab bar.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Tab::Principals => "Princ.",
+            Tab::Anomalies => "Anom.",
+            t => t.title(),
         }
     }
 
@@ -110,7 +123,9 @@ impl Tab {
             Tab::S3 => &[Scope::S3, Scope::Table, Scope::Global, Scope::Any],
             Tab::Principals => &[Scope::Principals, Scope::Table, Scope::Global, Scope::Any],
             Tab::Report => &[Scope::Report, Scope::Global, Scope::Any],
-            Tab::Anomalies | Tab::Findings => &[Scope::Global, Scope::Any],
+            Tab::Anomalies => &[Scope::Anomalies, Scope::Table, Scope::Global, Scope::Any],
+            Tab::Findings => &[Scope::Findings, Scope::Table, Scope::Global, Scope::Any],
+            Tab::Playbook => &[Scope::Playbook, Scope::Table, Scope::Global, Scope::Any],
         }
     }
 }
@@ -120,6 +135,9 @@ pub enum PromptKind {
     Filter,
     JumpTime,
     ExportPath,
+    ReportPath,
+    /// An answer override or a note (the target is in the session).
+    Note,
 }
 
 #[derive(Debug, Clone)]
@@ -151,6 +169,8 @@ pub enum Overlay {
     /// The export target exists: replace it?
     ConfirmOverwrite {
         path: PathBuf,
+        /// The incident report rather than an event export.
+        report: bool,
     },
 }
 
@@ -174,6 +194,22 @@ pub struct Session {
     pub timeline: ListNav,
     pub s3: ListNav,
     pub principals: ListNav,
+    pub anomalies: ListNav,
+    pub findings: ListNav,
+    pub playbook: ListNav,
+    /// The behaviour analysis, once its job is done.
+    pub analysis: Option<Arc<crate::analysis::Analysis>>,
+    pub analysis_error: Option<String>,
+    pub health: Option<Result<crate::playbook::health::Health, String>>,
+    /// Index into `analysis_flow::LEVEL_FILTERS`.
+    pub level_filter: usize,
+    pub principal_sort: analysis_flow::PrincipalSort,
+    /// Indices into `inv.principals` in the chosen order.
+    pub principal_order: Vec<usize>,
+    /// The Principals tab shows the selected principal's features and reasons.
+    pub principal_drill: bool,
+    pub case: casework::Casework,
+    note_target: Option<casework::NoteTarget>,
     generation: u64,
     pending: Option<PendingFilter>,
 }
@@ -188,10 +224,102 @@ impl Session {
             timeline: ListNav::default(),
             s3: ListNav::default(),
             principals: ListNav::default(),
+            anomalies: ListNav::default(),
+            findings: ListNav::default(),
+            playbook: ListNav::default(),
+            analysis: None,
+            analysis_error: None,
+            health: None,
+            level_filter: 0,
+            principal_sort: analysis_flow::PrincipalSort::default(),
+            principal_order: (0..inv.principals.len()).collect(),
+            principal_drill: false,
+            case: casework::Casework::new(),
+            note_target: None,
             generation: 0,
             pending: None,
             inv,
         }
+    }
+
+    /// Findings at or above the level filter, in the analysis' order.
+    pub fn visible_findings(&self) -> Vec<&crate::analysis::rules::findings::Finding> {
+        let min = analysis_flow::LEVEL_FILTERS[self.level_filter.min(4)];
+        self.analysis
+            .as_ref()
+            .map(|a| {
+                a.findings
+                    .iter()
+                    .filter(|f| min.is_none_or(|m| f.level >= m))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The analysis' report for a principal.
+    pub fn principal_report(&self, p: &str) -> Option<&crate::analysis::PrincipalReport> {
+        self.analysis
+            .as_ref()?
+            .principals
+            .iter()
+            .find(|r| r.principal == p)
+    }
+
+    /// The bucket under the S3 tab's cursor (the analysis' list once it is there).
+    pub fn selected_bucket(&self) -> Option<String> {
+        match &self.analysis {
+            Some(a) => a.s3.buckets.get(self.s3.selected).map(|b| b.bucket.clone()),
+            None => self
+                .inv
+                .s3
+                .buckets
+                .get(self.s3.selected)
+                .map(|b| b.bucket.clone()),
+        }
+    }
+
+    pub fn bucket_count(&self) -> usize {
+        self.analysis
+            .as_ref()
+            .map_or(self.inv.s3.buckets.len(), |a| a.s3.buckets.len())
+    }
+
+    pub fn selected_principal_index(&self) -> Option<usize> {
+        self.principal_order.get(self.principals.selected).copied()
+    }
+
+    /// Orders the Principals tab by the chosen column, then by name.
+    fn sort_principals(&mut self) {
+        use analysis_flow::PrincipalSort as S;
+        let ps = &self.inv.principals;
+        let rank: rustc_hash::FxHashMap<&str, usize> = self
+            .analysis
+            .as_ref()
+            .map(|a| {
+                a.principals
+                    .iter()
+                    .map(|p| (p.principal.as_str(), p.rank))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let sort = self.principal_sort;
+        let mut order: Vec<usize> = (0..ps.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (x, y) = (&ps[a], &ps[b]);
+            let primary = match sort {
+                S::Events => y.events.cmp(&x.events),
+                S::Risk => rank
+                    .get(x.principal.as_str())
+                    .unwrap_or(&usize::MAX)
+                    .cmp(rank.get(y.principal.as_str()).unwrap_or(&usize::MAX)),
+                S::Errors => y.errors.cmp(&x.errors),
+                S::S3 => y.s3_events.cmp(&x.s3_events),
+                S::Ips => y.source_ips.cmp(&x.source_ips),
+                S::Name => std::cmp::Ordering::Equal,
+            };
+            primary.then_with(|| x.principal.cmp(&y.principal))
+        });
+        self.principal_order = order;
     }
 
     /// The view the timeline shows: the preview while typing, else the top of the stack.
@@ -250,6 +378,8 @@ pub struct Viewport {
     pub scroll_max: Cell<usize>,
     /// The rows area of the list on screen (for mouse clicks).
     pub list: Cell<Rect>,
+    /// The screen's width (the tab bar's labels depend on it).
+    pub width: Cell<u16>,
 }
 
 /// A running export or copy, for the status bar.
@@ -299,6 +429,7 @@ impl App {
     pub fn with_investigation(env: Env, inv: Investigation) -> App {
         let mut app = App::new(env);
         app.phase = Phase::Ready(Box::new(Session::new(Arc::new(inv))));
+        app.refresh_casework();
         app
     }
 
@@ -344,7 +475,9 @@ impl App {
     pub fn is_busy(&self) -> bool {
         matches!(self.phase, Phase::Loading { .. })
             || !self.busy.is_empty()
-            || self.session().is_some_and(Session::filtering)
+            || self
+                .session()
+                .is_some_and(|s| s.filtering() || s.case.pending)
     }
 
     /// Bytes for the terminal itself (OSC 52), which the run loop writes out.
@@ -420,7 +553,8 @@ impl App {
 
     fn click(&mut self, x: u16, y: u16) {
         if y == 0 && self.overlay.is_none() {
-            if let Some(tab) = super::draw::tab_at(x) {
+            let total = self.viewport.width.get();
+            if let Some(tab) = super::draw::tab_at(x, total, self.tab) {
                 self.tab = tab;
             }
             return;
@@ -442,7 +576,10 @@ impl App {
                     .unwrap_or(&s.views[s.views.len() - 1])
                     .len(),
             ),
-            Tab::S3 => (&mut s.s3, s.inv.s3.buckets.len()),
+            Tab::S3 => {
+                let n = s.bucket_count();
+                (&mut s.s3, n)
+            }
             Tab::Principals => (&mut s.principals, s.inv.principals.len()),
             _ => return,
         };
@@ -497,12 +634,31 @@ impl App {
                         text::thousands(inv.len()),
                         inv.report.files.iter().filter(|f| f.records > 0).count()
                     );
+                    let path = crate::playbook::session::session_path(&inv.inputs);
+                    let stdin_only = inv.inputs.iter().all(|p| p == "-");
                     self.phase = Phase::Ready(Box::new(Session::new(Arc::new(inv))));
                     self.info(msg);
+                    if !stdin_only {
+                        self.attach_session_file(path);
+                    }
+                    self.start_analysis();
                 }
                 Err(e) => self.phase = Phase::Failed(e.to_string()),
             },
             JobResult::Filtered { generation, result } => self.filter_done(generation, result),
+            JobResult::Analyzed(res) => self.analysis_done(*res),
+            JobResult::Cased { generation, result } => self.case_done(generation, result),
+            JobResult::Reported(res) => {
+                self.busy.retain(|b| !b.label.starts_with("report"));
+                match res {
+                    Ok(d) => self.info(format!(
+                        "report written to {} ({})",
+                        d.path.display(),
+                        text::bytes(d.bytes as i64)
+                    )),
+                    Err(e) => self.error(format!("report failed: {e}")),
+                }
+            }
             JobResult::Exported(res) => {
                 self.busy.retain(|b| !b.label.starts_with("export"));
                 match res {
@@ -546,7 +702,10 @@ impl App {
             self.message = None;
         }
         match action {
-            Action::Quit => self.quit = true,
+            Action::Quit => {
+                self.save_case();
+                self.quit = true;
+            }
             Action::Tick => self.tick = self.tick.wrapping_add(1),
             Action::Resize => {}
             Action::Redraw => self.clear_screen = true,
@@ -560,6 +719,26 @@ impl App {
             Action::GotoAnomalies => self.tab = Tab::Anomalies,
             Action::GotoFindings => self.tab = Tab::Findings,
             Action::GotoReport => self.tab = Tab::Report,
+            Action::GotoPlaybook => self.tab = Tab::Playbook,
+            Action::CycleSort => self.cycle_sort(),
+            Action::CycleLevel => self.cycle_level(),
+            Action::PinSuspect => self.pin_suspect(),
+            Action::PinBucket => self.pin_bucket(),
+            Action::PinWindow => self.pin_window(),
+            Action::QuietFrom => self.quiet_from(),
+            Action::PlaybookPart1 => self.select_part("1"),
+            Action::PlaybookPart2 => self.select_part("2"),
+            Action::PlaybookPart3 => self.select_part("3"),
+            Action::PlaybookPart4 => self.select_part("4"),
+            Action::PlaybookPart4b => self.select_part("4b"),
+            Action::PlaybookPart5 => self.select_part("5"),
+            Action::NextStep => self.next_step(),
+            Action::ToggleStepDone => self.toggle_step_done(),
+            Action::OpenItem => self.open_item(),
+            Action::OverrideAnswer => self.open_note_prompt(true),
+            Action::AddNote => self.open_note_prompt(false),
+            Action::CycleSeverity => self.cycle_severity(),
+            Action::WriteReport => self.open_report_prompt(),
             Action::Up => self.scroll(-1),
             Action::Down => self.scroll(1),
             Action::PageUp => self.scroll(-(self.page() as isize)),
@@ -570,16 +749,33 @@ impl App {
             Action::PopFilter => self.pop_filter(),
             Action::JumpTime => self.open_prompt(PromptKind::JumpTime, "jump to time (UTC): ", ""),
             Action::OpenDetail => self.open_detail(),
-            Action::Close => self.overlay = None,
+            Action::Close => {
+                if self.overlay.is_none()
+                    && let Some(s) = self.session_mut()
+                {
+                    s.principal_drill = false;
+                }
+                self.overlay = None;
+            }
             Action::NextEvent => self.step_detail(1),
             Action::PrevEvent => self.step_detail(-1),
-            Action::ToggleMark => self.toggle_mark(),
-            Action::MarkRange => self.mark_range(),
-            Action::MarkAllInView => self.mark_all(),
+            Action::ToggleMark => {
+                self.toggle_mark();
+                self.save_case();
+            }
+            Action::MarkRange => {
+                self.mark_range();
+                self.save_case();
+            }
+            Action::MarkAllInView => {
+                self.mark_all();
+                self.save_case();
+            }
             Action::ClearMarks => {
                 if let Some(s) = self.session_mut() {
                     s.marks.clear();
                     self.info("marks cleared");
+                    self.save_case();
                 }
             }
             Action::PivotPrincipal => self.pivot("user", |c| &c.principal),
@@ -587,7 +783,11 @@ impl App {
             Action::PivotBucket => self.pivot("bucket", |c| &c.bucket),
             Action::PivotEventName => self.pivot("name", |c| &c.name),
             Action::PivotAccessKey => self.pivot("akid", |c| &c.access_key),
-            Action::ShowInTimeline => self.show_in_timeline(),
+            Action::ShowInTimeline => {
+                if !self.analysis_pivot() {
+                    self.show_in_timeline();
+                }
+            }
             Action::ShowLoadReport => {
                 if self.session().is_some() {
                     self.overlay = Some(Overlay::LoadReport { scroll: 0 });
@@ -598,15 +798,27 @@ impl App {
             Action::Submit => self.submit_prompt(),
             Action::Cancel => self.cancel_prompt(),
             Action::Yes => {
-                if let Some(Overlay::ConfirmOverwrite { path }) = self.overlay.take() {
-                    self.start_export(path, true);
+                if let Some(Overlay::ConfirmOverwrite { path, report }) = self.overlay.take() {
+                    if report {
+                        self.start_report(path, true);
+                    } else {
+                        self.start_export(path, true);
+                    }
                 }
             }
             Action::No => {
-                if let Some(Overlay::ConfirmOverwrite { path }) = self.overlay.take() {
-                    let label = self.export_label();
+                if let Some(Overlay::ConfirmOverwrite { path, report }) = self.overlay.take() {
+                    let label = if report {
+                        "write the incident report to: ".to_owned()
+                    } else {
+                        self.export_label()
+                    };
                     self.overlay = Some(Overlay::Prompt(Prompt {
-                        kind: PromptKind::ExportPath,
+                        kind: if report {
+                            PromptKind::ReportPath
+                        } else {
+                            PromptKind::ExportPath
+                        },
                         input: TextInput::with_text(&path.display().to_string()),
                         label,
                         error: Some("not replaced: choose another file".to_owned()),
@@ -644,12 +856,24 @@ impl App {
                 s.timeline.move_by(delta, len);
             }
             Tab::S3 => {
-                let len = s.inv.s3.buckets.len();
+                let len = s.bucket_count();
                 s.s3.move_by(delta, len);
             }
             Tab::Principals => {
                 let len = s.inv.principals.len();
                 s.principals.move_by(delta, len);
+            }
+            Tab::Anomalies => {
+                let len = s.analysis.as_ref().map_or(0, |a| a.principals.len());
+                s.anomalies.move_by(delta, len);
+            }
+            Tab::Findings => {
+                let len = s.visible_findings().len();
+                s.findings.move_by(delta, len);
+            }
+            Tab::Playbook => {
+                let len = super::tabs::playbook::item_count(s);
+                s.playbook.move_by(delta, len);
             }
             _ => {}
         }
@@ -677,6 +901,8 @@ impl App {
             PromptKind::Filter => self.submit_filter_prompt(text),
             PromptKind::JumpTime => self.submit_jump(&text),
             PromptKind::ExportPath => self.submit_export_path(&text),
+            PromptKind::ReportPath => self.submit_report_path(&text),
+            PromptKind::Note => self.submit_note(&text),
         }
     }
 
@@ -728,8 +954,8 @@ mod tests {
 
     #[test]
     fn tabs_cycle() {
-        assert_eq!(Tab::Report.step(1), Tab::Overview);
-        assert_eq!(Tab::Overview.step(-1), Tab::Report);
+        assert_eq!(Tab::Playbook.step(1), Tab::Overview);
+        assert_eq!(Tab::Overview.step(-1), Tab::Playbook);
         assert_eq!(Tab::S3.number(), 3);
     }
 }

@@ -1,7 +1,12 @@
 //! One module per tab; each draws from the session (and so from the `Investigation`).
+pub mod anomalies;
+pub mod findings;
+pub mod grid;
 pub mod overview;
 pub mod pending;
+pub mod playbook;
 pub mod principals;
 pub mod report;
 pub mod s3;
+pub mod s3_classified;
 pub mod timeline;

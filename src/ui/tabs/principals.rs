@@ -1,16 +1,22 @@
-//! Tab 4: every principal with its counts, errors and first/last activity, from the store.
-//! Enter shows the principal's events in the timeline. (Ranking by risk arrives with the
-//! behaviour analysis; until then the order is by number of events.)
+//! Tab 4: every principal with its counts, errors, first/last activity and (once the analysis is
+//! done) its risk rank. A key cycles the sort column; enter drills down to the principal's
+//! features and reasons, enter again shows its events in the timeline.
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::anomalies::level_style;
+use crate::ui::investigation::PrincipalFacts;
 
 use crate::ui::app::{App, Session};
 use crate::ui::widgets::table::{ColumnSpec, draw_cells, draw_header, fit_columns};
 use crate::ui::widgets::text::{self, arn_account, clean, short_principal, width};
 
-const SPECS: [ColumnSpec; 9] = [
+const SPECS: [ColumnSpec; 10] = [
     ColumnSpec::new("Principal", 18, 60, 0),
+    ColumnSpec::new("Risk", 11, 14, 1),
     ColumnSpec::new("Account", 12, 12, 6),
     ColumnSpec::new("Type", 11, 16, 3),
     ColumnSpec::new("Events", 7, 10, 0).right(),
@@ -23,22 +29,34 @@ const SPECS: [ColumnSpec; 9] = [
 
 pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
     let t = app.env.theme;
-    let buf = frame.buffer_mut();
     let ps = &s.inv.principals;
     if area.height < 3 {
         return;
     }
+    if s.principal_drill
+        && let Some(i) = s.selected_principal_index()
+    {
+        drill(app, s, &ps[i], frame, area);
+        return;
+    }
+    let buf = frame.buffer_mut();
+    let ranked = if s.analysis.is_some() {
+        ""
+    } else {
+        " (risk: analysing)"
+    };
     let head = format!(
-        "{} principal(s), ordered by events (risk ranking: not computed in this build)",
-        text::thousands(ps.len())
+        "{} principal(s), by {}{ranked}",
+        text::thousands(ps.len()),
+        s.principal_sort.label()
     );
     buf.set_stringn(area.x, area.y, head, area.width as usize, t.title());
     let table = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
     let mut natural: Vec<u16> = SPECS.iter().map(|c| width(c.title) as u16).collect();
     for p in ps.iter().take(2000) {
         natural[0] = natural[0].max(width(&clean(short_principal(&p.principal))) as u16);
-        natural[1] = natural[1].max(width(&clean(arn_account(&p.principal))) as u16);
-        natural[2] = natural[2].max(width(&clean(&p.identity_type)) as u16);
+        natural[2] = natural[2].max(width(&clean(arn_account(&p.principal))) as u16);
+        natural[3] = natural[3].max(width(&clean(&p.identity_type)) as u16);
     }
     let widths = fit_columns(&SPECS, &natural, area.width);
     draw_header(
@@ -63,11 +81,29 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
     }
     let off = s.principals.window(rows.height as usize, ps.len());
     let minutes = |v: Option<i64>| v.map(text::time_minutes).unwrap_or_default();
-    for (i, p) in ps.iter().enumerate().skip(off).take(rows.height as usize) {
+    natural[1] = 8;
+    for (i, &pi) in s
+        .principal_order
+        .iter()
+        .enumerate()
+        .skip(off)
+        .take(rows.height as usize)
+    {
+        let p = &ps[pi];
         let y = rows.y + (i - off) as u16;
         let err = if p.errors > 0 { t.error() } else { t.base() };
+        let risk = s
+            .principal_report(&p.principal)
+            .map(|r| {
+                (
+                    format!("#{} {}", r.rank, r.risk),
+                    super::anomalies::level_style(t, r.risk),
+                )
+            })
+            .unwrap_or_else(|| (String::new(), t.dim()));
         let cells: Vec<(String, Style)> = vec![
             (clean(short_principal(&p.principal)).into_owned(), t.base()),
+            risk,
             (clean(arn_account(&p.principal)).into_owned(), t.dim()),
             (clean(&p.identity_type).into_owned(), t.dim()),
             (text::thousands(p.events), t.base()),
@@ -82,4 +118,86 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
             buf.set_style(Rect::new(rows.x, y, rows.width, 1), t.selected());
         }
     }
+}
+
+/// The drill-down: one principal's facts, its analysis features and the reasons it ranks where it
+/// does. Every value from the log is sanitised.
+fn drill(app: &App, s: &Session, p: &PrincipalFacts, frame: &mut Frame, area: Rect) {
+    let t = app.env.theme;
+    let mut lines = vec![
+        Line::styled(clean(&p.principal).into_owned(), t.title()),
+        Line::raw(format!(
+            "{} · {} event(s), {} failed, {} S3, {} source IP(s)",
+            clean(&p.identity_type),
+            text::thousands(p.events),
+            text::thousands(p.errors),
+            text::thousands(p.s3_events),
+            text::thousands(p.source_ips)
+        )),
+    ];
+    match s.principal_report(&p.principal) {
+        None if s.analysis.is_none() => lines.push(Line::styled("analysing...", t.dim())),
+        None => lines.push(Line::styled("not ranked by the analysis", t.dim())),
+        Some(r) => {
+            let f = &r.features;
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!("rank {} · risk {}", r.rank, r.risk),
+                    level_style(t, r.risk),
+                ),
+                Span::raw(format!(
+                    " · score {}",
+                    r.score.map_or("-".to_owned(), |v| format!("{v:.2}"))
+                )),
+            ]));
+            lines.push(Line::styled("Features", t.header()));
+            let feats = [
+                ("active minutes", f.active_minutes.to_string()),
+                ("peak per minute", f.peak_per_minute.to_string()),
+                (
+                    "services / event names",
+                    format!("{} / {}", f.services, f.event_names),
+                ),
+                (
+                    "user agents / regions",
+                    format!("{} / {}", f.user_agents, f.regions),
+                ),
+                ("failure rate", format!("{:.0}%", f.failure_rate * 100.0)),
+                ("access denied", f.access_denied.to_string()),
+                (
+                    "off-hours share",
+                    format!("{:.0}%", f.off_hours_share * 100.0),
+                ),
+                (
+                    "GetObject / bytes out",
+                    format!("{} / {}", f.get_object, text::bytes(f.bytes_out)),
+                ),
+                ("sensitive calls", f.sensitive_calls.to_string()),
+                (
+                    "exclusive IPs / agents",
+                    format!("{} / {}", f.exclusive_ips, f.exclusive_user_agents),
+                ),
+            ];
+            for (k, v) in feats {
+                lines.push(Line::raw(format!("  {k:<24} {v}")));
+            }
+            lines.push(Line::styled("Reasons", t.header()));
+            for why in r
+                .reasons
+                .iter()
+                .map(|x| x.text.as_str())
+                .chain(r.risk_reasons.iter().map(String::as_str))
+            {
+                lines.push(Line::raw(format!("  - {}", clean(why))));
+            }
+            for (rule, n) in &r.rules {
+                lines.push(Line::raw(format!("  rule {} x{n}", clean(rule))));
+            }
+        }
+    }
+    lines.push(Line::styled(
+        "enter: its events in the timeline · esc: back to the list",
+        t.dim(),
+    ));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }

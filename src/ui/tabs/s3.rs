@@ -1,5 +1,5 @@
 //! Tab 3: S3 activity as the store shows it: buckets and S3 event names. Enter shows a bucket's
-//! events in the timeline. (Access classification arrives with the behaviour analysis.)
+//! events in the timeline. Once the analysis is done, s3_classified.rs draws the tab instead.
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -18,6 +18,10 @@ const SPECS: [ColumnSpec; 6] = [
 ];
 
 pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
+    if let Some(a) = &s.analysis {
+        super::s3_classified::draw(app, s, a, frame, area);
+        return;
+    }
     let t = app.env.theme;
     let buf = frame.buffer_mut();
     let s3 = &s.inv.s3;

@@ -224,7 +224,15 @@ fn draw_table(app: &App, s: &Session, view: &View, buf: &mut Buffer, area: Rect)
         let y = rows_area.y + (i - off) as u16;
         let r = row as usize;
         let failed = s.inv.cols.error.get(r).is_some();
-        let base = if failed { t.error() } else { t.base() };
+        let risk = s
+            .analysis
+            .as_ref()
+            .and_then(|a| a.event_risk.get(r).copied().flatten());
+        let base = match risk {
+            _ if failed => t.error(),
+            Some(l) if t.color => t.base().patch(t.risk(l)),
+            _ => t.base(),
+        };
         let cells: Vec<(String, Style)> = COLS
             .iter()
             .zip(&widths)

@@ -1,0 +1,264 @@
+//! The behaviour analysis in the app: the background job started after the load, and the pivots
+//! and orderings of the analysis tabs (Principals, Anomalies, Findings).
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::{App, Busy, Tab, filter::quote};
+use crate::analysis::{Analysis, AnalysisOptions, Level};
+use crate::playbook::Standing;
+use crate::playbook::health::{self, Health};
+use crate::ui::jobs::JobResult;
+use crate::ui::view::View;
+use crate::ui::widgets::text;
+
+/// The Findings tab's level filter: everything, or at least this level.
+pub const LEVEL_FILTERS: [Option<Level>; 5] = [
+    None,
+    Some(Level::Low),
+    Some(Level::Medium),
+    Some(Level::High),
+    Some(Level::Critical),
+];
+
+pub fn level_filter_label(i: usize) -> &'static str {
+    match i {
+        1 => "Low+",
+        2 => "Medium+",
+        3 => "High+",
+        4 => "Critical",
+        _ => "All",
+    }
+}
+
+/// What the analysis job hands back: the analysis and the logging health (both read the whole
+/// store, so both run off the UI thread).
+pub struct AnalysisDone {
+    pub analysis: Analysis,
+    pub health: Result<Health, String>,
+}
+
+/// The Principals tab's sort columns, cycled with a key. Every order ends with the principal's
+/// name so equal values keep a stable order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PrincipalSort {
+    #[default]
+    Events,
+    Risk,
+    Errors,
+    S3,
+    Ips,
+    Name,
+}
+
+impl PrincipalSort {
+    pub fn next(self) -> PrincipalSort {
+        match self {
+            PrincipalSort::Events => PrincipalSort::Risk,
+            PrincipalSort::Risk => PrincipalSort::Errors,
+            PrincipalSort::Errors => PrincipalSort::S3,
+            PrincipalSort::S3 => PrincipalSort::Ips,
+            PrincipalSort::Ips => PrincipalSort::Name,
+            PrincipalSort::Name => PrincipalSort::Events,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PrincipalSort::Events => "events",
+            PrincipalSort::Risk => "risk rank",
+            PrincipalSort::Errors => "errors",
+            PrincipalSort::S3 => "S3 events",
+            PrincipalSort::Ips => "source IPs",
+            PrincipalSort::Name => "name",
+        }
+    }
+}
+
+/// The anomaly standings the playbook needs, from the analysis' ranking.
+pub fn standings(a: &Analysis) -> Vec<Standing> {
+    a.principals
+        .iter()
+        .map(|p| Standing {
+            principal: p.principal.clone(),
+            rank: p.rank,
+            score: p.score.unwrap_or(0.0),
+            risk: capitalised(&p.risk.to_string()),
+            reasons: p.reasons.iter().map(|r| r.text.clone()).collect(),
+        })
+        .collect()
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+impl App {
+    /// Runs the behaviour analysis in the background (after the load, or for tests).
+    pub fn start_analysis(&mut self) {
+        let Some(s) = self.session() else { return };
+        let inv = Arc::clone(&s.inv);
+        let work = move || {
+            let analysis = crate::analysis::analyze(&inv.store, &AnalysisOptions::default());
+            JobResult::Analyzed(Box::new(analysis.map_err(|e| e.to_string()).map(
+                |analysis| {
+                    let health =
+                        health::check(&inv.store, &inv.report, health::DEFAULT_SILENCE_MINUTES)
+                            .map_err(|e| e.to_string());
+                    super::analysis_flow::AnalysisDone { analysis, health }
+                },
+            )))
+        };
+        match self
+            .jobs
+            .spawn("analysis", work, |e| JobResult::Analyzed(Box::new(Err(e))))
+        {
+            Ok(()) => self.busy.push(Busy {
+                label: "analysing".to_owned(),
+                started: Instant::now(),
+            }),
+            Err(e) => self.error(format!("cannot start the analysis: {e}")),
+        }
+    }
+
+    pub(super) fn analysis_done(&mut self, res: Result<AnalysisDone, String>) {
+        self.busy.retain(|b| b.label != "analysing");
+        let Some(s) = self.session_mut() else { return };
+        match res {
+            Ok(done) => {
+                let n = done.analysis.principals.len();
+                let f = done.analysis.findings.len();
+                s.analysis = Some(Arc::new(done.analysis));
+                s.health = Some(done.health);
+                s.sort_principals();
+                // The load's message stays until the next command; this one only fills a gap.
+                if self.message.is_none() {
+                    self.info(format!(
+                        "analysis: {} principal(s) ranked, {} finding(s)",
+                        text::thousands(n),
+                        text::thousands(f)
+                    ));
+                }
+                self.refresh_casework();
+            }
+            Err(e) => {
+                s.analysis_error = Some(e.clone());
+                self.error(format!("analysis failed: {e}"));
+                self.refresh_casework();
+            }
+        }
+    }
+
+    pub(super) fn cycle_sort(&mut self) {
+        let Some(s) = self.session_mut() else { return };
+        s.principal_sort = s.principal_sort.next();
+        s.sort_principals();
+        let label = s.principal_sort.label();
+        self.info(format!("principals sorted by {label}"));
+    }
+
+    pub(super) fn cycle_level(&mut self) {
+        let Some(s) = self.session_mut() else { return };
+        s.level_filter = (s.level_filter + 1) % LEVEL_FILTERS.len();
+        s.findings.select(0, s.visible_findings().len());
+        let label = level_filter_label(s.level_filter);
+        self.info(format!("findings: {label}"));
+    }
+
+    /// The principal under the cursor on the current tab (for pins and pivots).
+    pub fn selected_principal(&self) -> Option<String> {
+        let s = self.session()?;
+        match self.tab {
+            Tab::Timeline => {
+                let row = s.selected_row()?;
+                s.inv.cols.principal.get(row as usize).map(str::to_owned)
+            }
+            Tab::Principals => s
+                .selected_principal_index()
+                .map(|i| s.inv.principals[i].principal.clone()),
+            Tab::Anomalies => s
+                .analysis
+                .as_ref()?
+                .principals
+                .get(s.anomalies.selected)
+                .map(|p| p.principal.clone()),
+            Tab::Findings => s
+                .visible_findings()
+                .get(s.findings.selected)
+                .map(|f| f.principal.clone()),
+            _ => None,
+        }
+    }
+
+    /// Enter on the analysis tabs: a principal's or finding's events in the timeline.
+    pub(super) fn analysis_pivot(&mut self) -> bool {
+        match self.tab {
+            Tab::Principals => {
+                let Some(s) = self.session_mut() else {
+                    return true;
+                };
+                if !s.principal_drill {
+                    s.principal_drill = s.selected_principal_index().is_some();
+                    return true;
+                }
+                s.principal_drill = false;
+                if let Some(p) = self.selected_principal() {
+                    self.tab = Tab::Timeline;
+                    self.submit_filter(format!("user:{}", quote(&p)), true);
+                }
+                true
+            }
+            Tab::Anomalies => {
+                if let Some(p) = self.selected_principal() {
+                    self.tab = Tab::Timeline;
+                    self.submit_filter(format!("user:{}", quote(&p)), true);
+                }
+                true
+            }
+            Tab::Findings => {
+                let Some(s) = self.session() else { return true };
+                let Some(f) = s.visible_findings().get(s.findings.selected).copied() else {
+                    return true;
+                };
+                let label = format!("finding {} {}", f.rule_id, short(&f.principal));
+                let rows = f.rows.clone();
+                self.push_rows(label, rows);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Shows `rows` (narrowed to the current view) as a new timeline view.
+    pub(super) fn push_rows(&mut self, label: String, rows: Vec<u32>) {
+        let Some(s) = self.session_mut() else { return };
+        let top = Arc::clone(&s.top().rows);
+        let mut rows: Vec<u32> = if s.views.len() > 1 {
+            rows.into_iter()
+                .filter(|r| top.binary_search(r).is_ok())
+                .collect()
+        } else {
+            rows
+        };
+        rows.sort_unstable();
+        rows.dedup();
+        let n = rows.len();
+        let view = View::filtered(&s.inv, label.clone(), rows);
+        s.preview = None;
+        s.views.push(view);
+        s.timeline.select(0, n);
+        self.tab = Tab::Timeline;
+        self.info(format!(
+            "{}: {} event(s)",
+            text::fit(&label, 40),
+            text::thousands(n)
+        ));
+    }
+}
+
+fn short(p: &str) -> &str {
+    text::short_principal(p)
+}
