@@ -79,22 +79,38 @@ impl Investigation {
     }
 
     pub fn report_markdown(&self, session: &Session) -> Result<String> {
-        let limits = Limits {
-            principals: 10,
-            windows: 5,
-            ..Limits::default()
-        };
-        render(&ReportInput {
-            store: &self.store,
-            load: &self.load,
-            session,
-            standings: &self.standings,
-            analysis_sections: vec![(
-                "Findings and anomalies".to_owned(),
-                as_section(&markdown(&self.analysis, &limits)),
-            )],
-        })
+        report_markdown(&self.store, &self.load, Some(&self.analysis), session)
     }
+}
+
+/// The incident report: `cttui report` and the TUI's `R` both write exactly this.
+pub fn report_markdown(
+    store: &EventStore,
+    load: &LoadReport,
+    analysis: Option<&Analysis>,
+    session: &Session,
+) -> Result<String> {
+    let limits = Limits {
+        principals: 10,
+        windows: 5,
+        ..Limits::default()
+    };
+    let standings = analysis.map(standings).unwrap_or_default();
+    let analysis_sections = analysis
+        .map(|a| {
+            vec![(
+                "Findings and anomalies".to_owned(),
+                as_section(&markdown(a, &limits)),
+            )]
+        })
+        .unwrap_or_default();
+    render(&ReportInput {
+        store,
+        load,
+        session,
+        standings: &standings,
+        analysis_sections,
+    })
 }
 
 #[cfg(test)]

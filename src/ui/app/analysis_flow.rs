@@ -5,7 +5,6 @@ use std::time::Instant;
 
 use super::{App, Busy, Tab, filter::quote};
 use crate::analysis::{Analysis, AnalysisOptions, Level};
-use crate::playbook::Standing;
 use crate::playbook::health::{self, Health};
 use crate::ui::jobs::JobResult;
 use crate::ui::view::View;
@@ -75,26 +74,8 @@ impl PrincipalSort {
 }
 
 /// The anomaly standings the playbook needs, from the analysis' ranking.
-pub fn standings(a: &Analysis) -> Vec<Standing> {
-    a.principals
-        .iter()
-        .map(|p| Standing {
-            principal: p.principal.clone(),
-            rank: p.rank,
-            score: p.score.unwrap_or(0.0),
-            risk: capitalised(&p.risk.to_string()),
-            reasons: p.reasons.iter().map(|r| r.text.clone()).collect(),
-        })
-        .collect()
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
+/// The playbook's view of the ranking (shared with the headless report).
+pub use crate::investigation::standings;
 
 impl App {
     /// Runs the behaviour analysis in the background (after the load, or for tests).

@@ -199,20 +199,15 @@ impl App {
         let Some(s) = self.session() else { return };
         let inv = Arc::clone(&s.inv);
         let session = s.case.saved.clone();
-        let stand = s
-            .analysis
-            .as_deref()
-            .map(super::analysis_flow::standings)
-            .unwrap_or_default();
+        let analysis = s.analysis.clone();
         let target = path.clone();
         let work = move || {
-            let md = crate::playbook::report::render(&crate::playbook::report::ReportInput {
-                store: &inv.store,
-                load: &inv.report,
-                session: &session,
-                standings: &stand,
-                analysis_sections: Vec::new(),
-            });
+            let md = crate::investigation::report_markdown(
+                &inv.store,
+                &inv.report,
+                analysis.as_deref(),
+                &session,
+            );
             JobResult::Reported(match md {
                 Ok(md) => export::write_atomic(&target, md.as_bytes(), overwrite)
                     .map(|()| ExportDone {
