@@ -192,6 +192,7 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
 
 /// Loads the given paths into one event store.
 pub fn load(paths: &[String], opts: &LoadOptions) -> Result<(EventStore, LoadReport)> {
+    let timer = PhaseTimer::from_env();
     let (inputs, passed) = source::discover(paths);
     if let Some(p) = &opts.progress {
         let total: u64 = inputs
@@ -208,6 +209,7 @@ pub fn load(paths: &[String], opts: &LoadOptions) -> Result<(EventStore, LoadRep
         .enumerate()
         .map(|(i, input)| load_one(input, i as u32, opts))
         .collect();
+    timer.mark("read and parse");
     let mut report = LoadReport {
         passed,
         ..LoadReport::default()
@@ -242,8 +244,11 @@ pub fn load(paths: &[String], opts: &LoadOptions) -> Result<(EventStore, LoadRep
         .filter(|b| !b.is_empty())
         .map(|b| b.finish())
         .collect::<PolarsResult<_>>()?;
-    let df = build_table(frames, &raw, &mut report)?;
-    Ok((EventStore::new(df, raw, files), report))
+    timer.mark("column batches");
+    let df = build_table(frames, &raw, &mut report, &timer)?;
+    let store = EventStore::new(df, raw, files);
+    timer.mark("store");
+    Ok((store, report))
 }
 
 /// Stacks the per-unit frames, sorts by time (ties by input order), drops repeated deliveries and
@@ -252,19 +257,23 @@ fn build_table(
     frames: Vec<DataFrame>,
     raw: &RawStore,
     report: &mut LoadReport,
+    timer: &PhaseTimer,
 ) -> Result<DataFrame> {
     let mut iter = frames.into_iter();
     let mut df = iter.next().unwrap_or_default();
     for f in iter {
         df.vstack_mut(&f)?;
     }
+    timer.mark("stack");
     let df = df.sort(
         [schema::EVENT_TIME, schema::RAW_ID],
         SortMultipleOptions::default()
             .with_nulls_last(true)
             .with_multithreaded(true),
     )?;
+    timer.mark("sort");
     let mask = duplicate_mask(&df, raw)?;
+    timer.mark("duplicates");
     let kept = mask.sum().unwrap_or(0) as usize;
     report.duplicates = df.height() - kept;
     let mut df = if kept == df.height() {
@@ -320,4 +329,29 @@ fn duplicate_mask(df: &DataFrame, raw: &RawStore) -> Result<BooleanChunked> {
         })
         .collect();
     Ok(keep)
+}
+
+/// Phase timings on stderr when `CTTUI_TIMINGS` is set (for profiling loads; off by default).
+struct PhaseTimer {
+    last: Option<std::cell::Cell<std::time::Instant>>,
+}
+
+impl PhaseTimer {
+    fn from_env() -> Self {
+        PhaseTimer {
+            last: std::env::var_os("CTTUI_TIMINGS")
+                .map(|_| std::cell::Cell::new(std::time::Instant::now())),
+        }
+    }
+
+    fn mark(&self, phase: &str) {
+        if let Some(last) = &self.last {
+            let now = std::time::Instant::now();
+            eprintln!(
+                "cttui timing: {phase}: {:.3} s",
+                (now - last.get()).as_secs_f64()
+            );
+            last.set(now);
+        }
+    }
 }

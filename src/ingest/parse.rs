@@ -310,8 +310,12 @@ fn trim_ranges(buf: &[u8], ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
 
 /// JSON Lines: the first line holds a complete object, and more content follows it.
 fn is_json_lines(buf: &[u8], start: usize) -> bool {
-    let eol = memchr::memchr(b'\n', &buf[start..]).map_or(buf.len(), |p| start + p);
-    match split::value_end(buf, start) {
+    // Only the first line is looked at: a one-line document is never JSON Lines, and scanning a
+    // 1 GB single-line Records file here would cost a whole extra pass.
+    let Some(eol) = memchr::memchr(b'\n', &buf[start..]).map(|p| start + p) else {
+        return false;
+    };
+    match split::value_end(&buf[..eol], start) {
         Some(end) if end <= eol => buf[eol.min(buf.len())..]
             .iter()
             .any(|c| !c.is_ascii_whitespace()),

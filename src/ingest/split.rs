@@ -38,7 +38,8 @@ fn skip_value(buf: &[u8], start: usize) -> Result<usize, ScanStop> {
     };
     match buf.get(start) {
         Some(b'"') => skip_string(buf, start).ok_or(truncated(start)),
-        Some(b'{') | Some(b'[') => {
+        Some(b'{') => skip_object(buf, start).ok_or_else(|| truncated(start)),
+        Some(b'[') => {
             let mut depth = 0usize;
             let mut i = start;
             while i < buf.len() {
@@ -74,6 +75,31 @@ fn skip_value(buf: &[u8], start: usize) -> Result<usize, ScanStop> {
 /// The end (exclusive) of the JSON value starting at `start`, if it is complete.
 pub fn value_end(buf: &[u8], start: usize) -> Option<usize> {
     skip_value(buf, start).ok()
+}
+
+/// The end of the object whose `{` is at `open`. Only braces and strings decide where an object
+/// ends (brackets nest inside it either way), so the scan jumps between `"`, `{` and `}` with
+/// memchr instead of looking at every byte: this is the hot loop of loading a large file.
+fn skip_object(buf: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = open;
+    loop {
+        i += memchr::memchr3(b'"', b'{', b'}', &buf[i..])?;
+        match buf[i] {
+            b'"' => {
+                i = skip_string(buf, i)?;
+                continue;
+            }
+            b'{' => depth += 1,
+            _ => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+        }
+        i += 1;
+    }
 }
 
 fn skip_ws(buf: &[u8], mut i: usize) -> usize {
