@@ -55,6 +55,25 @@ fn grycap_benign_account() {
         );
     }
     assert!(a.principals.iter().all(|p| !p.risk_reasons.is_empty()));
+    // Every anomalous score names what sets the item apart.
+    let cut = a.model.anomalous;
+    for p in a
+        .principals
+        .iter()
+        .filter(|p| p.score.is_some_and(|s| s >= cut))
+    {
+        assert!(
+            !p.reasons.is_empty(),
+            "{} is anomalous without a reason",
+            p.principal
+        );
+    }
+    assert!(
+        a.windows
+            .iter()
+            .filter(|w| w.score >= cut)
+            .all(|w| !w.reasons.is_empty())
+    );
     assert_eq!(
         a.s3.unknown_events, 0,
         "unclassified S3 names: {:?}",

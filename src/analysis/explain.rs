@@ -21,6 +21,16 @@ pub struct Reason {
     pub text: String,
     /// Robust z-score against the baseline, rounded to 0.01.
     pub z: f64,
+    /// `outlier`: far enough out to be a reason on its own; `closest`: the nearest thing to one,
+    /// given when nothing is (the forest isolates on combinations of features).
+    pub kind: ReasonKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReasonKind {
+    Outlier,
+    Closest,
 }
 
 /// Features whose high values are worth saying, in themes: one sentence per theme (the strongest),
@@ -70,6 +80,56 @@ fn meaningful(k: usize, f: &Features, raw: f64, med: f64) -> bool {
         18 | 19 => raw >= 1.0,
         _ => raw - med >= 3.0 && raw >= 2.0 * med,
     }
+}
+
+/// When no feature is far enough out to be a reason on its own (the forest isolates on
+/// combinations), the two features furthest from the baseline in either direction, so that every
+/// score still names what sets the item apart. Hour of day counts once (its sine and cosine).
+fn fallback(f: &Features, v: &[f64; NF], stats: &[Robust; NF]) -> Vec<(usize, f64)> {
+    let mut all: Vec<(usize, f64)> = (0..NF)
+        .filter(|&k| k != 12 && !(matches!(k, 18 | 19) && f.raw(k) < 1.0))
+        .map(|k| {
+            let z = if k == 11 {
+                let (a, b) = (stats[11].z(v[11]), stats[12].z(v[12]));
+                if a.abs() >= b.abs() { a } else { b }
+            } else {
+                stats[k].z(v[k])
+            };
+            (k, z)
+        })
+        .filter(|(_, z)| z.is_finite())
+        .collect();
+    all.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then_with(|| a.0.cmp(&b.0)));
+    // One per theme: failure share and denied share say the same thing.
+    let mut seen: Vec<usize> = Vec::new();
+    all.retain(|&(k, _)| {
+        let theme = THEMES
+            .iter()
+            .position(|t| t.contains(&k))
+            .unwrap_or(100 + k);
+        let fresh = !seen.contains(&theme);
+        seen.push(theme);
+        fresh
+    });
+    let strong: Vec<(usize, f64)> = all
+        .iter()
+        .copied()
+        .filter(|(_, z)| z.abs() >= 1.0)
+        .take(2)
+        .collect();
+    if strong.is_empty() {
+        all.truncate(1);
+        all
+    } else {
+        strong
+    }
+}
+
+/// The hour of day (UTC) at the circular mean of an item's calls, as HH:MM.
+fn clock(sin: f64, cos: f64) -> String {
+    let h = (sin.atan2(cos) * 24.0 / std::f64::consts::TAU).rem_euclid(24.0);
+    let m = (h * 60.0).round() as i64 % (24 * 60);
+    format!("{:02}:{:02}", m / 60, m % 60)
 }
 
 /// What is being explained.
@@ -148,12 +208,19 @@ impl<'c, 'a> Explainer<'c, 'a> {
                 cands.push((k, z));
             }
         }
+        let kind = if cands.is_empty() {
+            cands = fallback(f, &v, stats);
+            ReasonKind::Closest
+        } else {
+            ReasonKind::Outlier
+        };
         cands
             .into_iter()
             .map(|(k, z)| Reason {
                 feature: super::features::FEATURE_NAMES[k].to_owned(),
                 text: self.sentence(k, f, rows, subject, stats, baseline),
                 z: (z * 100.0).round() / 100.0,
+                kind,
             })
             .collect()
     }
@@ -188,6 +255,21 @@ impl<'c, 'a> Explainer<'c, 'a> {
         };
         match k {
             0 => format!("{} events{per} {}", n(f.raw(0)), vs(n(med.round()))),
+            1 => format!(
+                "active over {} {}",
+                humanize::approx_duration(f.span_secs),
+                vs(humanize::approx_duration(med * 60.0))
+            ),
+            11 | 12 => format!(
+                "calls centred on {} UTC {}",
+                clock(f.hour_sin, f.hour_cos),
+                vs(clock(stats[11].median, stats[12].median))
+            ),
+            14 => format!(
+                "{} of calls read-only {}",
+                humanize::percent(f.read_only_share),
+                vs(humanize::percent(med))
+            ),
             2 => format!(
                 "{} calls per active minute {}",
                 n(f.rate_per_active_minute),

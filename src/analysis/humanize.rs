@@ -53,6 +53,20 @@ pub fn duration(secs: i64) -> String {
     }
 }
 
+/// A duration rounded to a readable unit: `45 s`, `12 min`, `5 h`, `3 d`.
+pub fn approx_duration(secs: f64) -> String {
+    let s = secs.max(0.0);
+    if s < 120.0 {
+        format!("{:.0} s", s)
+    } else if s < 7200.0 {
+        format!("{:.0} min", s / 60.0)
+    } else if s < 172_800.0 {
+        format!("{:.0} h", s / 3600.0)
+    } else {
+        format!("{:.0} d", s / 86_400.0)
+    }
+}
+
 /// A share as a whole percentage.
 pub fn percent(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
@@ -75,5 +89,7 @@ mod tests {
         assert_eq!(duration(86_400), "1 d");
         assert_eq!(duration(45), "45 s");
         assert_eq!(percent(0.414), "41%");
+        assert_eq!(approx_duration(5400.0), "90 min");
+        assert_eq!(approx_duration(3.0 * 86_400.0), "3 d");
     }
 }

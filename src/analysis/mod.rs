@@ -387,6 +387,15 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
                 reasons.push(r);
             }
         }
+        // "Closest" reasons only where there is something to explain.
+        if score.is_none_or(|s| s < risk::ANOMALOUS) {
+            reasons.retain(|r| r.kind == explain::ReasonKind::Outlier);
+        } else if reasons
+            .iter()
+            .any(|r| r.kind == explain::ReasonKind::Outlier)
+        {
+            reasons.retain(|r| r.kind == explain::ReasonKind::Outlier);
+        }
         let f = &table.entities[e];
         let (risk_level, risk_reasons) = risk::entity_risk(
             &rules,
@@ -445,7 +454,13 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
                 start: w.start,
                 end: w.start + table.window_ms,
                 score: round(wscores[i], 4),
-                reasons: window_reasons(i, w),
+                reasons: {
+                    let mut r = window_reasons(i, w);
+                    if wscores[i] < risk::ANOMALOUS {
+                        r.retain(|r| r.kind == explain::ReasonKind::Outlier);
+                    }
+                    r
+                },
                 features: w.features.clone(),
                 entity: w.entity,
                 window: i as u32,
