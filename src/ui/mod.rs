@@ -11,6 +11,7 @@ pub mod export;
 pub mod investigation;
 pub mod jobs;
 pub mod keymap;
+mod overlays;
 pub mod run;
 pub mod tabs;
 pub mod terminal;

@@ -1,0 +1,240 @@
+//! The overlays drawn over a tab: help (generated from the keymap), the load report and the
+//! detail view of one event.
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use super::app::{App, Detail, Session};
+use super::keymap::Scope;
+use super::widgets::json::{field_line, wrap};
+use super::widgets::text::{self, clean};
+use crate::model::query::FIELD_HELP;
+
+impl App {
+    /// A scrollable text in a bordered box over `area`; records the scroll limits.
+    fn draw_scrolled(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        title: &str,
+        lines: Vec<Line<'static>>,
+        scroll: usize,
+    ) {
+        let t = self.env.theme;
+        frame.render_widget(Clear, area);
+        let block = Block::bordered().title(Span::styled(format!(" {title} "), t.title()));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let lines = wrap(&lines, inner.width as usize);
+        let h = inner.height as usize;
+        let max = lines.len().saturating_sub(h);
+        self.viewport.scroll_max.set(max);
+        self.viewport.page.set(h);
+        let top = scroll.min(max);
+        let shown: Vec<Line> = lines.into_iter().skip(top).take(h).collect();
+        frame.render_widget(Paragraph::new(shown), inner);
+    }
+
+    pub(super) fn draw_help(&self, frame: &mut Frame, area: Rect, scroll: usize) {
+        let t = self.env.theme;
+        let mut lines: Vec<Line<'static>> = Vec::new();
+        let mut group = String::new();
+        for row in self.env.keymap.help_rows() {
+            if row.group != group {
+                if !group.is_empty() {
+                    lines.push(Line::raw(""));
+                }
+                group = row.group.clone();
+                lines.push(Line::styled(group.clone(), t.title()));
+            }
+            let scope = match row.scope {
+                Scope::Global | Scope::Any => String::new(),
+                s => format!("  ({})", s.title()),
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<18}", row.keys), t.key()),
+                Span::raw(row.description.clone()),
+                Span::styled(scope, t.dim()),
+            ]));
+        }
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("Filter language", t.title()));
+        for l in [
+            "  name:GetObject user:*attacker*   fields AND together; * and ? are wildcards",
+            "  -error:* or NOT error:*          negation;  a OR b;  ( ) groups",
+            "  ua:\"aws-cli/2*\"                  quotes keep spaces and colons",
+            "  time>=2020-09-14T00:40 bytes_out>1M   times and sizes compare",
+            "  ListBuckets                      a bare word searches the text columns",
+        ] {
+            lines.push(Line::raw(l));
+        }
+        lines.push(Line::raw(format!("  fields: {FIELD_HELP}")));
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            "Change keys in $XDG_CONFIG_HOME/cttui/keymap.toml (~/.config/cttui/keymap.toml); see README",
+            t.dim(),
+        ));
+        self.draw_scrolled(frame, area, "Help", lines, scroll);
+    }
+
+    pub(super) fn draw_load_report(
+        &self,
+        s: &Session,
+        frame: &mut Frame,
+        area: Rect,
+        scroll: usize,
+    ) {
+        let t = self.env.theme;
+        let sum = &s.inv.summary;
+        let mut lines: Vec<Line<'static>> = vec![
+            Line::styled("Inputs", t.title()),
+            Line::raw(format!(
+                "  {} record(s) read, {} duplicate(s) removed, {} event(s) kept, {} with an unparsed time",
+                text::thousands(sum.records),
+                text::thousands(sum.duplicates),
+                text::thousands(sum.events),
+                text::thousands(sum.unparsed_times)
+            )),
+        ];
+        for f in &sum.files {
+            let shape = f.shape.map_or("unknown", |s| s.label());
+            let gz = if f.gzip { ", gzip" } else { "" };
+            let style = if f.records == 0 { t.error() } else { t.base() };
+            lines.push(Line::styled(format!("  {}", clean(&f.path)), style));
+            lines.push(Line::styled(
+                format!(
+                    "      {shape}{gz}, {}, {} record(s), {} bad, {} other element(s)",
+                    text::bytes(f.bytes as i64),
+                    text::thousands(f.records),
+                    text::thousands(f.bad_records),
+                    text::thousands(f.not_records)
+                ),
+                t.dim(),
+            ));
+        }
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("Skipped input", t.title()));
+        if sum.skipped.details.is_empty() {
+            lines.push(Line::styled("  nothing was skipped", t.dim()));
+        }
+        for d in &sum.skipped.details {
+            lines.push(Line::raw(format!("  {}", clean(d))));
+        }
+        self.draw_scrolled(frame, area, "Load report", lines, scroll);
+    }
+
+    pub(super) fn draw_detail(&self, s: &Session, d: &Detail, frame: &mut Frame, area: Rect) {
+        let t = self.env.theme;
+        frame.render_widget(Clear, area);
+        let row = d.row as usize;
+        let c = &s.inv.cols;
+        let view = s.view();
+        let pos = view.position_of(d.row);
+        let name = c.name.get(row).unwrap_or("?");
+        let marked = if s.marks.is_marked(d.row) {
+            " [marked]"
+        } else {
+            ""
+        };
+        let title = format!(
+            " Event {} of {} · {}{marked} ",
+            text::thousands(pos + 1),
+            text::thousands(view.len()),
+            clean(name)
+        );
+        let block = Block::bordered().title(Span::styled(title, t.title()));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let get = |ca: &polars::prelude::StringChunked| ca.get(row).unwrap_or("").to_owned();
+        let lab = t.header();
+        let time = s
+            .inv
+            .store
+            .time_at(row)
+            .map(|ms| format!("{} UTC", text::time(ms)))
+            .unwrap_or_default();
+        let mut head = vec![
+            field_line(
+                "time",
+                &format!("{time}   region {}", get(&c.region)),
+                lab,
+                t.base(),
+            ),
+            field_line(
+                "principal",
+                &format!("{} ({})", get(&c.principal), get(&c.identity_type)),
+                lab,
+                t.base(),
+            ),
+            field_line(
+                "call",
+                &format!("{} {}", get(&c.source), name),
+                lab,
+                t.base(),
+            ),
+        ];
+        if let Some(code) = c.error.get(row) {
+            let msg = s.inv.store.str_at("error_message", row).unwrap_or_default();
+            head.push(field_line(
+                "error",
+                &format!("{code} {msg}"),
+                lab,
+                t.error(),
+            ));
+        }
+        head.push(field_line(
+            "from",
+            &format!("{}  {}", get(&c.ip), get(&c.user_agent)),
+            lab,
+            t.base(),
+        ));
+        if c.bucket.get(row).is_some() || c.key.get(row).is_some() {
+            head.push(field_line(
+                "object",
+                &format!("{}/{}", get(&c.bucket), get(&c.key)),
+                lab,
+                t.base(),
+            ));
+        }
+        head.push(field_line(
+            "event id",
+            &format!(
+                "{}   file {}",
+                get(&c.event_id),
+                s.inv.store.source_file(row).unwrap_or("")
+            ),
+            lab,
+            t.dim(),
+        ));
+        // One line each, cut at the edge: the JSON below has everything in full.
+        let head_h = (head.len() as u16 + 1).min(inner.height / 2);
+        let [top, body] =
+            Layout::vertical([Constraint::Length(head_h), Constraint::Min(0)]).areas(inner);
+        for (i, l) in head
+            .iter()
+            .enumerate()
+            .take(top.height.saturating_sub(1) as usize)
+        {
+            frame
+                .buffer_mut()
+                .set_line(top.x, top.y + i as u16, l, top.width);
+        }
+        if top.height > 0 {
+            frame.buffer_mut().set_string(
+                top.x,
+                top.y + top.height - 1,
+                "─".repeat(top.width as usize),
+                t.dim(),
+            );
+        }
+        let lines = wrap(&d.json, body.width as usize);
+        let h = body.height as usize;
+        let max = lines.len().saturating_sub(h);
+        self.viewport.scroll_max.set(max);
+        self.viewport.page.set(h);
+        let first = d.scroll.min(max);
+        let shown: Vec<Line> = lines.into_iter().skip(first).take(h).collect();
+        frame.render_widget(Paragraph::new(shown), body);
+    }
+}
