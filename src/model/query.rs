@@ -322,20 +322,30 @@ fn regex_escape(s: &str) -> String {
     out
 }
 
-/// A glob (`*`, `?`) as a case-insensitive regex, anchored when `whole` is set.
+/// A glob (`*`, `?`) as a case-insensitive regex, anchored when `whole` is set. A leading or
+/// trailing `*` drops that anchor instead of becoming `.*`: `*attacker*` is then a plain substring
+/// search, which the regex engine runs several times faster than `^.*attacker.*$`.
 fn glob_regex(value: &str, whole: bool) -> String {
+    let lead = value.starts_with('*');
+    let trail = value.len() > 1 && value.ends_with('*');
+    let core = value.strip_prefix('*').unwrap_or(value);
+    let core = if trail {
+        core.strip_suffix('*').unwrap_or(core)
+    } else {
+        core
+    };
     let mut re = String::from("(?is)");
-    if whole {
+    if whole && !lead {
         re.push('^');
     }
-    for c in value.chars() {
+    for c in core.chars() {
         match c {
             '*' => re.push_str(".*"),
             '?' => re.push('.'),
             c => re.push_str(&regex_escape(&c.to_string())),
         }
     }
-    if whole {
+    if whole && !trail {
         re.push('$');
     }
     re
@@ -602,7 +612,11 @@ mod tests {
 
     #[test]
     fn globs_and_sizes() {
-        assert_eq!(glob_regex("*att.cker?", true), "(?is)^.*att\\.cker.$");
+        assert_eq!(glob_regex("*att.cker?", true), "(?is)att\\.cker.$");
+        assert_eq!(glob_regex("*attacker*", true), "(?is)attacker");
+        assert_eq!(glob_regex("Get*", true), "(?is)^Get");
+        assert_eq!(glob_regex("GetObject", true), "(?is)^GetObject$");
+        assert_eq!(glob_regex("a*b", true), "(?is)^a.*b$");
         assert_eq!(parse_size("10k"), Some(10_000));
         assert_eq!(parse_size("1.5MB"), Some(1_500_000));
         assert_eq!(parse_size("64KiB"), Some(65_536));
