@@ -91,15 +91,7 @@ pub fn short_source(s: &str) -> &str {
 
 /// `1,234,567`.
 pub fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::analysis::humanize::count(n as u64)
 }
 
 /// `2020-09-14 00:40:12` (UTC).
