@@ -36,6 +36,10 @@ pub struct LoadArgs {
     /// No progress bar on stderr.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// AWS's ip-ranges.json (or a table made by scripts/aws_ranges.py), newer than the built-in
+    /// one: which source addresses are inside AWS.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub aws_ranges: Option<std::path::PathBuf>,
 }
 
 fn parse_size_arg(s: &str) -> std::result::Result<u64, String> {
@@ -120,6 +124,9 @@ pub enum Command {
 
 /// Loads paths with a progress bar on stderr when stderr is a terminal.
 pub fn load_with_progress(paths: &[String], args: &LoadArgs) -> Result<(EventStore, LoadReport)> {
+    if let Some(path) = &args.aws_ranges {
+        crate::model::net::install_ranges_file(path)?;
+    }
     let progress = Arc::new(Progress::default());
     let opts = LoadOptions {
         max_inflate: args.max_inflate,

@@ -54,6 +54,7 @@ fn field(alias: &str) -> Option<(&'static str, Kind)> {
         "management" | "management_event" => (schema::MANAGEMENT_EVENT, Bool),
         "mfa" | "mfa_authenticated" => (schema::MFA_AUTHENTICATED, Bool),
         "outside" | "outside_aws" => (schema::OUTSIDE_AWS, Bool),
+        "net" | "net_class" => (schema::NET_CLASS, Text),
         _ => return None,
     })
 }
@@ -61,7 +62,7 @@ fn field(alias: &str) -> Option<(&'static str, Kind)> {
 /// The fields the help screen lists.
 pub const FIELD_HELP: &str = "name source user ip region error message bucket key ua type account \
 recipient akid username issuer category event_type request_id id time bytes_out bytes_in read_only \
-management mfa outside";
+management mfa outside net";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {
