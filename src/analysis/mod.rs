@@ -330,7 +330,19 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
     let (win_scaler, win_scores) = model_scores(&win_points, &win_params)?;
     let mut notes = Vec::new();
     if ent_scores.is_none() {
-        ent_scores = ranking::robust_scores(&ent_points);
+        // Robust statistics over the entities that have events (the no-identity group may be
+        // empty); empty ones read as typical.
+        let live: Vec<usize> = (0..ent_points.len())
+            .filter(|&i| table.entities[i].events > 0)
+            .collect();
+        let pts: Vec<[f64; NF]> = live.iter().map(|&i| ent_points[i]).collect();
+        ent_scores = ranking::robust_scores(&pts).map(|sc| {
+            let mut all = vec![0.5; ent_points.len()];
+            for (&i, v) in live.iter().zip(sc) {
+                all[i] = v;
+            }
+            all
+        });
         notes.push(format!(
             "{} {}(s): too few for the isolation forest (needs {}); {}",
             table.entities.len(),
