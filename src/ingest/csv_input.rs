@@ -175,15 +175,16 @@ pub fn parse_csv(buf: &Arc<Vec<u8>>, file_id: u32) -> Parsed {
             }
         }
     }
-    let (raw, batch, not_records, bad_records, mut problems) = ctx.into_parts();
-    finish_problems(buf, &mut problems);
+    let mut part = ctx.into_parts();
+    finish_problems(buf, &mut part.problems);
     Parsed {
         shape: Some(Shape::Csv),
-        raw,
-        batches: vec![batch],
-        not_records,
-        problems,
-        bad_records,
+        raw: part.raw,
+        batches: vec![part.batch],
+        not_records: part.not_records,
+        problems: part.problems,
+        bad_records: part.bad_records,
+        skipped: part.skipped,
         fatal: None,
     }
 }
