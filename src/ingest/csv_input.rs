@@ -158,6 +158,17 @@ pub fn parse_csv(buf: &Arc<Vec<u8>>, file_id: u32) -> Parsed {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
+                if record.len() != paths.len() {
+                    // A damaged quote merges rows (or splits one): loaded, but noted.
+                    ctx.note(
+                        offset,
+                        format!(
+                            "CSV row with {} field(s) where the header has {} (a damaged quote merges rows)",
+                            record.len(),
+                            paths.len()
+                        ),
+                    );
+                }
                 let mut obj = Map::new();
                 for (path, cell) in paths.iter().zip(record.iter()) {
                     if !cell.is_empty() {

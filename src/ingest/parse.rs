@@ -119,6 +119,18 @@ impl Ctx {
         }
     }
 
+    /// A stretch passed over or suspicious that cost no record.
+    pub(super) fn note(&mut self, offset: usize, reason: String) {
+        self.skipped += 1;
+        if self.problems.len() < MAX_DETAILED {
+            self.problems.push(Problem {
+                offset,
+                line: None,
+                reason,
+            });
+        }
+    }
+
     pub(super) fn bad(&mut self, offset: usize, reason: String) {
         self.bad_records += 1;
         self.skipped += 1;

@@ -440,18 +440,46 @@ impl Splitter<'_> {
     fn finish(&mut self) {
         let len = self.buf.len();
         match self.stack.last().copied() {
-            Some(Level::Array) if !self.loose => self.note(Damage {
-                start: len,
-                end: len,
-                reason: "truncated: the array is not closed".to_owned(),
-                lost: false,
-            }),
+            Some(Level::Array) if !self.loose => {
+                self.note(Damage {
+                    start: len,
+                    end: len,
+                    reason: "truncated: the array is not closed".to_owned(),
+                    lost: false,
+                });
+                self.unswallow();
+            }
             Some(Level::Object { open, found: false }) => self.damage(
                 open,
                 len,
                 "truncated: the input ends inside the object".to_owned(),
             ),
             _ => {}
+        }
+    }
+
+    /// An array that runs to the end of input although its last element is whole: that element
+    /// may have lost a closing bracket and taken the following records in as its members
+    /// (`"resources":[{..}` missing `]}` reads on through the array's own `]`). Records found
+    /// inside it are added after it.
+    fn unswallow(&mut self) {
+        let Some(last) = self.out.elements.last().cloned() else {
+            return;
+        };
+        let (found, _) = salvage(self.buf, last.clone(), self.is_record);
+        if let Some(first) = found.first() {
+            let first = first.start;
+            self.note(Damage {
+                start: last.start,
+                end: first,
+                reason: format!(
+                    "the element at byte {} holds {} record(s) after its own (a closing bracket is missing); loaded them from inside it",
+                    last.start,
+                    found.len()
+                ),
+                lost: false,
+            });
+            self.out.elements.extend(found);
         }
     }
 
