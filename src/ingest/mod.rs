@@ -25,6 +25,9 @@ pub use parse::{Problem, Shape};
 pub use progress::Progress;
 pub use source::{Input, Passed};
 
+/// Reasons listed when nothing loads.
+const MAX_REASONS: usize = 50;
+
 /// Default cap on the inflated size of one gzip input (4 GiB).
 pub const DEFAULT_MAX_INFLATE: u64 = 4 << 30;
 
@@ -55,12 +58,19 @@ pub struct FileReport {
     pub records: usize,
     /// Container elements that were not CloudTrail records (SIEM envelopes, metadata lines).
     pub not_records: usize,
-    /// Records that could not be parsed.
+    /// Records that could not be parsed (each broken record or damaged stretch holding one).
     pub bad_records: usize,
+    /// Stretches of input passed over: bad records, stray brackets, truncation.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub skipped: usize,
     /// The first problems, with line and byte offset.
     pub problems: Vec<Problem>,
     /// Why nothing was read from this input, if so.
     pub error: Option<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The account of a load: what was read, skipped and dropped, so counts reconcile.
@@ -116,11 +126,12 @@ impl LoadReport {
                 ));
             }
             let described = f.problems.len();
-            if f.bad_records > described {
+            if f.skipped.max(f.bad_records) > described {
                 out.push(format!(
-                    "{}: {} more bad record(s) not listed",
+                    "{}: {} more skipped stretch(es) not listed ({} bad record(s) in all)",
                     f.path,
-                    f.bad_records - described
+                    f.skipped.max(f.bad_records) - described,
+                    f.bad_records
                 ));
             }
         }
@@ -145,6 +156,7 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
         records: 0,
         not_records: 0,
         bad_records: 0,
+        skipped: 0,
         problems: Vec::new(),
         error: None,
     };
@@ -172,6 +184,7 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
     report.error = parsed.fatal;
     report.not_records = parsed.not_records;
     report.bad_records = parsed.bad_records;
+    report.skipped = parsed.skipped;
     report.problems = parsed.problems;
     if let Some(w) = warning {
         report.problems.push(Problem {
@@ -234,7 +247,16 @@ pub fn load(paths: &[String], opts: &LoadOptions) -> Result<(EventStore, LoadRep
     }
     if report.records == 0 {
         let skipped = report.passed.len() + report.files.len();
-        return Err(Error::NothingLoaded { skipped });
+        let lines = report.skip_lines();
+        let mut details = String::new();
+        for l in lines.iter().take(MAX_REASONS) {
+            details.push_str("\n  ");
+            details.push_str(&crate::text::sanitize(l));
+        }
+        if lines.len() > MAX_REASONS {
+            details.push_str(&format!("\n  ... {} more", lines.len() - MAX_REASONS));
+        }
+        return Err(Error::NothingLoaded { skipped, details });
     }
     if let Some(p) = &opts.progress {
         p.set_stage("building the event table");
