@@ -12,10 +12,12 @@
 //! Text is parsed into a typed [`Filter`] (the AST), which code can also build directly; its
 //! `Display` is text the parser reads back to the same filter. A query runs over the store's
 //! columns in one pass per term (no recursion deeper than [`MAX_DEPTH`]).
+use std::cell::RefCell;
 use std::fmt;
 
 use polars::prelude::*;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use super::schema::{self, TEXT_SEARCH_COLUMNS};
 use super::time::parse_literal;
@@ -1096,6 +1098,8 @@ struct Eval<'a> {
     store: &'a EventStore,
     uni: Universe<'a>,
     ann: Option<&'a Annotations>,
+    /// Text columns fetched once per query, however many terms read them.
+    cols: RefCell<FxHashMap<&'static str, StringChunked>>,
 }
 
 fn cmp_i64(v: i64, op: Op, n: i64) -> bool {
@@ -1113,6 +1117,12 @@ impl Eval<'_> {
     /// Fills `out[k]` with `f(row of k)` in parallel chunks.
     fn fill(&self, out: &mut [bool], f: impl Fn(usize) -> bool + Sync) {
         let uni = self.uni;
+        if out.len() <= CHUNK {
+            for (k, o) in out.iter_mut().enumerate() {
+                *o = f(uni.row(k));
+            }
+            return;
+        }
         out.par_chunks_mut(CHUNK).enumerate().for_each(|(c, chunk)| {
             let base = c * CHUNK;
             for (j, o) in chunk.iter_mut().enumerate() {
@@ -1124,6 +1134,14 @@ impl Eval<'_> {
     /// Like `fill`, but only where `out[k]` is still false (an OR across columns).
     fn fill_unset(&self, out: &mut [bool], f: impl Fn(usize) -> bool + Sync) {
         let uni = self.uni;
+        if out.len() <= CHUNK {
+            for (k, o) in out.iter_mut().enumerate() {
+                if !*o {
+                    *o = f(uni.row(k));
+                }
+            }
+            return;
+        }
         out.par_chunks_mut(CHUNK).enumerate().for_each(|(c, chunk)| {
             let base = c * CHUNK;
             for (j, o) in chunk.iter_mut().enumerate() {
@@ -1134,16 +1152,22 @@ impl Eval<'_> {
         });
     }
 
-    fn str_col(&self, column: &str) -> Result<StringChunked> {
+    fn str_col(&self, column: &'static str) -> Result<StringChunked> {
+        if let Some(c) = self.cols.borrow().get(column) {
+            return Ok(c.clone());
+        }
         let ca = self
             .store
             .str_col(column)
-            .ok_or_else(|| err(0, format!("the store has no text column '{column}'")))?;
-        Ok(ca.rechunk().into_owned())
+            .ok_or_else(|| err(0, format!("the store has no text column '{column}'")))?
+            .rechunk()
+            .into_owned();
+        self.cols.borrow_mut().insert(column, ca.clone());
+        Ok(ca)
     }
 
     /// A text column as one contiguous array, read by row.
-    fn text_leaf(&self, out: &mut [bool], column: &str, m: &Text, principal: bool, unset: bool) -> Result<()> {
+    fn text_leaf(&self, out: &mut [bool], column: &'static str, m: &Text, principal: bool, unset: bool) -> Result<()> {
         let ca = self.str_col(column)?;
         let get = |r: usize| ca.get(r);
         let f = |r: usize| {
@@ -1278,22 +1302,28 @@ impl Eval<'_> {
             Plan::Leaf(l) => self.leaf(l)?,
             Plan::Not(c) => {
                 let mut v = self.eval(c)?;
-                v.par_iter_mut().for_each(|b| *b = !*b);
+                v.iter_mut().for_each(|b| *b = !*b);
                 v
             }
             Plan::And(parts) => {
                 let mut acc = vec![true; self.uni.len()];
                 for c in parts {
+                    if !acc.contains(&true) {
+                        break;
+                    }
                     let v = self.eval(c)?;
-                    acc.par_iter_mut().zip(v.par_iter()).for_each(|(a, b)| *a &= *b);
+                    acc.iter_mut().zip(&v).for_each(|(a, b)| *a &= *b);
                 }
                 acc
             }
             Plan::Or(parts) => {
                 let mut acc = vec![false; self.uni.len()];
                 for c in parts {
+                    if !acc.contains(&false) {
+                        break;
+                    }
                     let v = self.eval(c)?;
-                    acc.par_iter_mut().zip(v.par_iter()).for_each(|(a, b)| *a |= *b);
+                    acc.iter_mut().zip(&v).for_each(|(a, b)| *a |= *b);
                 }
                 acc
             }
@@ -1403,6 +1433,7 @@ impl Query {
             store,
             uni,
             ann: annotations,
+            cols: RefCell::default(),
         };
         let hits = eval.eval(plan)?;
         Ok(hits
