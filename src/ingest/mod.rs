@@ -1,6 +1,7 @@
 //! Every input shape to one time-sorted event store.
 pub mod batch;
 pub mod csv_input;
+pub mod parquet;
 pub mod parse;
 pub mod progress;
 pub mod record;
@@ -35,6 +36,8 @@ pub const DEFAULT_MAX_INFLATE: u64 = 4 << 30;
 pub struct LoadOptions {
     pub max_inflate: u64,
     pub progress: Option<Arc<Progress>>,
+    /// The part of the input to load (`--since`/`--until`, partitions the filter rules out).
+    pub slice: parquet::Slice,
 }
 
 impl Default for LoadOptions {
@@ -42,6 +45,7 @@ impl Default for LoadOptions {
         LoadOptions {
             max_inflate: DEFAULT_MAX_INFLATE,
             progress: None,
+            slice: parquet::Slice::default(),
         }
     }
 }
@@ -85,6 +89,10 @@ pub struct LoadReport {
     pub duplicates: usize,
     /// Events whose time was missing or unparseable (kept, sorted last).
     pub bad_times: usize,
+    /// Parquet files left unread because the slice rules them out (partitions, row-group times).
+    pub pruned_files: usize,
+    /// Records read but outside `--since`/`--until` (not in the store).
+    pub outside_window: usize,
 }
 
 impl LoadReport {
@@ -144,6 +152,8 @@ struct FileOutcome {
     raw: RawStore,
     batches: Vec<batch::Batch>,
     bad_times: usize,
+    /// A Parquet file of which the slice needed no row.
+    pruned: bool,
 }
 
 fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
@@ -165,8 +175,22 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
         raw: RawStore::default(),
         batches: Vec::new(),
         bad_times: 0,
+        pruned: false,
     };
-    let read = match source::read_input(input, opts.max_inflate) {
+    let read = match input {
+        Input::File(p) if parquet::is_parquet_file(p) => {
+            match parquet::read_input(p, &opts.slice) {
+                Ok(r) if r.input.bytes.is_empty() && r.row_groups_read < r.row_groups => {
+                    let mut out = empty(report);
+                    out.pruned = true;
+                    return out;
+                }
+                r => r.map(|r| r.input),
+            }
+        }
+        _ => source::read_input(input, opts.max_inflate),
+    };
+    let read = match read {
         Ok(r) => r,
         Err(e) => {
             report.error = Some(e);
@@ -200,13 +224,17 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
         raw: parsed.raw,
         batches: parsed.batches,
         bad_times,
+        pruned: false,
     }
 }
 
 /// Loads the given paths into one event store.
 pub fn load(paths: &[String], opts: &LoadOptions) -> Result<(EventStore, LoadReport)> {
     let timer = PhaseTimer::from_env();
-    let (inputs, passed) = source::discover(paths);
+    let (mut inputs, passed) = source::discover(paths);
+    let before = inputs.len();
+    inputs.retain(|i| !matches!(i, Input::File(p) if parquet::pruned_by_path(p, &opts.slice)));
+    let pruned_by_path = before - inputs.len();
     if let Some(p) = &opts.progress {
         let total: u64 = inputs
             .iter()
@@ -225,6 +253,7 @@ pub fn load(paths: &[String], opts: &LoadOptions) -> Result<(EventStore, LoadRep
     timer.mark("read and parse");
     let mut report = LoadReport {
         passed,
+        pruned_files: pruned_by_path,
         ..LoadReport::default()
     };
     let mut raw = RawStore::default();
@@ -243,7 +272,17 @@ pub fn load(paths: &[String], opts: &LoadOptions) -> Result<(EventStore, LoadRep
             shape: o.report.shape,
             events: o.report.records,
         });
+        if o.pruned {
+            report.pruned_files += 1;
+            continue;
+        }
         report.files.push(o.report);
+    }
+    if report.records == 0 && report.pruned_files > 0 {
+        return Err(Error::Invalid(format!(
+            "no event in the requested slice ({} Parquet file(s) left unread by --since/--until/--filter)",
+            report.pruned_files
+        )));
     }
     if report.records == 0 {
         let skipped = report.passed.len() + report.files.len();
@@ -264,8 +303,16 @@ pub fn load(paths: &[String], opts: &LoadOptions) -> Result<(EventStore, LoadRep
     let frames: Vec<DataFrame> = batches
         .into_par_iter()
         .filter(|b| !b.is_empty())
-        .map(|b| b.finish())
+        .map(|b| b.finish().and_then(|df| opts.slice.filter_frame(df)))
         .collect::<PolarsResult<_>>()?;
+    let kept: usize = frames.iter().map(DataFrame::height).sum();
+    report.outside_window = report.records - kept;
+    if kept == 0 {
+        return Err(Error::Invalid(format!(
+            "no event between --since and --until ({} record(s) read, all outside)",
+            report.records
+        )));
+    }
     timer.mark("column batches");
     let df = build_table(frames, &raw, &mut report, &timer)?;
     let store = EventStore::new(df, raw, files);

@@ -114,6 +114,11 @@ impl Field {
     }
 }
 
+/// The store column a query field alias names (for translating queries to SQL).
+pub fn field_column(alias: &str) -> Option<&'static str> {
+    field(alias).map(|(column, _)| column)
+}
+
 /// The fields the help screen lists.
 pub const FIELD_HELP: &str = "name source user ip region error message bucket key ua type account \
 recipient akid username issuer category event_type request_id id time bytes_out bytes_in read_only \
