@@ -69,6 +69,8 @@ pub struct AnalysisOptions {
     pub builtin_rules: bool,
     /// More rule files: (name, TOML text).
     pub extra_rules: Vec<(String, String)>,
+    /// Sigma rules, run after ours; their hits become findings like ours.
+    pub sigma: Option<Arc<crate::sigma::SigmaRules>>,
     /// How many of the most anomalous windows to report.
     pub top_windows: usize,
 }
@@ -83,6 +85,7 @@ impl Default for AnalysisOptions {
             known_cidrs: Vec::new(),
             builtin_rules: true,
             extra_rules: Vec::new(),
+            sigma: None,
             top_windows: 25,
         }
     }
@@ -255,6 +258,9 @@ pub fn load_rules(opts: &AnalysisOptions) -> Result<Vec<Rule>> {
     for (name, text) in &opts.extra_rules {
         all.extend(rules::parse_rules(text, name, &known)?);
     }
+    if let Some(sigma) = &opts.sigma {
+        all.extend(sigma.as_rules());
+    }
     rules::check_unique(&all)?;
     Ok(all)
 }
@@ -364,14 +370,19 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
     }
 
     let by_name = Groups::by_code(cols.by_idx(s::EVENT_NAME));
-    let hits = rules::engine::run(
-        &rules,
+    // Sigma rules come last in the list and bring their own hits.
+    let native = rules.len() - opts.sigma.as_ref().map_or(0, |s| s.len());
+    let mut hits = rules::engine::run(
+        &rules[..native],
         &rules::engine::RunContext {
             cols: &cols,
             by_name: &by_name,
             known: &known,
         },
     );
+    if let Some(sigma) = &opts.sigma {
+        hits.extend(sigma.hits(store, native));
+    }
     let (mut findings, rule_summaries) = rules::findings::group(&rules, &hits, &cols);
     let zero = vec![0.0; table.windows.len()];
     let wscores: &[f64] = win_scores.as_deref().unwrap_or(&zero);
