@@ -116,6 +116,9 @@ pub enum Command {
     },
     /// Ranks principals by anomaly, runs the detection rules, summarises S3 activity and regions.
     Analyze(crate::analysis::command::AnalyzeArgs),
+    /// Grows logs to N events (fresh eventIDs, shifted days) as a Records file, JSON Lines or a
+    /// gzip AWSLogs tree, for benchmarks on real record shapes.
+    Scale(crate::scale::ScaleArgs),
 }
 
 /// Loads paths with a progress bar on stderr when stderr is a terminal.

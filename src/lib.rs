@@ -12,6 +12,7 @@ pub mod ingest;
 pub mod investigation;
 pub mod model;
 pub mod playbook;
+pub mod scale;
 pub mod summary;
 pub mod text;
 pub mod ui;

@@ -6,20 +6,17 @@ pub mod progress;
 pub mod record;
 pub mod source;
 pub mod split;
+pub mod table;
 pub mod time;
 
 use std::sync::Arc;
 
-use polars::prelude::*;
 use rayon::prelude::*;
-use std::collections::hash_map::Entry;
 
-use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::model::raw::RawStore;
-use crate::model::schema;
 use crate::model::store::{EventStore, FileInfo};
 pub use parse::{Problem, Shape};
 pub use progress::Progress;
@@ -239,96 +236,11 @@ pub fn load(paths: &[String], opts: &LoadOptions) -> Result<(EventStore, LoadRep
     if let Some(p) = &opts.progress {
         p.set_stage("building the event table");
     }
-    let frames: Vec<DataFrame> = batches
-        .into_par_iter()
-        .filter(|b| !b.is_empty())
-        .map(|b| b.finish())
-        .collect::<PolarsResult<_>>()?;
-    timer.mark("column batches");
-    let df = build_table(frames, &raw, &mut report, &timer)?;
+    let (df, duplicates) = table::build(batches, &raw, &|phase| timer.mark(phase))?;
+    report.duplicates = duplicates;
     let store = EventStore::new(df, raw, files);
     timer.mark("store");
     Ok((store, report))
-}
-
-/// Stacks the per-unit frames, sorts by time (ties by input order), drops repeated deliveries and
-/// numbers the rows.
-fn build_table(
-    frames: Vec<DataFrame>,
-    raw: &RawStore,
-    report: &mut LoadReport,
-    timer: &PhaseTimer,
-) -> Result<DataFrame> {
-    let mut iter = frames.into_iter();
-    let mut df = iter.next().unwrap_or_default();
-    for f in iter {
-        df.vstack_mut(&f)?;
-    }
-    timer.mark("stack");
-    let df = df.sort(
-        [schema::EVENT_TIME, schema::RAW_ID],
-        SortMultipleOptions::default()
-            .with_nulls_last(true)
-            .with_multithreaded(true),
-    )?;
-    timer.mark("sort");
-    let mask = duplicate_mask(&df, raw)?;
-    timer.mark("duplicates");
-    let kept = mask.sum().unwrap_or(0) as usize;
-    report.duplicates = df.height() - kept;
-    let mut df = if kept == df.height() {
-        df
-    } else {
-        df.filter(&mask)?
-    };
-    let n = df.height() as u32;
-    df.with_column(UInt32Chunked::from_vec(schema::ROW_ID.into(), (0..n).collect()).into_column())?;
-    df.rechunk_mut_par();
-    Ok(df)
-}
-
-/// True for the first delivery of each event. A repeat has the same eventID, time and name, and the
-/// same record text (whitespace aside): test corpora reuse placeholder eventIDs for different
-/// events, and those are kept. Record texts are compared only when the cheap key collides.
-fn duplicate_mask(df: &DataFrame, raw: &RawStore) -> Result<BooleanChunked> {
-    let ids = df.column("event_id")?.str()?.clone();
-    let names = df.column("event_name")?.str()?.clone();
-    let times = df
-        .column(schema::EVENT_TIME)?
-        .as_materialized_series()
-        .to_physical_repr();
-    let times = times.i64()?;
-    let raw_ids = df.column(schema::RAW_ID)?.u32()?.clone();
-    // (eventID, name, time) -> raw ids of the distinct records seen with that key.
-    type Key<'a> = (&'a str, Option<&'a str>, Option<i64>);
-    let mut seen: FxHashMap<Key<'_>, Vec<u32>> = FxHashMap::default();
-    let keep: BooleanChunked = ids
-        .iter()
-        .zip(names.iter())
-        .zip(times.iter())
-        .zip(raw_ids.iter())
-        .map(|(((id, name), t), rid)| {
-            let (Some(id), Some(rid)) = (id, rid) else {
-                return true;
-            };
-            match seen.entry((id, name, t)) {
-                Entry::Vacant(v) => {
-                    v.insert(vec![rid]);
-                    true
-                }
-                Entry::Occupied(mut o) => {
-                    let text = raw.compact(rid);
-                    if o.get().iter().any(|&other| raw.compact(other) == text) {
-                        false
-                    } else {
-                        o.get_mut().push(rid);
-                        true
-                    }
-                }
-            }
-        })
-        .collect();
-    Ok(keep)
 }
 
 /// Phase timings on stderr when `CTTUI_TIMINGS` is set (for profiling loads; off by default).
