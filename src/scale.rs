@@ -79,8 +79,8 @@ struct Template {
     region: String,
 }
 
-const ID_MARK: &str = "\"\u{1}cttui-scale-id\u{1}\"";
-const TIME_MARK: &str = "\"\u{1}cttui-scale-time\u{1}\"";
+const ID_MARK: &str = "\"@@cttui-scale-id@@\"";
+const TIME_MARK: &str = "\"@@cttui-scale-time@@\"";
 
 impl Template {
     fn new(time: i64, mut value: serde_json::Value) -> Option<Self> {
@@ -90,8 +90,8 @@ impl Template {
             .or_else(|| pick(obj.get("userIdentity").and_then(|u| u.get("accountId"))))
             .unwrap_or_else(|| "000000000000".to_owned());
         let region = pick(obj.get("awsRegion")).unwrap_or_else(|| "us-east-1".to_owned());
-        obj.insert("eventID".to_owned(), "\u{1}cttui-scale-id\u{1}".into());
-        obj.insert("eventTime".to_owned(), "\u{1}cttui-scale-time\u{1}".into());
+        obj.insert("eventID".to_owned(), "@@cttui-scale-id@@".into());
+        obj.insert("eventTime".to_owned(), "@@cttui-scale-time@@".into());
         let text = serde_json::to_string(&value).ok()?;
         let id_at = text.find(ID_MARK)?;
         let time_at = text.find(TIME_MARK)?;

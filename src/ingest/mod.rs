@@ -1,4 +1,5 @@
 //! Every input shape to one time-sorted event store.
+pub mod backing;
 pub mod batch;
 pub mod csv_input;
 pub mod parse;
@@ -161,7 +162,17 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
     report.gzip = read.gzip;
     report.bytes = read.stored;
     let warning = read.warning.clone();
-    let parsed = parse::parse_input(Arc::new(read.bytes), file_id);
+    let main = Arc::new(read.bytes);
+    let mut parsed = parse::parse_input(Arc::clone(&main), file_id);
+    backing::release(
+        &mut parsed.raw,
+        &main,
+        input,
+        read.gzip,
+        read.stored,
+        opts.max_inflate,
+    );
+    drop(main);
     if let Some(p) = &opts.progress {
         p.file_done(report.bytes);
     }
