@@ -10,6 +10,7 @@
 //! user agents, bucket names, and the reason sentences that quote them) must be sanitised before it
 //! is drawn (`crate::text::sanitize`).
 pub mod apis;
+pub mod catalog;
 pub mod columns;
 pub mod command;
 pub mod explain;
