@@ -11,6 +11,7 @@
 //! is drawn (`crate::text::sanitize`).
 pub mod agent;
 pub mod apis;
+pub mod catalog;
 pub mod chains;
 pub mod columns;
 pub mod command;

@@ -10,7 +10,6 @@ use super::severity::{self, Priority, Severity};
 use super::triage::{self, Answer, Context};
 use super::{Standing, default_pins, fmt_bytes, fmt_count, pins_for};
 use crate::Result;
-use crate::analysis::apis::PERSISTENCE_AND_TAMPERING;
 use crate::export::markdown::{events_table, raw_block};
 use crate::ingest::LoadReport;
 use crate::ingest::time::format_ms;
@@ -21,7 +20,8 @@ use crate::text::md_cell;
 
 /// The query for persistence and tampering events (all principals).
 pub fn persistence_query() -> String {
-    let names: Vec<String> = PERSISTENCE_AND_TAMPERING
+    let names: Vec<String> = crate::analysis::catalog::get()
+        .persistence_and_tampering()
         .iter()
         .map(|n| format!("name:{n}"))
         .collect();
