@@ -46,7 +46,10 @@ fn record(i: usize) -> String {
 }
 
 fn load_err(paths: &[&Path]) -> String {
-    let paths: Vec<String> = paths.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+    let paths: Vec<String> = paths
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
     match load(&paths, &LoadOptions::default()) {
         Ok((store, _)) => panic!("{} events loaded from a bomb", store.len()),
         Err(e) => e.to_string(),
@@ -73,8 +76,16 @@ fn bombs_and_lying_trailers_stay_within_bounded_memory() {
     )
     .expect("loads");
     assert_eq!(store.len(), 2);
-    assert!(report.files[0].problems.iter().any(|p| p.reason.contains("gzip stream broken")));
-    assert!(peak_rss() < base + (256 << 20), "the trailer's 4 GiB was reserved");
+    assert!(
+        report.files[0]
+            .problems
+            .iter()
+            .any(|p| p.reason.contains("gzip stream broken"))
+    );
+    assert!(
+        peak_rss() < base + (256 << 20),
+        "the trailer's 4 GiB was reserved"
+    );
 
     // Log text that inflates within the ratio but past the cap: stopped at the cap, while
     // inflating (memory never holds much more than the cap).
@@ -99,7 +110,10 @@ fn bombs_and_lying_trailers_stay_within_bounded_memory() {
     .map(|e| e.to_string())
     .unwrap_or_default();
     assert!(err.contains("beyond the cap of 8388608 bytes"), "{err}");
-    assert!(peak_rss() < before + 3 * cap, "inflating past the cap took memory");
+    assert!(
+        peak_rss() < before + 3 * cap,
+        "inflating past the cap took memory"
+    );
 
     // 10 GiB of zeros: stopped at once (binary is never a log).
     let zeros = dir.path().join("zeros.json.gz");
@@ -112,7 +126,10 @@ fn bombs_and_lying_trailers_stay_within_bounded_memory() {
     bomb(&spaces, b' ', 10, b"{\"Records\":[");
     let err = load_err(&[&spaces]);
     assert!(err.contains("gzip bomb"), "{err}");
-    assert!(err.contains("spaces.json.gz"), "the reason names the file: {err}");
+    assert!(
+        err.contains("spaces.json.gz"),
+        "the reason names the file: {err}"
+    );
 
     // Many bombs loaded in parallel do not add up.
     let many: Vec<_> = (0..8)
