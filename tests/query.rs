@@ -185,7 +185,10 @@ fn built_filters_run_like_their_text() {
         .expect("runs");
     assert_eq!(by_value, by_text);
     assert_eq!(by_value.len(), 7, "{built}");
-    assert_eq!(Query::parse(&built.to_string()).expect("p").filter(), &built);
+    assert_eq!(
+        Query::parse(&built.to_string()).expect("p").filter(),
+        &built
+    );
 }
 
 #[test]
@@ -202,7 +205,15 @@ fn many_bare_words_compile_and_run() {
 #[test]
 fn deep_nesting_is_a_clear_error() {
     for open in ["(", "NOT ", "-"] {
-        let q = format!("{}name:x{}", open.repeat(10_000), if open == "(" { ")".repeat(10_000) } else { String::new() });
+        let q = format!(
+            "{}name:x{}",
+            open.repeat(10_000),
+            if open == "(" {
+                ")".repeat(10_000)
+            } else {
+                String::new()
+            }
+        );
         let e = Query::parse(&q).expect_err("too deep");
         assert!(e.to_string().contains("nested deeper"), "{e}");
     }

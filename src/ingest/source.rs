@@ -21,12 +21,7 @@ impl Input {
     }
 }
 
-/// A path that was passed over without reading, and why.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Passed {
-    pub path: String,
-    pub reason: String,
-}
+pub use crate::model::load::Passed;
 
 /// Expands the given paths: directories are walked recursively in name order, hidden entries and
 /// CloudTrail digest files are passed over (and counted).

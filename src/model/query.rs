@@ -346,8 +346,7 @@ fn write_value(f: &mut fmt::Formatter<'_>, v: &Value, force_quotes: bool) -> fmt
         && !s.is_empty()
         && !matches!(s, "OR" | "AND" | "NOT" | "||" | "&&")
         && !s.starts_with('-')
-        && s
-            .chars()
+        && s.chars()
             .all(|c| !c.is_whitespace() && !c.is_control() && !"()\"\\".contains(c))
         && !(exact && s.contains(['*', '?']));
     if plain {
@@ -464,7 +463,13 @@ impl Lexeme {
         if part.iter().any(|&(c, lit)| !lit && (c == '*' || c == '?')) {
             Value::Glob(
                 part.iter()
-                    .map(|&(c, lit)| if lit && (c == '*' || c == '?') { '?' } else { c })
+                    .map(|&(c, lit)| {
+                        if lit && (c == '*' || c == '?') {
+                            '?'
+                        } else {
+                            c
+                        }
+                    })
                     .collect(),
             )
         } else {
@@ -793,7 +798,9 @@ impl Text {
             Text::Present => true,
             Text::Missing => h.is_empty(),
             Text::Exact(p) => eq_ci(h, p),
-            Text::Prefix(p) => h.len() >= p.len() && h.is_char_boundary(p.len()) && eq_ci(&h[..p.len()], p),
+            Text::Prefix(p) => {
+                h.len() >= p.len() && h.is_char_boundary(p.len()) && eq_ci(&h[..p.len()], p)
+            }
             Text::Suffix(p) => {
                 h.len() >= p.len()
                     && h.is_char_boundary(h.len() - p.len())
@@ -854,7 +861,9 @@ fn contains_ci(h: &str, p: &str) -> bool {
 }
 
 fn char_eq_ci(p: char, h: char) -> bool {
-    p == h || (h.is_ascii() && p == h.to_ascii_lowercase()) || h.to_lowercase().eq(std::iter::once(p))
+    p == h
+        || (h.is_ascii() && p == h.to_ascii_lowercase())
+        || h.to_lowercase().eq(std::iter::once(p))
 }
 
 /// Wildcard match of a lowercased glob against `h`, ignoring case (greedy with one backtrack
@@ -900,12 +909,26 @@ enum Leaf {
         n: i64,
     },
     /// Times (epoch ms) in `[lo, hi)`, or outside it when `negate`.
-    TimeRange { lo: i64, hi: i64, negate: bool },
-    TimeCmp { op: Op, t: i64 },
-    Bool { column: &'static str, b: bool },
+    TimeRange {
+        lo: i64,
+        hi: i64,
+        negate: bool,
+    },
+    TimeCmp {
+        op: Op,
+        t: i64,
+    },
+    Bool {
+        column: &'static str,
+        b: bool,
+    },
     Present(&'static str),
     Rule(Text),
-    Level { op: Op, rank: u8, risk: bool },
+    Level {
+        op: Op,
+        rank: u8,
+        risk: bool,
+    },
 }
 
 /// A compiled filter: the tree with parsed leaves. Built from a `Filter` whose depth is bounded.
@@ -939,7 +962,10 @@ fn leaf(t: &Filter, pos: usize) -> Result<Leaf> {
     Ok(match field.kind() {
         Kind::Text => {
             if !matches!(op, Op::Eq | Op::Ne) {
-                return Err(err(pos, format!("'{name}' is text: use ':' not a comparison")));
+                return Err(err(
+                    pos,
+                    format!("'{name}' is text: use ':' not a comparison"),
+                ));
             }
             let m = Text::new(value, true);
             if field == Field::Rule {
@@ -960,19 +986,24 @@ fn leaf(t: &Filter, pos: usize) -> Result<Leaf> {
         Kind::Int => Leaf::Int {
             column: field.column(),
             op,
-            n: parse_size(v)
-                .ok_or_else(|| err(pos, format!("expected a number, got '{v}'")))?,
+            n: parse_size(v).ok_or_else(|| err(pos, format!("expected a number, got '{v}'")))?,
         },
         Kind::Level => Leaf::Level {
             op,
             rank: level_rank(v).ok_or_else(|| {
-                err(pos, format!("expected a level ({}), got '{v}'", LEVELS.join(", ")))
+                err(
+                    pos,
+                    format!("expected a level ({}), got '{v}'", LEVELS.join(", ")),
+                )
             })?,
             risk: field == Field::Risk,
         },
         Kind::Time => {
             let (t, period) = parse_literal(v).ok_or_else(|| {
-                err(pos, format!("expected a time like 2020-09-14T00:40, got '{v}'"))
+                err(
+                    pos,
+                    format!("expected a time like 2020-09-14T00:40, got '{v}'"),
+                )
             })?;
             match op {
                 // `time:2020-09-14` is the whole day; `time>2020-09-14` is after it.
@@ -1123,12 +1154,14 @@ impl Eval<'_> {
             }
             return;
         }
-        out.par_chunks_mut(CHUNK).enumerate().for_each(|(c, chunk)| {
-            let base = c * CHUNK;
-            for (j, o) in chunk.iter_mut().enumerate() {
-                *o = f(uni.row(base + j));
-            }
-        });
+        out.par_chunks_mut(CHUNK)
+            .enumerate()
+            .for_each(|(c, chunk)| {
+                let base = c * CHUNK;
+                for (j, o) in chunk.iter_mut().enumerate() {
+                    *o = f(uni.row(base + j));
+                }
+            });
     }
 
     /// Like `fill`, but only where `out[k]` is still false (an OR across columns).
@@ -1142,14 +1175,16 @@ impl Eval<'_> {
             }
             return;
         }
-        out.par_chunks_mut(CHUNK).enumerate().for_each(|(c, chunk)| {
-            let base = c * CHUNK;
-            for (j, o) in chunk.iter_mut().enumerate() {
-                if !*o {
-                    *o = f(uni.row(base + j));
+        out.par_chunks_mut(CHUNK)
+            .enumerate()
+            .for_each(|(c, chunk)| {
+                let base = c * CHUNK;
+                for (j, o) in chunk.iter_mut().enumerate() {
+                    if !*o {
+                        *o = f(uni.row(base + j));
+                    }
                 }
-            }
-        });
+            });
     }
 
     fn str_col(&self, column: &'static str) -> Result<StringChunked> {
@@ -1167,7 +1202,14 @@ impl Eval<'_> {
     }
 
     /// A text column as one contiguous array, read by row.
-    fn text_leaf(&self, out: &mut [bool], column: &'static str, m: &Text, principal: bool, unset: bool) -> Result<()> {
+    fn text_leaf(
+        &self,
+        out: &mut [bool],
+        column: &'static str,
+        m: &Text,
+        principal: bool,
+        unset: bool,
+    ) -> Result<()> {
         let ca = self.str_col(column)?;
         let get = |r: usize| ca.get(r);
         let f = |r: usize| {
@@ -1255,7 +1297,9 @@ impl Eval<'_> {
                 for h in &ann.hits {
                     let take = match l {
                         Leaf::Rule(m) => m.matches(Some(&h.rule)),
-                        Leaf::Level { op, rank, .. } => cmp_i64(h.level.into(), *op, (*rank).into()),
+                        Leaf::Level { op, rank, .. } => {
+                            cmp_i64(h.level.into(), *op, (*rank).into())
+                        }
                         _ => false,
                     };
                     if take {
@@ -1487,7 +1531,10 @@ mod tests {
         let Filter::And(parts) = f("arn:aws:iam::1:user/x s3:GetObject \"name:x\"") else {
             panic!()
         };
-        assert!(parts.iter().all(|p| matches!(p, Filter::Word(_))), "{parts:?}");
+        assert!(
+            parts.iter().all(|p| matches!(p, Filter::Word(_))),
+            "{parts:?}"
+        );
     }
 
     #[test]

@@ -75,7 +75,7 @@ impl RawStore {
 
     /// The record as compact single-line JSON (whitespace outside strings removed).
     pub fn compact(&self, raw_id: u32) -> Option<String> {
-        self.bytes(raw_id).map(crate::ingest::split::minify)
+        self.bytes(raw_id).map(super::json::minify)
     }
 
     /// The record parsed, for pretty printing and field access.

@@ -57,12 +57,27 @@ mod tests {
 
     #[test]
     fn literals_name_their_period() {
-        assert_eq!(parse_literal("2020-09-14"), Some((T - 40 * MINUTE - 12_000, DAY)));
-        assert_eq!(parse_literal("2020-09-14T00"), Some((T - 40 * MINUTE - 12_000, HOUR)));
-        assert_eq!(parse_literal("2020-09-14T00:40"), Some((T - 12_000, MINUTE)));
-        assert_eq!(parse_literal("2020-09-14 00:40"), Some((T - 12_000, MINUTE)));
+        assert_eq!(
+            parse_literal("2020-09-14"),
+            Some((T - 40 * MINUTE - 12_000, DAY))
+        );
+        assert_eq!(
+            parse_literal("2020-09-14T00"),
+            Some((T - 40 * MINUTE - 12_000, HOUR))
+        );
+        assert_eq!(
+            parse_literal("2020-09-14T00:40"),
+            Some((T - 12_000, MINUTE))
+        );
+        assert_eq!(
+            parse_literal("2020-09-14 00:40"),
+            Some((T - 12_000, MINUTE))
+        );
         assert_eq!(parse_literal("2020-09-14T00:40:12Z"), Some((T, SECOND)));
-        assert_eq!(parse_literal("2020-09-14T02:40:12+02:00"), Some((T, SECOND)));
+        assert_eq!(
+            parse_literal("2020-09-14T02:40:12+02:00"),
+            Some((T, SECOND))
+        );
         assert_eq!(parse_literal("2020-09-14T00:40:12"), Some((T, SECOND)));
         assert_eq!(parse_literal("1600044012"), Some((T, SECOND)));
         assert_eq!(parse_literal("1600044012000"), Some((T, SECOND)));
