@@ -62,12 +62,19 @@ pub struct FileReport {
     pub records: usize,
     /// Container elements that were not CloudTrail records (SIEM envelopes, metadata lines).
     pub not_records: usize,
-    /// Records that could not be parsed.
+    /// Records that could not be parsed (each broken record or damaged stretch holding one).
     pub bad_records: usize,
+    /// Stretches of input passed over: bad records, stray brackets, truncation.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub skipped: usize,
     /// The first problems, with line and byte offset.
     pub problems: Vec<Problem>,
     /// Why nothing was read from this input, if so.
     pub error: Option<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The account of a load: what was read, skipped and dropped, so counts reconcile.
@@ -82,6 +89,10 @@ pub struct LoadReport {
     pub duplicates: usize,
     /// Events whose time was missing or unparseable (kept, sorted last).
     pub bad_times: usize,
+    /// Parquet files left unread because the slice rules them out (partitions, row-group times).
+    pub pruned_files: usize,
+    /// Records read but outside `--since`/`--until` (not in the store).
+    pub outside_window: usize,
 }
 
 impl LoadReport {
@@ -123,11 +134,12 @@ impl LoadReport {
                 ));
             }
             let described = f.problems.len();
-            if f.bad_records > described {
+            if f.skipped.max(f.bad_records) > described {
                 out.push(format!(
-                    "{}: {} more bad record(s) not listed",
+                    "{}: {} more skipped stretch(es) not listed ({} bad record(s) in all)",
                     f.path,
-                    f.bad_records - described
+                    f.skipped.max(f.bad_records) - described,
+                    f.bad_records
                 ));
             }
         }

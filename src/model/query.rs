@@ -101,6 +101,7 @@ fields! {
     Management = "management", schema::MANAGEMENT_EVENT, Bool, ["management_event"];
     Mfa = "mfa", schema::MFA_AUTHENTICATED, Bool, ["mfa_authenticated"];
     Outside = "outside", schema::OUTSIDE_AWS, Bool, ["outside_aws"];
+    Net = "net", schema::NET_CLASS, Text, ["net_class"];
     Rule = "rule", "", Text, ["rule_id"];
     Level = "level", "", Level, [];
     Risk = "risk", "", Level, [];
@@ -113,10 +114,15 @@ impl Field {
     }
 }
 
+/// The store column a query field alias names (for translating queries to SQL).
+pub fn field_column(alias: &str) -> Option<&'static str> {
+    field(alias).map(|(column, _)| column)
+}
+
 /// The fields the help screen lists.
 pub const FIELD_HELP: &str = "name source user ip region error message bucket key ua type account \
 recipient akid username issuer category event_type request_id id time bytes_out bytes_in read_only \
-management mfa outside rule level risk";
+management mfa outside net rule level risk";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
