@@ -155,6 +155,9 @@ pub enum Command {
     Convert(crate::convert::command::ConvertArgs),
     /// Prints the playbook's queries as SQL for Athena, DuckDB or Spark, bound to the pins.
     Sql(crate::sql::command::SqlArgs),
+    /// Grows logs to N events (fresh eventIDs, shifted days) as a Records file, JSON Lines or a
+    /// gzip AWSLogs tree, for benchmarks on real record shapes.
+    Scale(crate::scale::ScaleArgs),
 }
 
 /// Loads paths with a progress bar on stderr when stderr is a terminal.

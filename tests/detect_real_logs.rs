@@ -12,14 +12,18 @@ use serde_json::Value;
 mod support;
 
 const SHARED: &str = "../shared/cloudtrail";
-const PLAIN_CLI: &str = "aws-cli/2.13.0 Python/3.11.4 Linux/6.2.0-26-generic exe/x86_64.ubuntu.22 prompt/off";
+const PLAIN_CLI: &str =
+    "aws-cli/2.13.0 Python/3.11.4 Linux/6.2.0-26-generic exe/x86_64.ubuntu.22 prompt/off";
 
 fn shared(sub: &str) -> Option<std::path::PathBuf> {
     let p = Path::new(SHARED).join(sub);
     if p.exists() {
         Some(p)
     } else {
-        eprintln!("SKIP: {} not found (real logs live beside the repository)", p.display());
+        eprintln!(
+            "SKIP: {} not found (real logs live beside the repository)",
+            p.display()
+        );
         None
     }
 }
@@ -64,7 +68,11 @@ fn invictus() -> Option<Analysis> {
             records.push(r);
         }
     }
-    assert!(records.iter().all(|r| !r.to_string().contains("stratus-red-team_")));
+    assert!(
+        records
+            .iter()
+            .all(|r| !r.to_string().contains("stratus-red-team_"))
+    );
     let store = support::load_records(&records);
     Some(analyze(&store, &AnalysisOptions::default()).expect("analysis"))
 }
@@ -73,14 +81,28 @@ fn show(a: &Analysis) -> String {
     a.principals
         .iter()
         .take(8)
-        .map(|p| format!("{} {} {} {:?}\n", p.rank, p.risk, p.principal, p.risk_reasons.iter().take(3).collect::<Vec<_>>()))
+        .map(|p| {
+            format!(
+                "{} {} {} {:?}\n",
+                p.rank,
+                p.risk,
+                p.principal,
+                p.risk_reasons.iter().take(3).collect::<Vec<_>>()
+            )
+        })
         .collect()
 }
 
 #[test]
 fn tool_token_is_stripped() {
-    assert_eq!(strip_tool("stratus-red-team_39f95f43-cd2f-4beb-b69e-be60b6fe1f57"), PLAIN_CLI);
-    assert_eq!(strip_tool("[stratus-red-team_0362e208-cc47-4ba7-9c39-195518d6e937]"), PLAIN_CLI);
+    assert_eq!(
+        strip_tool("stratus-red-team_39f95f43-cd2f-4beb-b69e-be60b6fe1f57"),
+        PLAIN_CLI
+    );
+    assert_eq!(
+        strip_tool("[stratus-red-team_0362e208-cc47-4ba7-9c39-195518d6e937]"),
+        PLAIN_CLI
+    );
     assert_eq!(
         strip_tool("APN/1.0 Terraform/1.1.2 stratus-red-team_39f95f43-cd2f-4beb-b69e-be60b6fe1f57"),
         "APN/1.0 Terraform/1.1.2 "
@@ -106,18 +128,51 @@ fn invictus_attacker_first() {
     let misuse = a
         .evidence
         .iter()
-        .find(|e| e.kind == cttui::analysis::evidence::EvidenceKind::CredentialMisuse && e.principal.ends_with(stolen))
-        .unwrap_or_else(|| panic!("no misuse of {stolen}: {:#?}", a.evidence.iter().map(|e| (&e.principal, &e.text)).collect::<Vec<_>>()));
+        .find(|e| {
+            e.kind == cttui::analysis::evidence::EvidenceKind::CredentialMisuse
+                && e.principal.ends_with(stolen)
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "no misuse of {stolen}: {:#?}",
+                a.evidence
+                    .iter()
+                    .map(|e| (&e.principal, &e.text))
+                    .collect::<Vec<_>>()
+            )
+        });
     assert!(misuse.level >= Level::High, "{}", misuse.text);
     assert!(misuse.text.contains("192.168.10.20"), "{}", misuse.text);
     // The benign instance (only ever on its own AWS address with its agent) is not misuse.
-    assert!(a.evidence.iter().all(|e| !e.principal.contains("i-05c30218156bcc246")));
+    assert!(
+        a.evidence
+            .iter()
+            .all(|e| !e.principal.contains("i-05c30218156bcc246"))
+    );
     // benjamin's enumeration is not the attack.
-    let ben = a.principals.iter().find(|p| p.principal.ends_with(":user/benjamin")).expect("benjamin");
-    assert!(ben.risk < Level::High, "benjamin is {}: {:?}\n{table}", ben.risk, ben.risk_reasons);
+    let ben = a
+        .principals
+        .iter()
+        .find(|p| p.principal.ends_with(":user/benjamin"))
+        .expect("benjamin");
+    assert!(
+        ben.risk < Level::High,
+        "benjamin is {}: {:?}\n{table}",
+        ben.risk,
+        ben.risk_reasons
+    );
     // bert-jan's stories are cited step by step.
-    let chains: Vec<_> = a.evidence.iter().filter(|e| e.principal.ends_with(":user/bert-jan")).collect();
-    assert!(chains.iter().any(|e| e.level == Level::Critical && e.steps.len() >= 2), "{chains:#?}");
+    let chains: Vec<_> = a
+        .evidence
+        .iter()
+        .filter(|e| e.principal.ends_with(":user/bert-jan"))
+        .collect();
+    assert!(
+        chains
+            .iter()
+            .any(|e| e.level == Level::Critical && e.steps.len() >= 2),
+        "{chains:#?}"
+    );
     eprintln!("{table}");
 }
 
@@ -127,12 +182,33 @@ fn grycap_quiet() {
     let Some(dir) = shared("grycap-cloudtrail-tracker") else {
         return;
     };
-    let (store, _) = load(&[dir.to_string_lossy().into_owned()], &LoadOptions::default()).expect("load");
+    let (store, _) = load(
+        &[dir.to_string_lossy().into_owned()],
+        &LoadOptions::default(),
+    )
+    .expect("load");
     let a = analyze(&store, &AnalysisOptions::default()).expect("analysis");
-    let high = a.principals.iter().filter(|p| p.risk >= Level::High).count();
-    assert!(high * 20 <= a.principals.len(), "{high} of {} High+\n{}", a.principals.len(), show(&a));
-    assert!(a.principals.iter().all(|p| p.risk < Level::Critical), "{}", show(&a));
-    assert!(a.evidence.iter().all(|e| e.level < Level::Critical), "{:#?}", a.evidence);
+    let high = a
+        .principals
+        .iter()
+        .filter(|p| p.risk >= Level::High)
+        .count();
+    assert!(
+        high * 20 <= a.principals.len(),
+        "{high} of {} High+\n{}",
+        a.principals.len(),
+        show(&a)
+    );
+    assert!(
+        a.principals.iter().all(|p| p.risk < Level::Critical),
+        "{}",
+        show(&a)
+    );
+    assert!(
+        a.evidence.iter().all(|e| e.level < Level::Critical),
+        "{:#?}",
+        a.evidence
+    );
 }
 
 /// Permiso console sessions: records without userIdentity or sourceIPAddress analyse cleanly and
@@ -142,9 +218,21 @@ fn permiso_reduced_records() {
     let Some(dir) = shared("permiso-console-sessions-reduced-schema") else {
         return;
     };
-    let (store, _) = load(&[dir.to_string_lossy().into_owned()], &LoadOptions::default()).expect("load");
+    let (store, _) = load(
+        &[dir.to_string_lossy().into_owned()],
+        &LoadOptions::default(),
+    )
+    .expect("load");
     let a = analyze(&store, &AnalysisOptions::default()).expect("analysis");
     assert!(a.events > 8000);
-    assert!(a.principals.iter().all(|p| p.risk < Level::Critical), "{}", show(&a));
-    assert!(a.evidence.iter().all(|e| e.level < Level::Critical), "{:#?}", a.evidence);
+    assert!(
+        a.principals.iter().all(|p| p.risk < Level::Critical),
+        "{}",
+        show(&a)
+    );
+    assert!(
+        a.evidence.iter().all(|e| e.level < Level::Critical),
+        "{:#?}",
+        a.evidence
+    );
 }

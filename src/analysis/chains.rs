@@ -48,7 +48,11 @@ const GRANTS: &[&str] = &[
 ];
 
 /// Calls that mint credentials for a user.
-const NEW_CREDENTIALS: &[&str] = &["CreateAccessKey", "CreateLoginProfile", "UpdateLoginProfile"];
+const NEW_CREDENTIALS: &[&str] = &[
+    "CreateAccessKey",
+    "CreateLoginProfile",
+    "UpdateLoginProfile",
+];
 
 /// Discovery before a data theft (S3 listings excluded: a sync lists before it copies).
 const DISCOVERY: &[&str] = &[
@@ -248,10 +252,7 @@ pub fn analyze(cols: &Columns<'_>) -> Vec<Evidence> {
         if let Some((role, _)) = role_session(&pname) {
             own_names.push(role);
         }
-        let actor = Actor {
-            code: p,
-            own_names,
-        };
+        let actor = Actor { code: p, own_names };
         let ok = |r: u32| errors.code(r as usize) == NULL;
         let mut created: BTreeSet<String> = BTreeSet::new();
         let mut enum_steps: Vec<u32> = Vec::new();
@@ -708,13 +709,34 @@ mod tests {
     #[test]
     fn broad_policies() {
         let cases = [
-            (r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#, true),
-            (r#"{"Statement":[{"Effect":"Allow","Action":["s3:GetObject","*:*"],"Resource":["*"]}]}"#, true),
-            (r#"{"Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}"#, true),
-            (r#"{"Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#, false),
-            (r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#, false),
-            (r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::b/*"}]}"#, false),
-            ("%7B%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22*%22%2C%22Resource%22%3A%22*%22%7D%5D%7D", true),
+            (
+                r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#,
+                true,
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":["s3:GetObject","*:*"],"Resource":["*"]}]}"#,
+                true,
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}"#,
+                true,
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#,
+                false,
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+                false,
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::b/*"}]}"#,
+                false,
+            ),
+            (
+                "%7B%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22*%22%2C%22Resource%22%3A%22*%22%7D%5D%7D",
+                true,
+            ),
             ("not json", false),
         ];
         for (doc, want) in cases {

@@ -179,7 +179,10 @@ struct Acc {
 
 /// Human principals' identity types: their addresses are people's addresses.
 fn is_human_type(t: &str) -> bool {
-    matches!(t, "IAMUser" | "Root" | "SAMLUser" | "WebIdentityUser" | "IdentityCenterUser")
+    matches!(
+        t,
+        "IAMUser" | "Root" | "SAMLUser" | "WebIdentityUser" | "IdentityCenterUser"
+    )
 }
 
 /// Follows every credential and finds misuse.
@@ -213,7 +216,9 @@ pub fn analyze(cols: &Columns<'_>) -> CredentialReport {
     };
 
     // Per principal: rows, keys, compute environment from agents; per address: used by a person.
-    let mut acc: Vec<Acc> = (0..principals.cardinality()).map(|_| Acc::default()).collect();
+    let mut acc: Vec<Acc> = (0..principals.cardinality())
+        .map(|_| Acc::default())
+        .collect();
     let mut human_ip: Vec<Vec<u32>> = vec![Vec::new(); ips.cardinality()];
     for r in 0..cols.n {
         let p = principals.code(r);
@@ -270,7 +275,9 @@ pub fn analyze(cols: &Columns<'_>) -> CredentialReport {
             // A service's own session: its addresses are the service's.
             continue;
         }
-        let cred = follow(cols, p as u32, a, compute, why, &cls, &fam, &human_ip, &class);
+        let cred = follow(
+            cols, p as u32, a, compute, why, &cls, &fam, &human_ip, &class,
+        );
         if let Some((ev, foreign)) = cred.1 {
             misused.push((p as u32, foreign));
             report.evidence.push(ev);
@@ -315,7 +322,11 @@ pub fn analyze(cols: &Columns<'_>) -> CredentialReport {
             steps.push(Step::at(cols, first, "its own call from the same address"));
         }
         if let Some(&r) = rows.first() {
-            steps.push(Step::at(cols, r, "the misused credential's first call from it"));
+            steps.push(Step::at(
+                cols,
+                r,
+                "the misused credential's first call from it",
+            ));
         }
         rows.sort_unstable();
         rows.dedup();
@@ -398,8 +409,7 @@ fn follow(
         if f.is_desktop() {
             desktop.push(r);
         }
-        if ip != NULL && class[ip as usize] != NetClass::Aws && !human_ip[ip as usize].is_empty()
-        {
+        if ip != NULL && class[ip as usize] != NetClass::Aws && !human_ip[ip as usize].is_empty() {
             personal.push(r);
         }
         if c == NetClass::Private
@@ -507,10 +517,7 @@ fn follow(
                 level,
                 principal: name.clone(),
                 title: format!("{word} credentials used off their compute"),
-                text: format!(
-                    "{word} credentials ({why}) {}",
-                    signals.join("; ")
-                ),
+                text: format!("{word} credentials ({why}) {}", signals.join("; ")),
                 steps,
                 rows: rows.clone(),
                 principal_code: p,

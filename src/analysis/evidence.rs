@@ -50,9 +50,10 @@ impl EvidenceKind {
                 "TA0006 Credential Access",
                 "T1552.005 Unsecured Credentials: Cloud Instance Metadata API",
             ),
-            EvidenceKind::NewKeyNewNetwork => {
-                ("TA0001 Initial Access", "T1078.004 Valid Accounts: Cloud Accounts")
-            }
+            EvidenceKind::NewKeyNewNetwork => (
+                "TA0001 Initial Access",
+                "T1078.004 Valid Accounts: Cloud Accounts",
+            ),
             EvidenceKind::PrivilegeEscalation => (
                 "TA0004 Privilege Escalation",
                 "T1098.003 Account Manipulation: Additional Cloud Roles",
@@ -61,10 +62,7 @@ impl EvidenceKind {
                 "TA0003 Persistence",
                 "T1098.001 Account Manipulation: Additional Cloud Credentials",
             ),
-            EvidenceKind::ReconThenReads => (
-                "TA0009 Collection",
-                "T1530 Data from Cloud Storage",
-            ),
+            EvidenceKind::ReconThenReads => ("TA0009 Collection", "T1530 Data from Cloud Storage"),
             EvidenceKind::TamperingThenAction => (
                 "TA0005 Defense Evasion",
                 "T1562.008 Impair Defenses: Disable or Modify Cloud Logs",

@@ -42,11 +42,11 @@ use crate::model::store::EventStore;
 use columns::Columns;
 use credentials::CredentialReport;
 use evidence::Evidence;
-pub use ranking::{Confidence, Suspect};
 use explain::{Explainer, Reason, Subject};
 use features::{EntityKind, FeatureOptions, FeatureTable, Features, Groups, NF, Window};
 use forest::ForestParams;
 pub use level::{Level, LevelCounts};
+pub use ranking::{Confidence, Suspect};
 use regions::RegionSummary;
 use rules::Rule;
 use rules::findings::{Finding, RuleSummary};
@@ -506,7 +506,10 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
         }
         // Events without an identity are many sessions lumped together, not one actor: their
         // findings keep their level, the lump is not ranked as a Critical actor.
-        if e == table.entities.len() - 1 && opts.entity == EntityKind::Principal && risk_level > Level::High {
+        if e == table.entities.len() - 1
+            && opts.entity == EntityKind::Principal
+            && risk_level > Level::High
+        {
             risk_level = Level::High;
             risk_reasons.push(
                 "records without an identity are many sessions, not one actor: capped at High"

@@ -3,10 +3,10 @@
 //! few points for the forest; and the suggested suspect with a confidence and its reasons.
 use serde::Serialize;
 
+use super::PrincipalReport;
 use super::evidence::Evidence;
 use super::level::Level;
 use super::scaling::Robust;
-use super::PrincipalReport;
 
 /// Anomaly-like scores (0.5 = typical) from robust z-scores, for populations too small for the
 /// forest: the largest |z| over the features, 0.04 per unit (|z| 3 reaches the "anomalous" 0.62,

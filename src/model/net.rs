@@ -151,7 +151,8 @@ impl Ranges {
                 continue;
             }
             let mut f = line.split_whitespace();
-            let (Some(a), Some(z), Some(svc), Some(region)) = (f.next(), f.next(), f.next(), f.next())
+            let (Some(a), Some(z), Some(svc), Some(region)) =
+                (f.next(), f.next(), f.next(), f.next())
             else {
                 return Err(Error::Invalid(format!(
                     "AWS ranges line {}: expected 'first last SERVICE region'",
@@ -185,7 +186,10 @@ impl Ranges {
         }
         // Most specific last, so it overwrites: shorter prefixes first, AMAZON before a named
         // service on the same prefix.
-        items.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| (a.2 != "AMAZON").cmp(&(b.2 != "AMAZON"))));
+        items.sort_by(|a, b| {
+            a.1.cmp(&b.1)
+                .then_with(|| (a.2 != "AMAZON").cmp(&(b.2 != "AMAZON")))
+        });
         let mut v4: Vec<(u32, u32, String, String)> = Vec::new();
         let mut v6: Vec<(u128, u128, String, String)> = Vec::new();
         for (addr, len, svc, region) in items {
@@ -196,7 +200,11 @@ impl Ranges {
                     v4.push((s, s | !mask, svc, region));
                 }
                 IpAddr::V6(a) if len <= 128 => {
-                    let mask = if len == 0 { 0 } else { u128::MAX << (128 - len) };
+                    let mask = if len == 0 {
+                        0
+                    } else {
+                        u128::MAX << (128 - len)
+                    };
                     let s = u128::from(a) & mask;
                     v6.push((s, s | !mask, svc, region));
                 }

@@ -116,7 +116,9 @@ impl Field {
 
 /// The store column a query field alias names (for translating queries to SQL).
 pub fn field_column(alias: &str) -> Option<&'static str> {
-    field(alias).map(|(column, _)| column)
+    Field::from_alias(alias)
+        .map(Field::column)
+        .filter(|c| !c.is_empty())
 }
 
 /// The fields the help screen lists.
