@@ -65,6 +65,14 @@ impl LoadArgs {
     }
 }
 
+impl crate::analysis::command::Loader for LoadArgs {
+    fn load_store(&self, paths: &[String]) -> Result<EventStore> {
+        let (store, report) = load_with_progress(paths, self)?;
+        report_skips(&report);
+        Ok(store)
+    }
+}
+
 fn parse_size_arg(s: &str) -> std::result::Result<u64, String> {
     let t = s.trim().to_ascii_lowercase();
     let (num, mult) = match t.chars().last() {

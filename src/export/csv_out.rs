@@ -2,8 +2,8 @@
 use std::io::Write;
 
 use super::KEY_COLUMNS;
-use crate::ingest::time::format_ms;
 use crate::model::store::EventStore;
+use crate::model::time::format_ms;
 use crate::text::csv_cell;
 
 pub fn write_csv<W: Write>(out: W, store: &EventStore, rows: &[u32]) -> csv::Result<()> {
