@@ -39,6 +39,14 @@ fn app() -> App {
     App::with_investigation(env(Theme::colored()), investigation())
 }
 
+/// The app with its behaviour analysis done (the S3 and Principals tabs read it).
+fn analysed() -> App {
+    let mut app = app();
+    app.start_analysis();
+    settle(&mut app);
+    app
+}
+
 fn render_at(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut term = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
     term.draw(|f| app.render(f)).expect("draw");
@@ -143,6 +151,8 @@ fn overview_warns_when_the_log_has_no_s3_data_events() {
     assert!(
         screen(&app).contains("No S3 data events: object-level access is invisible in this log")
     );
+    app.start_analysis();
+    settle(&mut app);
     app.update(Action::GotoS3);
     assert!(screen(&app).contains("object-level access is invisible"));
 }
@@ -261,17 +271,21 @@ fn tabs_cycle_and_jump() {
 
 #[test]
 fn s3_and_principals_lists_lead_to_the_timeline() {
-    let mut app = app();
+    let mut app = analysed();
     app.update(Action::GotoS3);
-    let first = app.session().expect("loaded").inv.s3.buckets[0]
-        .bucket
-        .clone();
+    let s3 = &app
+        .session()
+        .expect("loaded")
+        .analysis
+        .as_ref()
+        .expect("analysed")
+        .s3;
+    let (first, expected) = (s3.buckets[0].bucket.clone(), s3.buckets[0].events);
     app.update(Action::ShowInTimeline);
     settle(&mut app);
     assert_eq!(app.tab, Tab::Timeline);
     let s = app.session().expect("loaded");
     assert_eq!(s.views.len(), 2);
-    let expected = s.inv.s3.buckets[0].events;
     assert_eq!(s.view().len(), expected);
     assert!(
         s.view()
@@ -288,8 +302,9 @@ fn s3_and_principals_lists_lead_to_the_timeline() {
     app.update(Action::ShowInTimeline);
     settle(&mut app);
     let s = app.session().expect("loaded");
-    let p = &s.inv.principals[s.principal_order[1]];
-    assert_eq!(s.view().len(), p.events);
+    let a = s.analysis.as_ref().expect("analysed");
+    let p = &a.principals[s.principal_order[1]];
+    assert_eq!(s.view().len() as u64, p.features.events);
 }
 
 #[test]

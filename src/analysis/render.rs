@@ -60,7 +60,8 @@ fn header_line(a: &Analysis) -> String {
     format!(
         "{} events, {} {}, {} windows of {}; isolation forest: {} trees, sample {}, extension {}, seed {}",
         humanize::count(a.events as u64),
-        humanize::count(a.model.entities as u64),
+        // The ranked list (entities with events), as the TUI and the report count them.
+        humanize::count(a.principals.len() as u64),
         match a.model.entity {
             super::EntityKind::Principal => "principals",
             super::EntityKind::SourceIp => "source IPs",

@@ -218,7 +218,7 @@ fn q3(ctx: &Context) -> Result<Answer> {
             "Q3",
             question,
             Status::Unknown,
-            "Pin a bucket (b) to answer.".into(),
+            "Pin a bucket (B) to answer.".into(),
             None,
             Vec::new(),
         ));

@@ -78,11 +78,16 @@ pub enum Action {
     // Internal: produced by the run loop, never bound to a key.
     Tick,
     Resize,
+    /// A left click at this screen cell (column, row).
+    Click {
+        x: u16,
+        y: u16,
+    },
 }
 
 impl Action {
     /// Actions the run loop produces itself; every other action must have a key.
     pub fn is_internal(self) -> bool {
-        matches!(self, Action::Tick | Action::Resize)
+        matches!(self, Action::Tick | Action::Resize | Action::Click { .. })
     }
 }

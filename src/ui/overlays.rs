@@ -40,7 +40,11 @@ impl App {
         let t = self.env.theme;
         let mut lines: Vec<Line<'static>> = Vec::new();
         let mut group = String::new();
-        for row in self.env.keymap.help_rows() {
+        let rows = self.env.keymap.help_rows();
+        // Keys wider than the key column get a line of their own, so a description never runs
+        // into them.
+        let kw = 16;
+        for row in rows {
             if row.group != group {
                 if !group.is_empty() {
                     lines.push(Line::raw(""));
@@ -52,8 +56,14 @@ impl App {
                 Scope::Global | Scope::Any => String::new(),
                 s => format!("  ({})", s.title()),
             };
+            let keys = if text::width(&row.keys) + 2 > kw {
+                lines.push(Line::styled(format!("  {}", row.keys), t.key()));
+                String::new()
+            } else {
+                row.keys.clone()
+            };
             lines.push(Line::from(vec![
-                Span::styled(format!("  {:<18}", row.keys), t.key()),
+                Span::styled(format!("  {keys:<kw$}"), t.key()),
                 Span::raw(row.description.clone()),
                 Span::styled(scope, t.dim()),
             ]));
