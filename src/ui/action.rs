@@ -20,6 +20,7 @@ pub enum Action {
     GotoPlaybook,
     Redraw,
     Filter,
+    Search,
     Export,
     CopyMarkdown,
     // Moving in lists, tables and text.
@@ -42,6 +43,14 @@ pub enum Action {
     PivotBucket,
     PivotEventName,
     PivotAccessKey,
+    SearchNext,
+    SearchPrev,
+    NextColumn,
+    PrevColumn,
+    HideColumn,
+    ShowColumns,
+    Frequency,
+    Narrow,
     // Overview, S3, Principals.
     ShowLoadReport,
     ShowInTimeline,

@@ -51,6 +51,7 @@ impl App {
                 self.draw_load_report(s, frame, body, *scroll)
             }
             (Some(Overlay::Detail(d)), Some(s)) => self.draw_detail(s, d, frame, body),
+            (Some(Overlay::Frequency(f)), Some(_)) => self.draw_frequency(f, frame, body),
             _ => {}
         }
         self.draw_prompt(frame, prompt);
@@ -202,6 +203,9 @@ impl App {
                                 "2020-09-14 00:40, 2020-09-14T00:40:12Z, or 00:40 on the selected day"
                             }
                             PromptKind::ExportPath => "enter writes the Markdown file, esc cancels",
+                            PromptKind::Search => {
+                                "highlights matches in the view; n / N move between them (f filters)"
+                            }
                             PromptKind::ReportPath => {
                                 "enter writes the incident report (Markdown), esc cancels"
                             }

@@ -97,6 +97,7 @@ impl App {
                 }
             }
             PromptKind::JumpTime
+            | PromptKind::Search
             | PromptKind::ExportPath
             | PromptKind::ReportPath
             | PromptKind::Note => p.error = None,

@@ -17,6 +17,7 @@ mod export_flow;
 mod filter;
 mod navigate;
 pub mod playbook_items;
+pub mod search;
 
 pub use filter::quote;
 pub use navigate::parse_jump;
@@ -171,6 +172,7 @@ pub enum PromptKind {
     JumpTime,
     ExportPath,
     ReportPath,
+    Search,
     /// An answer override or a note (the target is in the session).
     Note,
 }
@@ -201,6 +203,7 @@ pub enum Overlay {
     },
     Detail(Box<Detail>),
     Prompt(Prompt),
+    Frequency(Box<search::Frequency>),
     /// The export target exists: replace it?
     ConfirmOverwrite {
         path: PathBuf,
@@ -244,6 +247,9 @@ pub struct Session {
     /// The Principals tab shows the selected principal's features and reasons.
     pub principal_drill: bool,
     pub case: casework::Casework,
+    /// The search (lower case) whose matches the timeline highlights.
+    pub search: Option<String>,
+    pub columns: search::ColumnState,
     note_target: Option<casework::NoteTarget>,
     generation: u64,
     pending: Option<PendingFilter>,
@@ -270,6 +276,8 @@ impl Session {
             principal_order: Vec::new(),
             principal_drill: false,
             case: casework::Casework::new(),
+            search: None,
+            columns: search::ColumnState::default(),
             note_target: None,
             generation: 0,
             pending: None,
@@ -544,6 +552,7 @@ impl App {
             Some(Overlay::ConfirmOverwrite { .. }) => vec![Scope::Confirm, Scope::Any],
             Some(Overlay::Help { .. }) => vec![Scope::Help, Scope::Any],
             Some(Overlay::LoadReport { .. }) => vec![Scope::LoadReport, Scope::Any],
+            Some(Overlay::Frequency(_)) => vec![Scope::Frequency, Scope::Any],
             Some(Overlay::Detail(_)) => vec![Scope::Detail, Scope::Any],
             None => self.tab.scopes().to_vec(),
         }
@@ -786,6 +795,15 @@ impl App {
             Action::Top => self.scroll(isize::MIN / 2),
             Action::Bottom => self.scroll(isize::MAX / 2),
             Action::Filter => self.open_filter(),
+            Action::Search => self.open_search(),
+            Action::SearchNext => self.search_step(1, 0),
+            Action::SearchPrev => self.search_step(-1, 0),
+            Action::NextColumn => self.move_column(1),
+            Action::PrevColumn => self.move_column(-1),
+            Action::HideColumn => self.hide_column(),
+            Action::ShowColumns => self.show_columns(),
+            Action::Frequency => self.open_frequency(),
+            Action::Narrow => self.narrow_from_frequency(),
             Action::PopFilter => self.pop_filter(),
             Action::JumpTime => self.open_prompt(PromptKind::JumpTime, "jump to time (UTC): ", ""),
             Action::OpenDetail => self.open_detail(),
@@ -885,6 +903,11 @@ impl App {
                 d.scroll = step(d.scroll);
                 return;
             }
+            Some(Overlay::Frequency(f)) => {
+                let len = f.values.len();
+                f.nav.move_by(delta, len);
+                return;
+            }
             Some(_) => return,
             None => {}
         }
@@ -942,6 +965,7 @@ impl App {
             PromptKind::JumpTime => self.submit_jump(&text),
             PromptKind::ExportPath => self.submit_export_path(&text),
             PromptKind::ReportPath => self.submit_report_path(&text),
+            PromptKind::Search => self.submit_search(&text),
             PromptKind::Note => self.submit_note(&text),
         }
     }
