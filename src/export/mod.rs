@@ -1,9 +1,13 @@
-//! Renderings of events for people and tools: JSON Lines, CSV, Markdown.
+//! Renderings of events for people and tools: JSON Lines, CSV, Markdown, Timesketch JSONL, the
+//! detection timeline, and the analysis as JSON and CSV.
+pub mod analysis_out;
 pub mod csv_out;
 pub mod jsonl;
 pub mod markdown;
+pub mod timeline;
+pub mod timesketch;
 
-/// The key columns shown in tables (CSV, Markdown) and their headers.
+/// The key columns shown in tables (Markdown) and their headers.
 pub const KEY_COLUMNS: [(&str, &str); 9] = [
     ("principal", "Principal"),
     ("event_source", "Source"),
@@ -15,3 +19,13 @@ pub const KEY_COLUMNS: [(&str, &str); 9] = [
     ("object_key", "Key"),
     ("event_id", "Event ID"),
 ];
+
+/// The network class of an event's source address, for timelines: `public` when the address is
+/// outside private ranges and AWS service names, else `aws-or-private` (empty when unknown).
+pub fn network_class(store: &crate::model::store::EventStore, row: usize) -> &'static str {
+    match store.bool_at(crate::model::schema::OUTSIDE_AWS, row) {
+        Some(true) => "public",
+        Some(false) => "aws-or-private",
+        None => "",
+    }
+}

@@ -58,6 +58,12 @@ fn field(alias: &str) -> Option<(&'static str, Kind)> {
     })
 }
 
+/// The store column a query field (or alias) reads: `ua` -> `user_agent`. Exports use it so
+/// `--columns` takes the same names as a filter.
+pub fn field_column(name: &str) -> Option<&'static str> {
+    field(name).map(|(column, _)| column)
+}
+
 /// The fields the help screen lists.
 pub const FIELD_HELP: &str = "name source user ip region error message bucket key ua type account \
 recipient akid username issuer category event_type request_id id time bytes_out bytes_in read_only \

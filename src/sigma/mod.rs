@@ -95,7 +95,7 @@ fn line_in_message(msg: &str) -> Option<usize> {
 }
 
 /// The first line at or after `from` (1-based) that contains `needle`.
-fn line_of(text: &str, needle: &str, from: usize) -> Option<usize> {
+pub fn line_of(text: &str, needle: &str, from: usize) -> Option<usize> {
     text.lines()
         .enumerate()
         .skip(from.saturating_sub(1))

@@ -402,6 +402,8 @@ pub struct App {
     quit: bool,
     clear_screen: bool,
     terminal_out: Vec<Vec<u8>>,
+    /// Rules and defaults of the analysis (config file and `--rules`).
+    pub analysis_options: crate::analysis::AnalysisOptions,
 }
 
 /// Clipboard copies are refused above this many events (the Markdown would be too large).
@@ -422,6 +424,7 @@ impl App {
             quit: false,
             clear_screen: false,
             terminal_out: Vec::new(),
+            analysis_options: crate::analysis::AnalysisOptions::default(),
         }
     }
 
