@@ -57,6 +57,33 @@ pub struct LoadArgs {
     /// No progress bar and no notes about skipped input on stderr, e.g. `cttui -q events x.json`.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// AWS's ip-ranges.json (or a table made by scripts/aws_ranges.py), newer than the built-in
+    /// one: which source addresses are inside AWS.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub aws_ranges: Option<std::path::PathBuf>,
+    /// Only events at or after this time (UTC; 2020-09-14 or 2020-09-14T00:40:00Z); Parquet
+    /// partitions and row groups before it are not read.
+    #[arg(long, global = true, value_parser = crate::ingest::parquet::parse_since)]
+    pub since: Option<i64>,
+    /// Only events at or before this time (a date means its end); Parquet after it is not read.
+    #[arg(long, global = true, value_parser = crate::ingest::parquet::parse_until)]
+    pub until: Option<i64>,
+    /// A command's filter, for pruning Parquet partitions (set by the command, not a flag).
+    #[arg(skip)]
+    pub filter_hint: Option<String>,
+}
+
+impl LoadArgs {
+    /// The part of the input to read: the window, narrowed by what the filter implies.
+    pub fn slice(&self) -> Result<crate::ingest::parquet::Slice> {
+        let mut slice = match &self.filter_hint {
+            Some(f) => crate::sql::filter::slice_hints(f)?,
+            None => crate::ingest::parquet::Slice::default(),
+        };
+        slice.since = slice.since.into_iter().chain(self.since).max();
+        slice.until = slice.until.into_iter().chain(self.until).min();
+        Ok(slice)
+    }
 }
 
 /// Where rules and defaults come from; every command that analyses (the investigator, `analyze`,
@@ -86,6 +113,10 @@ pub struct Settings {
 /// parse are reported on stderr by file and line and left out; a missing path is an error.
 pub fn settings(rules: &RuleArgs, quiet: bool) -> Result<Settings> {
     let config = Config::load(rules.config.as_deref())?;
+    // `--aws-ranges` (installed at load) overrides this.
+    if let Some(path) = &config.aws_ranges {
+        crate::model::net::install_ranges_file(path)?;
+    }
     let mut paths = config.rules.clone();
     paths.extend(rules.rules.iter().cloned());
     let user = crate::sigma::load::load(&paths)?;
@@ -221,6 +252,10 @@ pub enum Command {
                       cttui analyze --out-dir case-42/ logs/"
     )]
     Analyze(crate::analysis::command::AnalyzeArgs),
+    /// Writes the input as a hive-partitioned Parquet dataset (zstd) for DuckDB, Spark, Athena.
+    Convert(crate::convert::command::ConvertArgs),
+    /// Prints the playbook's queries as SQL for Athena, DuckDB or Spark, bound to the pins.
+    Sql(crate::sql::command::SqlArgs),
     /// One row per (event, rule hit) in time order, for Timeline Explorer or Timesketch.
     #[command(after_help = "Examples:\n  cttui timeline logs/ > timeline.csv\n  \
                       cttui timeline --rules ~/sigma/rules/cloud/aws --format jsonl logs/")]
@@ -275,10 +310,14 @@ pub fn check_inputs(paths: &[String]) -> Result<()> {
 /// Loads paths with a progress bar on stderr when stderr is a terminal.
 pub fn load_with_progress(paths: &[String], args: &LoadArgs) -> Result<(EventStore, LoadReport)> {
     check_inputs(paths)?;
+    if let Some(path) = &args.aws_ranges {
+        crate::model::net::install_ranges_file(path)?;
+    }
     let progress = Arc::new(Progress::default());
     let opts = LoadOptions {
         max_inflate: args.max_inflate,
         progress: Some(Arc::clone(&progress)),
+        slice: args.slice()?,
     };
     if args.quiet || !std::io::stderr().is_terminal() {
         return ingest::load(paths, &opts);
@@ -383,6 +422,10 @@ pub fn run_events_with<W: Write>(
             "--columns applies to --format csv".to_owned(),
         ));
     }
+    let args = &LoadArgs {
+        filter_hint: ev.filter.map(str::to_owned),
+        ..args.clone()
+    };
     let (store, report) = load_with_progress(ev.paths, args)?;
     report_skips(&report, args);
     let mut rows = query.rows(&store, None)?;

@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod config;
+pub mod convert;
 pub mod demo;
 pub mod error;
 pub mod export;
@@ -14,6 +15,7 @@ pub mod investigation;
 pub mod model;
 pub mod playbook;
 pub mod sigma;
+pub mod sql;
 pub mod summary;
 pub mod text;
 pub mod ui;

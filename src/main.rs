@@ -62,6 +62,8 @@ fn main() -> ExitCode {
         Some(Command::Timeline { paths, format }) => {
             settings().and_then(|s| cli::run_timeline(&mut stdout, &paths, format, &cli.load, &s))
         }
+        Some(Command::Convert(ref args)) => cttui::convert::command::run_convert(args, &cli.load),
+        Some(Command::Sql(ref args)) => cttui::sql::command::run_sql(&mut stdout, args, &cli.load),
         Some(Command::Completions { shell }) => cli::run_completions(&mut stdout, shell),
         Some(Command::Man) => cli::run_man(&mut stdout),
         None if cli.paths.is_empty() => {

@@ -20,12 +20,10 @@ pub const KEY_COLUMNS: [(&str, &str); 9] = [
     ("event_id", "Event ID"),
 ];
 
-/// The network class of an event's source address, for timelines: `public` when the address is
-/// outside private ranges and AWS service names, else `aws-or-private` (empty when unknown).
-pub fn network_class(store: &crate::model::store::EventStore, row: usize) -> &'static str {
-    match store.bool_at(crate::model::schema::OUTSIDE_AWS, row) {
-        Some(true) => "public",
-        Some(false) => "aws-or-private",
-        None => "",
-    }
+/// The network class of an event's source address (`aws-service`, `aws`, `private`, `outside`,
+/// `none`; see `model::net`), empty when the store has none.
+pub fn network_class(store: &crate::model::store::EventStore, row: usize) -> String {
+    store
+        .str_at(crate::model::schema::NET_CLASS, row)
+        .unwrap_or_default()
 }

@@ -108,7 +108,7 @@ pub fn rows(store: &EventStore, analysis: &Analysis) -> Vec<TimelineRow> {
                 technique: f.mitre.technique.clone(),
                 principal: s("principal", r),
                 source_ip: s("source_ip", r),
-                network: super::network_class(store, r).to_owned(),
+                network: super::network_class(store, r),
                 user_agent: s("user_agent", r),
                 access_key_id: s("access_key_id", r),
                 event_source: s("event_source", r),

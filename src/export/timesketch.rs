@@ -70,6 +70,9 @@ pub fn write<W: Write>(out: &mut W, store: &EventStore, rows: &[u32]) -> Result<
                 o.insert(c.into(), Value::String(v));
             }
         }
+        if let Some(v) = store.str_at(schema::NET_CLASS, r) {
+            o.insert(schema::NET_CLASS.into(), Value::String(v));
+        }
         for c in [schema::BYTES_OUT, schema::BYTES_IN] {
             if let Some(v) = store.i64_at(c, r) {
                 o.insert(c.into(), Value::from(v));

@@ -3,7 +3,7 @@ use polars::prelude::*;
 
 use super::record::{Record, parse_bool, parse_bytes, principal};
 use super::time::parse_time_ms;
-use crate::model::net::is_internal_source;
+use crate::model::net::{self, NetClass};
 use crate::model::schema::{self, STRING_COLUMNS, s};
 
 pub struct Batch {
@@ -13,6 +13,9 @@ pub struct Batch {
     management: Vec<Option<bool>>,
     mfa: Vec<Option<bool>>,
     outside: Vec<bool>,
+    net: Vec<NetClass>,
+    /// Network class per distinct address seen in this batch.
+    net_cache: rustc_hash::FxHashMap<String, NetClass>,
     bytes_out: Vec<Option<i64>>,
     bytes_in: Vec<Option<i64>>,
     raw_id: Vec<u32>,
@@ -33,6 +36,8 @@ impl Batch {
             management: Vec::with_capacity(capacity),
             mfa: Vec::with_capacity(capacity),
             outside: Vec::with_capacity(capacity),
+            net: Vec::with_capacity(capacity),
+            net_cache: rustc_hash::FxHashMap::default(),
             bytes_out: Vec::with_capacity(capacity),
             bytes_in: Vec::with_capacity(capacity),
             raw_id: Vec::with_capacity(capacity),
@@ -71,11 +76,19 @@ impl Batch {
         self.put(s::EVENT_SOURCE, rec.event_source.get());
         self.put(s::AWS_REGION, rec.aws_region.get());
         self.put(s::SOURCE_IP, rec.source_ip.get());
-        self.outside.push(
-            rec.source_ip
-                .get()
-                .is_some_and(|ip| !is_internal_source(ip)),
-        );
+        let class = match rec.source_ip.get() {
+            None => NetClass::None,
+            Some(ip) => match self.net_cache.get(ip) {
+                Some(&c) => c,
+                None => {
+                    let c = net::classify(ip);
+                    self.net_cache.insert(ip.to_owned(), c);
+                    c
+                }
+            },
+        };
+        self.outside.push(class == NetClass::Outside);
+        self.net.push(class);
         self.put(s::USER_AGENT, rec.user_agent.get());
         self.put(s::PRINCIPAL, principal(rec).as_deref());
         self.put(s::IDENTITY_TYPE, id.and_then(|i| i.kind.get()));
@@ -142,6 +155,13 @@ impl Batch {
         }
         cols.push(
             BooleanChunked::from_slice(schema::OUTSIDE_AWS.into(), &self.outside).into_column(),
+        );
+        cols.push(
+            StringChunked::from_iter_values(
+                schema::NET_CLASS.into(),
+                self.net.iter().map(|c| c.label()),
+            )
+            .into_column(),
         );
         for (name, v) in [
             (schema::BYTES_OUT, self.bytes_out),

@@ -247,6 +247,16 @@ impl SigmaRules {
             .collect()
     }
 
+    /// Calls `hit` with the index of every rule the event matches.
+    pub fn evaluate(&self, ev: &impl rsigma_eval::Event, mut hit: impl FnMut(usize)) {
+        for m in self.engine.evaluate(ev) {
+            let key = m.header.rule_id.as_deref().unwrap_or(&m.header.rule_title);
+            if let Some(&i) = self.by_key.get(key) {
+                hit(i);
+            }
+        }
+    }
+
     /// The rows each rule matches, in store order (index as in [`SigmaRules::infos`]).
     pub fn run(&self, store: &EventStore) -> Vec<Vec<u32>> {
         let mut per_rule: Vec<Vec<u32>> = vec![Vec::new(); self.infos.len()];
@@ -261,16 +271,7 @@ impl SigmaRules {
                 let mut out = Vec::new();
                 for row in c * CHUNK..((c + 1) * CHUNK).min(store.len()) {
                     let ev = StoreEvent::new(store, &cols, row);
-                    for hit in self.engine.evaluate(&ev) {
-                        let key = hit
-                            .header
-                            .rule_id
-                            .as_deref()
-                            .unwrap_or(&hit.header.rule_title);
-                        if let Some(&i) = self.by_key.get(key) {
-                            out.push((i, row as u32));
-                        }
-                    }
+                    self.evaluate(&ev, |i| out.push((i, row as u32)));
                 }
                 out
             })

@@ -38,11 +38,13 @@ pub fn run(paths: &[String], args: &LoadArgs, settings: &crate::cli::Settings) -
     };
     let mut app = App::new(Env::new(theme, keymap));
     app.analysis_options = settings.analysis.clone();
+    app.sessions_beside = settings.config.sessions == crate::config::SessionPlace::Beside;
     app.start_loading(
         paths.to_vec(),
         LoadOptions {
             max_inflate: args.max_inflate,
             progress: None,
+            slice: args.slice()?,
         },
     );
     if let Some(w) = warning {
