@@ -141,7 +141,17 @@ impl Evidence {
         let times = cols.times();
         let t = |r: &u32| times.get(*r as usize).copied().flatten();
         let ids = cols.store.str_col(columns::col(s::EVENT_ID));
+        let failed = self
+            .rows
+            .iter()
+            .filter(|&&r| crate::analysis::rules::engine::call_failed(cols, r as usize))
+            .count();
+        let succeeded = self.rows.len() - failed;
         Finding {
+            outcome: crate::analysis::rules::findings::Outcome::of(succeeded, failed),
+            succeeded,
+            failed,
+            outcome_note: None,
             rule_id: self.kind.id().to_owned(),
             title: self.title.clone(),
             level: self.level,
@@ -153,7 +163,11 @@ impl Evidence {
             event_ids: self
                 .rows
                 .iter()
-                .filter_map(|&r| ids.as_ref().and_then(|c| c.get(r as usize)).map(str::to_owned))
+                .filter_map(|&r| {
+                    ids.as_ref()
+                        .and_then(|c| c.get(r as usize))
+                        .map(str::to_owned)
+                })
                 .take(MAX_EVENT_IDS)
                 .collect(),
             detail: Some(self.text.clone()),

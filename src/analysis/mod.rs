@@ -378,7 +378,15 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
         },
     );
     if let Some(sigma) = &opts.sigma {
-        hits.extend(sigma.hits(store, native));
+        for mut h in sigma.hits(store, native) {
+            h.failed = h
+                .rows
+                .iter()
+                .copied()
+                .filter(|&r| rules::engine::call_failed(&cols, r as usize))
+                .collect();
+            hits.push(h);
+        }
     }
     let (mut findings, rule_summaries) = rules::findings::group(&rules, &hits, &cols);
     let zero = vec![0.0; table.windows.len()];

@@ -116,7 +116,7 @@ pub fn run_sql<W: Write>(out: &mut W, args: &SqlArgs, load: &LoadArgs) -> Result
         queries.extend(playbook_queries(&target, &pins)?);
     } else {
         let (store, report) = crate::cli::load_with_progress(&args.paths, load)?;
-        crate::cli::report_skips(&report);
+        crate::cli::report_skips(&report, load);
         let inv = crate::investigation::Investigation::analyze(store, report)?;
         if pins.suspect.is_none() && pins.bucket.is_none() {
             let window = pins.window;

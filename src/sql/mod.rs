@@ -11,6 +11,7 @@ pub use dialect::Engine;
 
 use crate::error::Result;
 use crate::ingest::time::format_ms;
+use crate::model::query::{Field, Filter};
 use crate::playbook::queries::bind;
 use crate::playbook::{Pins, Playbook};
 
@@ -199,7 +200,7 @@ pub fn playbook_queries(t: &Target, pins: &Pins) -> Result<Vec<SqlQuery>> {
             note: spec.unavailable.clone(),
         };
         if q.note.is_none() {
-            match bind(spec, pins) {
+            match bind(spec, pins)? {
                 Err(missing) => {
                     q.note = Some(format!(
                         "needs a pinned {} (--{})",
@@ -208,7 +209,7 @@ pub fn playbook_queries(t: &Target, pins: &Pins) -> Result<Vec<SqlQuery>> {
                     ));
                 }
                 Ok(filter) => {
-                    let f = filter.unwrap_or_default();
+                    let f = filter.map(|f| f.to_string()).unwrap_or_default();
                     q.sql = Some(statement(t, &f, pins.window, &spec.group_by, spec.having)?);
                     q.filter = Some(f);
                 }
@@ -246,30 +247,25 @@ pub fn found_queries(
     window: Option<(i64, i64)>,
     found: &Found,
 ) -> Result<Vec<SqlQuery>> {
-    let q = crate::playbook::quoted;
     let mut out = Vec::new();
     for (id, title, field, values) in [
         (
             "addresses",
             "All activity from the suspect's public addresses",
-            "ip",
+            Field::Ip,
             &found.addresses,
         ),
         (
             "keys",
             "All activity signed with the suspect's access keys",
-            "akid",
+            Field::Akid,
             &found.keys,
         ),
     ] {
         if values.is_empty() {
             continue;
         }
-        let f = values
-            .iter()
-            .map(|v| format!("{field}:{}", q(v)))
-            .collect::<Vec<_>>()
-            .join(" OR ");
+        let f = Filter::any(values.iter().map(|v| Filter::is(field, v.as_str()))).to_string();
         out.push(SqlQuery {
             id: id.to_owned(),
             title: title.to_owned(),
