@@ -36,6 +36,10 @@ pub struct LoadArgs {
     /// No progress bar on stderr.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// AWS's ip-ranges.json (or a table made by scripts/aws_ranges.py), newer than the built-in
+    /// one: which source addresses are inside AWS.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub aws_ranges: Option<std::path::PathBuf>,
     /// Only events at or after this time (UTC; 2020-09-14 or 2020-09-14T00:40:00Z); Parquet
     /// partitions and row groups before it are not read.
     #[arg(long, global = true, value_parser = crate::ingest::parquet::parse_since)]
@@ -143,10 +147,16 @@ pub enum Command {
     Convert(crate::convert::command::ConvertArgs),
     /// Prints the playbook's queries as SQL for Athena, DuckDB or Spark, bound to the pins.
     Sql(crate::sql::command::SqlArgs),
+    /// Grows logs to N events (fresh eventIDs, shifted days) as a Records file, JSON Lines or a
+    /// gzip AWSLogs tree, for benchmarks on real record shapes.
+    Scale(crate::scale::ScaleArgs),
 }
 
 /// Loads paths with a progress bar on stderr when stderr is a terminal.
 pub fn load_with_progress(paths: &[String], args: &LoadArgs) -> Result<(EventStore, LoadReport)> {
+    if let Some(path) = &args.aws_ranges {
+        crate::model::net::install_ranges_file(path)?;
+    }
     let progress = Arc::new(Progress::default());
     let opts = LoadOptions {
         max_inflate: args.max_inflate,
