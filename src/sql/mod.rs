@@ -114,6 +114,33 @@ fn window_sql(t: &Target, window: Option<(i64, i64)>) -> Vec<String> {
     out
 }
 
+/// Partition predicates implied by the filter's top-level region and source terms (exact values
+/// only), so the engine skips other folders: the dataset's `region`/`source` keys, Athena's `region`.
+fn partition_sql(t: &Target, filter: &str) -> Result<Vec<String>> {
+    let hints = filter::slice_hints(filter)?;
+    let mut out = Vec::new();
+    for (key, values) in [("region", &hints.regions), ("source", &hints.sources)] {
+        let Some(values) = values
+            .as_ref()
+            .filter(|v| v.iter().all(|v| !v.contains(['*', '?'])))
+        else {
+            continue;
+        };
+        let has = match t.engine {
+            Engine::Athena => key == "region",
+            Engine::Duckdb | Engine::Spark => t.partitions.iter().any(|p| p == key),
+        };
+        if has {
+            let list: Vec<String> = values
+                .iter()
+                .map(|v| dialect::literal(t.engine, v))
+                .collect();
+            out.push(format!("{key} IN ({})", list.join(", ")));
+        }
+    }
+    Ok(out)
+}
+
 /// A full statement for a filter: event listing, or an aggregate when `group_by` is set.
 pub fn statement(
     t: &Target,
@@ -133,6 +160,7 @@ pub fn statement(
         });
     }
     wh.extend(window_sql(t, window));
+    wh.extend(partition_sql(t, filter)?);
     let col = |c: &str| dialect::column(e, c);
     let mut sql = String::new();
     if group_by.is_empty() {
