@@ -1,6 +1,7 @@
 //! Every input shape to one time-sorted event store.
 pub mod backing;
 pub mod batch;
+pub mod blocks;
 pub mod csv_input;
 pub mod parse;
 pub mod progress;
@@ -152,6 +153,24 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
         batches: Vec::new(),
         bad_times: 0,
     };
+    if let Input::File(path) = input
+        && let Some(b) = blocks::load_large(path, file_id)
+    {
+        report.shape = Some(b.shape);
+        report.bytes = b.stored;
+        report.not_records = b.not_records;
+        report.records = b.batches.iter().map(|b| b.len()).sum();
+        if let Some(p) = &opts.progress {
+            p.file_done(report.bytes);
+        }
+        let bad_times = b.batches.iter().map(|b| b.bad_times).sum();
+        return FileOutcome {
+            report,
+            raw: b.raw,
+            batches: b.batches,
+            bad_times,
+        };
+    }
     let read = match source::read_input(input, opts.max_inflate) {
         Ok(r) => r,
         Err(e) => {
