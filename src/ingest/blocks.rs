@@ -127,12 +127,12 @@ fn records_end(file: &File, size: u64) -> Option<u64> {
 }
 
 /// Byte ranges of the blocks' contents.
-fn plan(file: &File, shape: Shape, first: u64, end: u64) -> Option<Vec<(u64, u64)>> {
+fn plan(file: &File, shape: Shape, first: u64, end: u64, block: u64) -> Option<Vec<(u64, u64)>> {
     let mut out = Vec::new();
     let mut start = first;
     loop {
-        let target = start + BLOCK;
-        if target + BLOCK / 4 >= end {
+        let target = start + block;
+        if target + block / 4 >= end {
             out.push((start, end));
             return Some(out);
         }
@@ -148,10 +148,14 @@ fn plan(file: &File, shape: Shape, first: u64, end: u64) -> Option<Vec<(u64, u64
 /// Loads `path` by blocks when it is a large, clean Records or JSON Lines file; `None` sends it
 /// the ordinary way.
 pub fn load_large(path: &Path, file_id: u32) -> Option<BlockLoad> {
+    load_blocks(path, file_id, LARGE, BLOCK)
+}
+
+fn load_blocks(path: &Path, file_id: u32, large: u64, block: u64) -> Option<BlockLoad> {
     let file = File::open(path).ok()?;
     let meta = file.metadata().ok()?;
     let size = meta.len();
-    if !meta.is_file() || size < LARGE {
+    if !meta.is_file() || size < large {
         return None;
     }
     let head = read_at(&file, 0, 1 << 16)?;
@@ -163,7 +167,7 @@ pub fn load_large(path: &Path, file_id: u32) -> Option<BlockLoad> {
         Shape::Records => records_end(&file, size)?,
         _ => size,
     };
-    let ranges = plan(&file, shape, first, end)?;
+    let ranges = plan(&file, shape, first, end, block)?;
     let file = Arc::new(OpenFile::new(file)?);
     let backing = Backing::File {
         file: Arc::clone(&file),
@@ -239,6 +243,78 @@ mod tests {
         let mut f = tempfile::tempfile().expect("tempfile");
         f.write_all(bytes).expect("write");
         f
+    }
+
+    /// Records with escaped JSON, nested objects and pretty-printed separators.
+    fn records(n: usize) -> Vec<String> {
+        (0..n)
+            .map(|i| {
+                format!(
+                    r#"{{"eventTime":"2024-01-01T00:{:02}:{:02}Z","eventName":"Get{i}","eventSource":"s3.amazonaws.com","eventID":"id-{i}","requestParameters":{{"policy":"{{\"a\":{i}}},{{\"b\":[1,2]}}"}},"userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::1:user/u{}"}}}}"#,
+                    (i / 60) % 60,
+                    i % 60,
+                    i % 7
+                )
+            })
+            .collect()
+    }
+
+    fn texts(raw: &RawStore) -> Vec<String> {
+        (0..raw.len() as u32)
+            .map(|i| raw.compact(i).expect("record"))
+            .collect()
+    }
+
+    #[test]
+    fn blocks_give_the_records_of_the_whole_file_in_order() {
+        let recs = records(2000);
+        let seps = [",", " ,\n ", "\n,"];
+        let mut doc = String::from("\u{feff}{\"Records\": [\n");
+        for (i, r) in recs.iter().enumerate() {
+            if i > 0 {
+                doc.push_str(seps[i % seps.len()]);
+            }
+            doc.push_str(r);
+        }
+        doc.push_str("\n] }\n");
+        let lines = recs.join("\n") + "\n";
+        for (text, shape) in [(doc, Shape::Records), (lines, Shape::JsonLines)] {
+            let mut f = tempfile::NamedTempFile::new().expect("tempfile");
+            f.write_all(text.as_bytes()).expect("write");
+            let whole = parse::parse_input(Arc::new(text.into_bytes()), 0);
+            let blocks = load_blocks(f.path(), 0, 0, 8 << 10).expect("clean blocks");
+            assert_eq!(blocks.shape, shape);
+            assert!(
+                blocks.batches.len() > 10,
+                "{} work units",
+                blocks.batches.len()
+            );
+            assert_eq!(texts(&blocks.raw), texts(&whole.raw));
+            assert_eq!(texts(&blocks.raw), recs);
+            let ids: Vec<u32> = blocks
+                .batches
+                .iter()
+                .flat_map(|b| b.raw_id.clone())
+                .collect();
+            assert_eq!(ids, (0..2000).collect::<Vec<u32>>());
+        }
+    }
+
+    #[test]
+    fn damage_sends_the_file_the_ordinary_way() {
+        let mut recs = records(500);
+        let mut doc = format!("{{\"Records\":[{}]}}", recs.join(","));
+        // A record that is not valid JSON in the middle of the file.
+        recs[250] = r#"{"eventName":"Broken","eventTime":nul}"#.to_owned();
+        let damaged = format!("{{\"Records\":[{}]}}", recs.join(","));
+        let mut f = tempfile::NamedTempFile::new().expect("tempfile");
+        f.write_all(damaged.as_bytes()).expect("write");
+        assert!(load_blocks(f.path(), 0, 0, 4 << 10).is_none());
+        // A file whose Records array is not closed.
+        let mut f = tempfile::NamedTempFile::new().expect("tempfile");
+        doc.truncate(doc.len() - 2);
+        f.write_all(doc.as_bytes()).expect("write");
+        assert!(load_blocks(f.path(), 0, 0, 4 << 10).is_none());
     }
 
     #[test]
