@@ -19,6 +19,7 @@ use rayon::prelude::*;
 
 use super::batch::Batch;
 use super::parse::{self, Shape};
+use super::progress::Progress;
 use super::split;
 use crate::model::raw::{Backing, OpenFile, RawStore};
 
@@ -147,11 +148,19 @@ fn plan(file: &File, shape: Shape, first: u64, end: u64, block: u64) -> Option<V
 
 /// Loads `path` by blocks when it is a large, clean Records or JSON Lines file; `None` sends it
 /// the ordinary way.
-pub fn load_large(path: &Path, file_id: u32) -> Option<BlockLoad> {
-    load_blocks(path, file_id, LARGE, BLOCK)
+/// Block by block, the bytes parsed go to `progress` (so a gauge moves during one large file);
+/// when the file goes the ordinary way after all, they are taken back.
+pub fn load_large(path: &Path, file_id: u32, progress: Option<&Progress>) -> Option<BlockLoad> {
+    load_blocks(path, file_id, LARGE, BLOCK, progress)
 }
 
-fn load_blocks(path: &Path, file_id: u32, large: u64, block: u64) -> Option<BlockLoad> {
+fn load_blocks(
+    path: &Path,
+    file_id: u32,
+    large: u64,
+    block: u64,
+    progress: Option<&Progress>,
+) -> Option<BlockLoad> {
     let file = File::open(path).ok()?;
     let meta = file.metadata().ok()?;
     let size = meta.len();
@@ -194,6 +203,9 @@ fn load_blocks(path: &Path, file_id: u32, large: u64, block: u64) -> Option<Bloc
                 && parsed.bad_records == 0
                 && parsed.problems.is_empty()
                 && parsed.batches.iter().map(Batch::len).sum::<usize>() > 0;
+            if let Some(p) = progress {
+                p.add_bytes(stop - start);
+            }
             if !clean {
                 return None;
             }
@@ -222,8 +234,13 @@ fn load_blocks(path: &Path, file_id: u32, large: u64, block: u64) -> Option<Bloc
         not_records: 0,
         stored: size,
     };
-    for part in parts {
-        let (raw, mut batches, not_records) = part?;
+    if parts.iter().any(Option::is_none) {
+        if let Some(p) = progress {
+            p.take_back_bytes(ranges.iter().map(|(a, b)| b - a).sum());
+        }
+        return None;
+    }
+    for (raw, mut batches, not_records) in parts.into_iter().flatten() {
         let shift = out.raw.append(raw);
         for b in &mut batches {
             b.offset_raw_ids(shift);
@@ -282,7 +299,7 @@ mod tests {
             let mut f = tempfile::NamedTempFile::new().expect("tempfile");
             f.write_all(text.as_bytes()).expect("write");
             let whole = parse::parse_input(Arc::new(text.into_bytes()), 0);
-            let blocks = load_blocks(f.path(), 0, 0, 8 << 10).expect("clean blocks");
+            let blocks = load_blocks(f.path(), 0, 0, 8 << 10, None).expect("clean blocks");
             assert_eq!(blocks.shape, shape);
             assert!(
                 blocks.batches.len() > 10,
@@ -309,12 +326,12 @@ mod tests {
         let damaged = format!("{{\"Records\":[{}]}}", recs.join(","));
         let mut f = tempfile::NamedTempFile::new().expect("tempfile");
         f.write_all(damaged.as_bytes()).expect("write");
-        assert!(load_blocks(f.path(), 0, 0, 4 << 10).is_none());
+        assert!(load_blocks(f.path(), 0, 0, 4 << 10, None).is_none());
         // A file whose Records array is not closed.
         let mut f = tempfile::NamedTempFile::new().expect("tempfile");
         doc.truncate(doc.len() - 2);
         f.write_all(doc.as_bytes()).expect("write");
-        assert!(load_blocks(f.path(), 0, 0, 4 << 10).is_none());
+        assert!(load_blocks(f.path(), 0, 0, 4 << 10, None).is_none());
     }
 
     #[test]

@@ -154,14 +154,14 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
         bad_times: 0,
     };
     if let Input::File(path) = input
-        && let Some(b) = blocks::load_large(path, file_id)
+        && let Some(b) = blocks::load_large(path, file_id, opts.progress.as_deref())
     {
         report.shape = Some(b.shape);
         report.bytes = b.stored;
         report.not_records = b.not_records;
         report.records = b.batches.iter().map(|b| b.len()).sum();
         if let Some(p) = &opts.progress {
-            p.file_done(report.bytes);
+            p.file_done(0);
         }
         let bad_times = b.batches.iter().map(|b| b.bad_times).sum();
         return FileOutcome {
