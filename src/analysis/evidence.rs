@@ -153,7 +153,11 @@ impl Evidence {
             event_ids: self
                 .rows
                 .iter()
-                .filter_map(|&r| ids.as_ref().and_then(|c| c.get(r as usize)).map(str::to_owned))
+                .filter_map(|&r| {
+                    ids.as_ref()
+                        .and_then(|c| c.get(r as usize))
+                        .map(str::to_owned)
+                })
                 .take(MAX_EVENT_IDS)
                 .collect(),
             detail: Some(self.text.clone()),
