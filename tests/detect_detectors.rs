@@ -6,7 +6,6 @@ use cttui::model::query::Query;
 use serde_json::{Value, json};
 
 #[path = "analysis_support.rs"]
-#[allow(dead_code)]
 mod support;
 use support::{DAY0, assumed_role, iam_user, load_records, record, t, with};
 
@@ -40,6 +39,9 @@ fn kinds(a: &Analysis, principal_end: &str) -> Vec<(EvidenceKind, Level)> {
         .collect()
 }
 
+/// A labelled case: records and what is expected of them.
+type Case<W> = (&'static str, Vec<Value>, W);
+
 /// Each case: records, the principal to look at, the expected misuse level (None = no misuse) and
 /// a word its text must hold.
 #[test]
@@ -65,6 +67,7 @@ fn credential_misuse_cases() {
         "eventSource",
         json!("sts.amazonaws.com"),
     );
+    #[allow(clippy::type_complexity)]
     let cases: Vec<(&str, Vec<Value>, &str, Option<Level>, &str)> = vec![
         (
             "instance at home only",
@@ -283,6 +286,7 @@ fn escalation_chain_cases() {
     };
     let mut new_me = me.clone();
     new_me["accessKeyId"] = json!("AKIANEW1");
+    #[allow(clippy::type_complexity)]
     let cases: Vec<(&str, Vec<Value>, Option<(EvidenceKind, Level)>, usize)> = vec![
         (
             "grant alone",
@@ -445,7 +449,7 @@ fn recon_reads_and_tampering_cases() {
             })
             .collect()
     };
-    let cases: Vec<(&str, Vec<Value>, Option<(EvidenceKind, Level)>)> = vec![
+    let cases: Vec<Case<Option<(EvidenceKind, Level)>>> = vec![
         (
             "recon then burst",
             [recon(), reads(60)].concat(),
@@ -526,4 +530,55 @@ fn network_class_column_and_query_field() {
     ] {
         assert_eq!(rows(q), want, "{q}");
     }
+}
+
+/// Three principals are too few for the forest, but their principal × network × client contexts are
+/// enough: the model runs on those and says so.
+#[test]
+fn small_log_scored_by_contexts() {
+    let inst = assumed_role("web", "i-0123456789abcdef0");
+    let a_user = iam_user("ann");
+    let b_user = iam_user("ben");
+    let uas = [
+        SSM,
+        LINUX_CLI,
+        MAC_CLI,
+        "Boto3/1.26 Python/3.10 Linux/5.19 Botocore/1.29",
+        "AWS Internal",
+    ];
+    let ips = [EC2_IP, "10.0.1.5", OUT_IP];
+    let mut recs = Vec::new();
+    let mut i = 0;
+    for who in [&inst, &a_user, &b_user] {
+        for ua in &uas[..3] {
+            for ip in &ips[..2] {
+                for _ in 0..3 {
+                    i += 1;
+                    recs.push(call(i, who, ip, ua));
+                }
+            }
+        }
+    }
+    let a = run(&recs);
+    assert!(
+        a.principals
+            .iter()
+            .filter(|p| p.features.events > 0)
+            .count()
+            == 3
+    );
+    assert!(
+        a.model
+            .notes
+            .iter()
+            .any(|n| n.contains("principal × network × client contexts")),
+        "{:?}",
+        a.model.notes
+    );
+    assert!(
+        a.principals
+            .iter()
+            .filter(|p| p.features.events > 0)
+            .all(|p| p.score.is_some())
+    );
 }

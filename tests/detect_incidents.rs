@@ -7,7 +7,6 @@ use cttui::analysis::{Analysis, AnalysisOptions, Confidence, Level, analyze};
 use serde_json::{Value, json};
 
 #[path = "analysis_support.rs"]
-#[allow(dead_code)]
 mod support;
 use support::{DAY0, assumed_role, iam_user, load_records, record, t, user, with};
 

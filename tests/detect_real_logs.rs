@@ -8,7 +8,6 @@ use cttui::ingest::{LoadOptions, load};
 use serde_json::Value;
 
 #[path = "analysis_support.rs"]
-#[allow(dead_code)]
 mod support;
 
 const SHARED: &str = "../shared/cloudtrail";

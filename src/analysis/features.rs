@@ -181,10 +181,21 @@ pub struct Groups {
 impl Groups {
     /// Groups rows by dictionary code; nulls form the last group.
     pub fn by_code(dict: &Dict) -> Groups {
-        let k = dict.cardinality() + 1;
-        let slot = |c: u32| if c == NULL { k - 1 } else { c as usize };
+        Groups::from_codes(dict.codes(), dict.cardinality())
+    }
+
+    /// Groups rows by codes below `card` ([`NULL`] rows form the last group).
+    pub fn from_codes(codes: &[u32], card: usize) -> Groups {
+        let k = card + 1;
+        let slot = |c: u32| {
+            if c == NULL {
+                k - 1
+            } else {
+                (c as usize).min(k - 1)
+            }
+        };
         let mut counts = vec![0u32; k + 1];
-        for &c in dict.codes() {
+        for &c in codes {
             counts[slot(c) + 1] += 1;
         }
         for i in 1..counts.len() {
@@ -192,8 +203,8 @@ impl Groups {
         }
         let offsets = counts.clone();
         let mut fill = counts;
-        let mut rows = vec![0u32; dict.codes().len()];
-        for (r, &c) in dict.codes().iter().enumerate() {
+        let mut rows = vec![0u32; codes.len()];
+        for (r, &c) in codes.iter().enumerate() {
             let g = slot(c);
             rows[fill[g] as usize] = r as u32;
             fill[g] += 1;
@@ -478,6 +489,19 @@ fn users_per_value(groups: &Groups, codes: &[u32], card: usize) -> Vec<u32> {
 
 /// Whole-log and per-window features for every entity.
 pub fn compute(cols: &Columns<'_>, opts: &FeatureOptions) -> FeatureTable {
+    let entity_dict = cols.by_idx(opts.kind.column());
+    let mut names: Vec<String> = entity_dict.values().to_vec();
+    names.push(opts.kind.missing_name().to_owned());
+    compute_groups(cols, opts, Groups::by_code(entity_dict), names)
+}
+
+/// Whole-log and per-window features for arbitrary row groups (`names[g]` names group `g`).
+pub fn compute_groups(
+    cols: &Columns<'_>,
+    opts: &FeatureOptions,
+    groups: Groups,
+    names_out: Vec<String>,
+) -> FeatureTable {
     let window_ms = opts.window_secs.max(1) * 1000;
     let names = cols.by_idx(s::EVENT_NAME);
     let dicts = [
@@ -488,8 +512,6 @@ pub fn compute(cols: &Columns<'_>, opts: &FeatureOptions) -> FeatureTable {
         cols.by_idx(s::AWS_REGION),
     ];
     let cards = dicts.map(Dict::cardinality);
-    let entity_dict = cols.by_idx(opts.kind.column());
-    let groups = Groups::by_code(entity_dict);
     let ua = dicts[2].codes();
     let ip = dicts[3].codes();
     let ctx = Ctx {
@@ -533,8 +555,6 @@ pub fn compute(cols: &Columns<'_>, opts: &FeatureOptions) -> FeatureTable {
             |sc, g| entity_features(g as u32, groups.get(g), &ctx, sc, window_ms),
         )
         .collect();
-    let mut names_out: Vec<String> = entity_dict.values().to_vec();
-    names_out.push(opts.kind.missing_name().to_owned());
     let mut entities = Vec::with_capacity(per_entity.len());
     let mut windows = Vec::new();
     let mut entity_windows = Vec::with_capacity(per_entity.len());

@@ -20,6 +20,7 @@ pub mod evidence;
 pub mod explain;
 pub mod features;
 pub mod forest;
+pub mod grain;
 pub mod humanize;
 pub mod level;
 pub mod ranking;
@@ -332,6 +333,41 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
     };
     let (win_scaler, win_scores) = model_scores(&win_points, &win_params)?;
     let mut notes = Vec::new();
+    if ent_scores.is_none() && opts.entity == EntityKind::Principal {
+        // Too few principals: score their principal × network × client contexts and give each
+        // principal its most anomalous context's score.
+        let ctx = grain::contexts(
+            &cols,
+            &FeatureOptions {
+                kind: opts.entity,
+                window_secs: opts.window_secs,
+                business_hours: opts.business_hours,
+            },
+        );
+        let live: Vec<usize> = (0..ctx.table.entities.len())
+            .filter(|&i| ctx.table.entities[i].events > 0)
+            .collect();
+        let pts: Vec<[f64; NF]> = live
+            .iter()
+            .map(|&i| ctx.table.entities[i].vector())
+            .collect();
+        if let (_, Some(sc)) = model_scores(&pts, &opts.forest)? {
+            let mut best = vec![None::<f64>; ent_points.len()];
+            for (&i, v) in live.iter().zip(sc) {
+                if let Some(slot) = ctx.owner.get(i).and_then(|&o| best.get_mut(o as usize)) {
+                    *slot = Some(slot.map_or(v, |b| b.max(v)));
+                }
+            }
+            ent_scores = Some(best.into_iter().map(|b| b.unwrap_or(0.5)).collect());
+            notes.push(format!(
+                "{} {}(s): too few for the isolation forest (needs {}); scored their {} principal × network × client contexts instead (each principal takes its most anomalous context)",
+                table.entities.len(),
+                entity_word(opts.entity),
+                forest::MIN_POINTS,
+                pts.len()
+            ));
+        }
+    }
     if ent_scores.is_none() {
         // Robust statistics over the entities that have events (the no-identity group may be
         // empty); empty ones read as typical.
