@@ -1,29 +1,32 @@
 //! Every input shape to one time-sorted event store.
+pub mod backing;
 pub mod batch;
 pub mod csv_input;
+pub mod parquet;
 pub mod parse;
 pub mod progress;
 pub mod record;
 pub mod source;
 pub mod split;
+pub mod table;
 pub mod time;
 
 use std::sync::Arc;
 
-use polars::prelude::*;
+use polars::prelude::{IntoColumn, UInt32Chunked};
 use rayon::prelude::*;
-use std::collections::hash_map::Entry;
 
-use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::model::raw::RawStore;
-use crate::model::schema;
 use crate::model::store::{EventStore, FileInfo};
 pub use parse::{Problem, Shape};
 pub use progress::Progress;
 pub use source::{Input, Passed};
+
+/// Reasons listed when nothing loads.
+const MAX_REASONS: usize = 50;
 
 /// Default cap on the inflated size of one gzip input (4 GiB).
 pub const DEFAULT_MAX_INFLATE: u64 = 4 << 30;
@@ -32,6 +35,8 @@ pub const DEFAULT_MAX_INFLATE: u64 = 4 << 30;
 pub struct LoadOptions {
     pub max_inflate: u64,
     pub progress: Option<Arc<Progress>>,
+    /// The part of the input to load (`--since`/`--until`, partitions the filter rules out).
+    pub slice: parquet::Slice,
 }
 
 impl Default for LoadOptions {
@@ -39,6 +44,7 @@ impl Default for LoadOptions {
         LoadOptions {
             max_inflate: DEFAULT_MAX_INFLATE,
             progress: None,
+            slice: parquet::Slice::default(),
         }
     }
 }
@@ -55,12 +61,19 @@ pub struct FileReport {
     pub records: usize,
     /// Container elements that were not CloudTrail records (SIEM envelopes, metadata lines).
     pub not_records: usize,
-    /// Records that could not be parsed.
+    /// Records that could not be parsed (each broken record or damaged stretch holding one).
     pub bad_records: usize,
+    /// Stretches of input passed over: bad records, stray brackets, truncation.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub skipped: usize,
     /// The first problems, with line and byte offset.
     pub problems: Vec<Problem>,
     /// Why nothing was read from this input, if so.
     pub error: Option<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The account of a load: what was read, skipped and dropped, so counts reconcile.
@@ -75,6 +88,10 @@ pub struct LoadReport {
     pub duplicates: usize,
     /// Events whose time was missing or unparseable (kept, sorted last).
     pub bad_times: usize,
+    /// Parquet files left unread because the slice rules them out (partitions, row-group times).
+    pub pruned_files: usize,
+    /// Records read but outside `--since`/`--until` (not in the store).
+    pub outside_window: usize,
 }
 
 impl LoadReport {
@@ -116,11 +133,12 @@ impl LoadReport {
                 ));
             }
             let described = f.problems.len();
-            if f.bad_records > described {
+            if f.skipped.max(f.bad_records) > described {
                 out.push(format!(
-                    "{}: {} more bad record(s) not listed",
+                    "{}: {} more skipped stretch(es) not listed ({} bad record(s) in all)",
                     f.path,
-                    f.bad_records - described
+                    f.skipped.max(f.bad_records) - described,
+                    f.bad_records
                 ));
             }
         }
@@ -133,6 +151,8 @@ struct FileOutcome {
     raw: RawStore,
     batches: Vec<batch::Batch>,
     bad_times: usize,
+    /// A Parquet file of which the slice needed no row.
+    pruned: bool,
 }
 
 fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
@@ -145,6 +165,7 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
         records: 0,
         not_records: 0,
         bad_records: 0,
+        skipped: 0,
         problems: Vec::new(),
         error: None,
     };
@@ -153,8 +174,22 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
         raw: RawStore::default(),
         batches: Vec::new(),
         bad_times: 0,
+        pruned: false,
     };
-    let read = match source::read_input(input, opts.max_inflate) {
+    let read = match input {
+        Input::File(p) if parquet::is_parquet_file(p) => {
+            match parquet::read_input(p, &opts.slice) {
+                Ok(r) if r.input.bytes.is_empty() && r.row_groups_read < r.row_groups => {
+                    let mut out = empty(report);
+                    out.pruned = true;
+                    return out;
+                }
+                r => r.map(|r| r.input),
+            }
+        }
+        _ => source::read_input(input, opts.max_inflate),
+    };
+    let read = match read {
         Ok(r) => r,
         Err(e) => {
             report.error = Some(e);
@@ -164,7 +199,17 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
     report.gzip = read.gzip;
     report.bytes = read.stored;
     let warning = read.warning.clone();
-    let parsed = parse::parse_input(Arc::new(read.bytes), file_id);
+    let main = Arc::new(read.bytes);
+    let mut parsed = parse::parse_input(Arc::clone(&main), file_id);
+    backing::release(
+        &mut parsed.raw,
+        &main,
+        input,
+        read.gzip,
+        read.stored,
+        opts.max_inflate,
+    );
+    drop(main);
     if let Some(p) = &opts.progress {
         p.file_done(report.bytes);
     }
@@ -172,6 +217,7 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
     report.error = parsed.fatal;
     report.not_records = parsed.not_records;
     report.bad_records = parsed.bad_records;
+    report.skipped = parsed.skipped;
     report.problems = parsed.problems;
     if let Some(w) = warning {
         report.problems.push(Problem {
@@ -187,13 +233,17 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
         raw: parsed.raw,
         batches: parsed.batches,
         bad_times,
+        pruned: false,
     }
 }
 
 /// Loads the given paths into one event store.
 pub fn load(paths: &[String], opts: &LoadOptions) -> Result<(EventStore, LoadReport)> {
     let timer = PhaseTimer::from_env();
-    let (inputs, passed) = source::discover(paths);
+    let (mut inputs, passed) = source::discover(paths);
+    let before = inputs.len();
+    inputs.retain(|i| !matches!(i, Input::File(p) if parquet::pruned_by_path(p, &opts.slice)));
+    let pruned_by_path = before - inputs.len();
     if let Some(p) = &opts.progress {
         let total: u64 = inputs
             .iter()
@@ -212,6 +262,7 @@ pub fn load(paths: &[String], opts: &LoadOptions) -> Result<(EventStore, LoadRep
     timer.mark("read and parse");
     let mut report = LoadReport {
         passed,
+        pruned_files: pruned_by_path,
         ..LoadReport::default()
     };
     let mut raw = RawStore::default();
@@ -230,105 +281,59 @@ pub fn load(paths: &[String], opts: &LoadOptions) -> Result<(EventStore, LoadRep
             shape: o.report.shape,
             events: o.report.records,
         });
+        if o.pruned {
+            report.pruned_files += 1;
+            continue;
+        }
         report.files.push(o.report);
+    }
+    if report.records == 0 && report.pruned_files > 0 {
+        return Err(Error::Invalid(format!(
+            "no event in the requested slice ({} Parquet file(s) left unread by --since/--until/--filter)",
+            report.pruned_files
+        )));
     }
     if report.records == 0 {
         let skipped = report.passed.len() + report.files.len();
-        return Err(Error::NothingLoaded { skipped });
+        let lines = report.skip_lines();
+        let mut details = String::new();
+        for l in lines.iter().take(MAX_REASONS) {
+            details.push_str("\n  ");
+            details.push_str(&crate::text::sanitize(l));
+        }
+        if lines.len() > MAX_REASONS {
+            details.push_str(&format!("\n  ... {} more", lines.len() - MAX_REASONS));
+        }
+        return Err(Error::NothingLoaded { skipped, details });
     }
     if let Some(p) = &opts.progress {
         p.set_stage("building the event table");
     }
-    let frames: Vec<DataFrame> = batches
-        .into_par_iter()
-        .filter(|b| !b.is_empty())
-        .map(|b| b.finish())
-        .collect::<PolarsResult<_>>()?;
-    timer.mark("column batches");
-    let df = build_table(frames, &raw, &mut report, &timer)?;
+    let (df, duplicates) = table::build(batches, &raw, &|phase| timer.mark(phase))?;
+    report.duplicates = duplicates;
+    let df = if opts.slice.has_window() {
+        let before = df.height();
+        let mut df = opts.slice.filter_frame(df)?;
+        report.outside_window = before - df.height();
+        if df.height() == 0 {
+            return Err(Error::Invalid(format!(
+                "no event between --since and --until ({} record(s) read, all outside)",
+                report.records
+            )));
+        }
+        // Row ids stay 0..n after the window dropped rows.
+        let n = df.height() as u32;
+        df.with_column(
+            UInt32Chunked::from_vec(crate::model::schema::ROW_ID.into(), (0..n).collect())
+                .into_column(),
+        )?;
+        df
+    } else {
+        df
+    };
     let store = EventStore::new(df, raw, files);
     timer.mark("store");
     Ok((store, report))
-}
-
-/// Stacks the per-unit frames, sorts by time (ties by input order), drops repeated deliveries and
-/// numbers the rows.
-fn build_table(
-    frames: Vec<DataFrame>,
-    raw: &RawStore,
-    report: &mut LoadReport,
-    timer: &PhaseTimer,
-) -> Result<DataFrame> {
-    let mut iter = frames.into_iter();
-    let mut df = iter.next().unwrap_or_default();
-    for f in iter {
-        df.vstack_mut(&f)?;
-    }
-    timer.mark("stack");
-    let df = df.sort(
-        [schema::EVENT_TIME, schema::RAW_ID],
-        SortMultipleOptions::default()
-            .with_nulls_last(true)
-            .with_multithreaded(true),
-    )?;
-    timer.mark("sort");
-    let mask = duplicate_mask(&df, raw)?;
-    timer.mark("duplicates");
-    let kept = mask.sum().unwrap_or(0) as usize;
-    report.duplicates = df.height() - kept;
-    let mut df = if kept == df.height() {
-        df
-    } else {
-        df.filter(&mask)?
-    };
-    let n = df.height() as u32;
-    df.with_column(UInt32Chunked::from_vec(schema::ROW_ID.into(), (0..n).collect()).into_column())?;
-    df.rechunk_mut_par();
-    Ok(df)
-}
-
-/// True for the first delivery of each event. A repeat has the same eventID, time and name, and the
-/// same record text (whitespace aside): test corpora reuse placeholder eventIDs for different
-/// events, and those are kept. Record texts are compared only when the cheap key collides.
-fn duplicate_mask(df: &DataFrame, raw: &RawStore) -> Result<BooleanChunked> {
-    let ids = df.column("event_id")?.str()?.clone();
-    let names = df.column("event_name")?.str()?.clone();
-    let times = df
-        .column(schema::EVENT_TIME)?
-        .as_materialized_series()
-        .to_physical_repr();
-    let times = times.i64()?;
-    let raw_ids = df.column(schema::RAW_ID)?.u32()?.clone();
-    // (eventID, name, time) -> raw ids of the distinct records seen with that key.
-    type Key<'a> = (&'a str, Option<&'a str>, Option<i64>);
-    let mut seen: FxHashMap<Key<'_>, Vec<u32>> = FxHashMap::default();
-    let keep: BooleanChunked = ids
-        .iter()
-        .zip(names.iter())
-        .zip(times.iter())
-        .zip(raw_ids.iter())
-        .map(|(((id, name), t), rid)| {
-            let (Some(id), Some(rid)) = (id, rid) else {
-                return true;
-            };
-            match seen.entry((id, name, t)) {
-                Entry::Vacant(v) => {
-                    v.insert(vec![rid]);
-                    true
-                }
-                Entry::Occupied(mut o) => {
-                    let text = raw.compact(rid);
-                    if o.get().iter().any(|&other| raw.compact(other) == text) {
-                        false
-                    } else {
-                        o.get_mut().push(rid);
-                        true
-                    }
-                }
-            }
-        })
-        .collect();
-    Ok(keep)
 }
 
 /// Phase timings on stderr when `CTTUI_TIMINGS` is set (for profiling loads; off by default).
