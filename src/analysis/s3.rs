@@ -7,8 +7,8 @@ use serde::Serialize;
 use super::catalog::{self, ApiSet};
 use super::columns::{Columns, NULL};
 use super::timefmt;
+use crate::model::facts::Count;
 use crate::model::schema::{self, s};
-use crate::summary::Count;
 
 pub const S3_SOURCE: &str = "s3.amazonaws.com";
 

@@ -41,18 +41,6 @@ impl RuleHits {
     }
 }
 
-/// Fills every hit's failed rows (for hits made elsewhere, such as Sigma's).
-pub fn mark_failed(hits: &mut [RuleHits], cols: &Columns<'_>) {
-    for h in hits {
-        h.failed = h
-            .rows
-            .iter()
-            .copied()
-            .filter(|&r| call_failed(cols, r as usize))
-            .collect();
-    }
-}
-
 /// Whether the call of a row failed: CloudTrail writes an error code (or, for console sign-in
 /// failures, only an error message).
 pub fn call_failed(cols: &Columns<'_>, row: usize) -> bool {
