@@ -83,6 +83,17 @@ pub struct RuleSummary {
     pub failed: usize,
 }
 
+/// The outcome of a set of rows (for findings made outside the rule engine, such as evidence):
+/// (outcome, succeeded, failed).
+pub fn outcome_of(cols: &Columns<'_>, rows: &[u32]) -> (Outcome, usize, usize) {
+    let failed = rows
+        .iter()
+        .filter(|&&r| super::engine::call_failed(cols, r as usize))
+        .count();
+    let succeeded = rows.len() - failed;
+    (Outcome::of(succeeded, failed), succeeded, failed)
+}
+
 /// A finding's title and level for its outcome: an attempt when every call failed.
 fn titled(rule: &Rule, outcome: Outcome) -> (String, Level) {
     match outcome {
