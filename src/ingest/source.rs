@@ -22,12 +22,7 @@ impl Input {
     }
 }
 
-/// A path that was passed over without reading, and why.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Passed {
-    pub path: String,
-    pub reason: String,
-}
+pub use crate::model::load::Passed;
 
 /// Expands the given paths: directories are walked recursively in name order (symlinked ones
 /// once each), hidden entries are left out, and CloudTrail digests, documentation and special
