@@ -139,7 +139,12 @@ mod tests {
         write_atomic(&p, b"report", true).expect("write");
         assert_eq!(fs::read(&victim).expect("read"), b"precious");
         assert_eq!(fs::read(&p).expect("read"), b"report");
-        assert!(!fs::symlink_metadata(&p).expect("meta").file_type().is_symlink());
+        assert!(
+            !fs::symlink_metadata(&p)
+                .expect("meta")
+                .file_type()
+                .is_symlink()
+        );
         // A symlink to a device outside /dev is replaced too, never written through.
         let q = dir.path().join("d.md");
         std::os::unix::fs::symlink("/dev/null", &q).expect("symlink");

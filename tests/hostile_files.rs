@@ -29,8 +29,11 @@ fn special_files_in_a_folder_are_counted_not_opened() {
     mkfifo(&dir.path().join("pipe.json"));
     let elsewhere = tempfile::tempdir().expect("tmp");
     mkfifo(&elsewhere.path().join("target"));
-    std::os::unix::fs::symlink(elsewhere.path().join("target"), dir.path().join("link.json"))
-        .expect("symlink");
+    std::os::unix::fs::symlink(
+        elsewhere.path().join("target"),
+        dir.path().join("link.json"),
+    )
+    .expect("symlink");
     std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.json")).expect("symlink");
     std::os::unix::fs::symlink(dir.path().join("missing"), dir.path().join("dangling.json"))
         .expect("symlink");
@@ -48,7 +51,9 @@ fn special_files_in_a_folder_are_counted_not_opened() {
         .passed
         .iter()
         .map(|p| {
-            let name = Path::new(&p.path).file_name().map(|n| n.to_string_lossy().into_owned());
+            let name = Path::new(&p.path)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned());
             (name.unwrap_or_default(), p.reason.clone())
         })
         .collect();
@@ -74,18 +79,26 @@ fn a_fifo_named_explicitly_loads_from_its_writer_and_gives_up_without_one() {
     let writer = {
         let fifo = fifo.clone();
         std::thread::spawn(move || {
-            let mut f = std::fs::OpenOptions::new().write(true).open(fifo).expect("open");
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(fifo)
+                .expect("open");
             f.write_all(RECORD.as_bytes()).expect("write");
         })
     };
-    let (store, _) = load(&[fifo.to_string_lossy().into_owned()], &LoadOptions::default())
-        .expect("loads");
+    let (store, _) = load(
+        &[fifo.to_string_lossy().into_owned()],
+        &LoadOptions::default(),
+    )
+    .expect("loads");
     assert_eq!(store.len(), 1);
     writer.join().expect("writer");
 
     // No writer: given up after FIFO_WAIT with a reason, not blocked forever.
     let started = Instant::now();
-    let err = read_input(&Input::File(fifo.clone()), 1 << 20).err().expect("gives up");
+    let err = read_input(&Input::File(fifo.clone()), 1 << 20)
+        .err()
+        .expect("gives up");
     let waited = started.elapsed();
     assert!(err.contains("no writer"), "{err}");
     assert!(waited >= FIFO_WAIT && waited < FIFO_WAIT + Duration::from_secs(5));
@@ -95,7 +108,9 @@ fn a_fifo_named_explicitly_loads_from_its_writer_and_gives_up_without_one() {
 fn endless_streams_stop_at_the_cap_with_a_clear_message() {
     // /dev/zero: binary, stopped at once.
     let started = Instant::now();
-    let err = read_input(&Input::File("/dev/zero".into()), 4 << 30).err().expect("refused");
+    let err = read_input(&Input::File("/dev/zero".into()), 4 << 30)
+        .err()
+        .expect("refused");
     assert!(err.contains("not a CloudTrail log"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(5));
 
@@ -106,13 +121,18 @@ fn endless_streams_stop_at_the_cap_with_a_clear_message() {
     let writer = {
         let fifo = fifo.clone();
         std::thread::spawn(move || {
-            let mut f = std::fs::OpenOptions::new().write(true).open(fifo).expect("open");
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(fifo)
+                .expect("open");
             let line = format!("{RECORD}\n").repeat(100);
             // Ends when the reader closes (EPIPE).
             while f.write_all(line.as_bytes()).is_ok() {}
         })
     };
-    let err = read_input(&Input::File(fifo), 4 << 20).err().expect("capped");
+    let err = read_input(&Input::File(fifo), 4 << 20)
+        .err()
+        .expect("capped");
     assert!(err.contains("over the cap of 4194304 bytes"), "{err}");
     writer.join().expect("writer ends");
 
@@ -145,7 +165,11 @@ fn stdin_and_process_substitution_load() {
         .write_all(RECORD.as_bytes())
         .expect("write");
     let out = child.wait_with_output().expect("ends");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let bash = Command::new("bash")
         .arg("-c")
         .arg(format!(
@@ -155,7 +179,11 @@ fn stdin_and_process_substitution_load() {
         ))
         .output()
         .expect("bash runs");
-    assert!(bash.status.success(), "{}", String::from_utf8_lossy(&bash.stderr));
+    assert!(
+        bash.status.success(),
+        "{}",
+        String::from_utf8_lossy(&bash.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&bash.stdout).expect("json");
     assert_eq!(v["events"], 1, "{v}");
 }

@@ -13,7 +13,7 @@ const RECORD: &str = r#"{"Records":[{"eventVersion":"1.08","eventTime":"2024-01-
 
 struct Tui {
     child: Box<dyn Child + Send + Sync>,
-    writer: Box<dyn Write + Send>,
+    writer: Arc<Mutex<Box<dyn Write + Send>>>,
     raw: Arc<Mutex<Vec<u8>>>,
     _master: Box<dyn MasterPty + Send>,
 }
@@ -39,14 +39,21 @@ impl Tui {
         let child = pair.slave.spawn_command(cmd).expect("starts");
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("reader");
-        let writer = pair.master.take_writer().expect("writer");
+        let writer = Arc::new(Mutex::new(pair.master.take_writer().expect("writer")));
         let raw = Arc::new(Mutex::new(Vec::new()));
-        let r = Arc::clone(&raw);
+        let (r, w) = (Arc::clone(&raw), Arc::clone(&writer));
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
                 if n == 0 {
                     break;
+                }
+                // Answer cursor position requests as a terminal would (redraws ask for it).
+                if buf[..n].windows(4).any(|x| x == b"\x1b[6n")
+                    && let Ok(mut w) = w.lock()
+                {
+                    let _ = w.write_all(b"\x1b[1;1R");
+                    let _ = w.flush();
                 }
                 if let Ok(mut r) = r.lock() {
                     r.extend_from_slice(&buf[..n]);
@@ -59,6 +66,12 @@ impl Tui {
             raw,
             _master: pair.master,
         }
+    }
+
+    fn send(&self, bytes: &[u8]) {
+        let mut w = self.writer.lock().expect("writer");
+        w.write_all(bytes).expect("write");
+        w.flush().expect("flush");
     }
 
     fn pid(&self) -> u32 {
@@ -79,7 +92,14 @@ impl Tui {
     fn wait(&self, what: &str, done: impl Fn(&Tui) -> bool) {
         let end = Instant::now() + TIMEOUT;
         while !done(self) {
-            assert!(Instant::now() < end, "timed out waiting for {what}");
+            if Instant::now() >= end {
+                let raw = self.raw.lock().expect("raw");
+                let tail = &raw[raw.len().saturating_sub(600)..];
+                panic!(
+                    "timed out waiting for {what}; output ends {:?}",
+                    String::from_utf8_lossy(tail)
+                );
+            }
             std::thread::sleep(Duration::from_millis(30));
         }
     }
@@ -101,7 +121,8 @@ impl Tui {
 
     /// The process state letter from /proc (T: stopped).
     fn state(&self) -> char {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).unwrap_or_default();
+        let stat =
+            std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).unwrap_or_default();
         stat.rsplit(')')
             .next()
             .and_then(|rest| rest.trim_start().chars().next())
@@ -120,7 +141,9 @@ impl Tui {
     /// After the last entry into the alternate screen, it was left, mouse reporting switched
     /// off and the cursor shown.
     fn assert_restored(&self) {
-        let entered = self.last(b"\x1b[?1049h").expect("the alternate screen was used");
+        let entered = self
+            .last(b"\x1b[?1049h")
+            .expect("the alternate screen was used");
         for (what, seq) in [
             ("alternate screen left", &b"\x1b[?1049l"[..]),
             ("mouse reporting off", b"\x1b[?1000l"),
@@ -153,8 +176,7 @@ fn sigtstp_and_ctrl_z_suspend_cleanly_and_resume_redrawn() {
         if how == "signal" {
             t.signal("TSTP");
         } else {
-            t.writer.write_all(b"\x1a").expect("ctrl-z");
-            t.writer.flush().expect("flush");
+            t.send(b"\x1a");
         }
         t.wait(&format!("{how}: stopped"), |t| t.state() == 'T');
         t.assert_restored();
@@ -171,8 +193,7 @@ fn sigtstp_and_ctrl_z_suspend_cleanly_and_resume_redrawn() {
             String::from_utf8_lossy(&raw[from..]).contains("Overview")
         });
     }
-    t.writer.write_all(b"q").expect("q");
-    t.writer.flush().expect("flush");
+    t.send(b"q");
     t.wait_exit();
     t.assert_restored();
 }

@@ -285,10 +285,7 @@ mod tests {
         assert!(matches!(load(&path), Loaded::Fresh));
         // One invalid UTF-8 byte inside a note: corrupt, set aside, never silently overwritten.
         let mut bytes = serde_json::to_vec(&s).expect("json");
-        let at = bytes
-            .windows(5)
-            .position(|w| w == b"first")
-            .expect("note");
+        let at = bytes.windows(5).position(|w| w == b"first").expect("note");
         bytes[at] = 0xff;
         std::fs::write(&path, &bytes).expect("write");
         match load(&path) {
