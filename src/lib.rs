@@ -10,6 +10,7 @@ pub mod convert;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod fsutil;
 pub mod ingest;
 pub mod investigation;
 pub mod model;

@@ -80,7 +80,12 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
         bad_times: 0,
         pruned: false,
     };
+    // Only a regular file may be opened more than once (probed, loaded by blocks, read back
+    // later): a FIFO or device is read once, as a stream, by `source`.
+    let regular =
+        matches!(input, Input::File(p) if std::fs::metadata(p).is_ok_and(|m| m.is_file()));
     if let Input::File(path) = input
+        && regular
         && !parquet::is_parquet_file(path)
         && let Some(b) = blocks::load_large(path, file_id, opts.progress.as_deref())
     {
@@ -101,7 +106,7 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
         };
     }
     let read = match input {
-        Input::File(p) if parquet::is_parquet_file(p) => {
+        Input::File(p) if regular && parquet::is_parquet_file(p) => {
             match parquet::read_input(p, &opts.slice) {
                 Ok(r) if r.input.bytes.is_empty() && r.row_groups_read < r.row_groups => {
                     let mut out = empty(report);
@@ -125,14 +130,16 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
     let warning = read.warning.clone();
     let main = Arc::new(read.bytes);
     let mut parsed = parse::parse_input(Arc::clone(&main), file_id);
-    backing::release(
-        &mut parsed.raw,
-        &main,
-        input,
-        read.gzip,
-        read.stored,
-        opts.max_inflate,
-    );
+    if regular {
+        backing::release(
+            &mut parsed.raw,
+            &main,
+            input,
+            read.gzip,
+            read.stored,
+            opts.max_inflate,
+        );
+    }
     drop(main);
     if let Some(p) = &opts.progress {
         p.file_done(report.bytes);

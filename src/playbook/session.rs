@@ -4,7 +4,6 @@
 //! log folder); when that place is read-only it goes under `$XDG_DATA_HOME/cttui/sessions/`. Writes
 //! are atomic (temp file + rename). A corrupt file is set aside and reported, never fatal.
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -59,25 +58,39 @@ impl Session {
         }
     }
 
-    /// Marks as store rows: by row when its eventID still matches, else found by eventID.
+    /// Marks as store rows: by row when its eventID still matches, else found by eventID; marks
+    /// found neither way (stale, from another input) are dropped. Linear in marks + rows: the
+    /// eventID index is built once, and only when some mark needs it.
     pub fn resolve_marks(&self, store: &EventStore) -> Vec<u32> {
         let ids = store.str_col("event_id");
         let id_at = |r: usize| ids.as_ref().and_then(|c| c.get(r));
-        let mut out: Vec<u32> = self
-            .marks
-            .iter()
-            .filter_map(|m| {
-                let r = m.row as usize;
-                // Without an eventID the row is all there is to go by.
-                if r < store.len() && (m.event_id.is_none() || id_at(r) == m.event_id.as_deref()) {
-                    return Some(m.row);
+        let mut by_id: Option<std::collections::HashMap<&str, u32>> = None;
+        let mut out: Vec<u32> = Vec::with_capacity(self.marks.len().min(store.len()));
+        for m in &self.marks {
+            let r = m.row as usize;
+            // Without an eventID the row is all there is to go by.
+            if r < store.len() && (m.event_id.is_none() || id_at(r) == m.event_id.as_deref()) {
+                out.push(m.row);
+                continue;
+            }
+            let Some(want) = m.event_id.as_deref() else {
+                continue;
+            };
+            let index = by_id.get_or_insert_with(|| {
+                let mut map = std::collections::HashMap::new();
+                if let Some(c) = ids.as_ref() {
+                    for (row, id) in c.iter().enumerate() {
+                        if let Some(id) = id {
+                            map.entry(id).or_insert(row as u32);
+                        }
+                    }
                 }
-                let want = m.event_id.as_deref()?;
-                (0..store.len())
-                    .find(|&r| id_at(r) == Some(want))
-                    .map(|r| r as u32)
-            })
-            .collect();
+                map
+            });
+            if let Some(&row) = index.get(want) {
+                out.push(row);
+            }
+        }
         out.sort_unstable();
         out.dedup();
         out
@@ -183,24 +196,49 @@ pub enum Loaded {
 }
 
 pub fn load(path: &Path) -> Loaded {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+    // Bytes, not a string: a file with invalid UTF-8 is corrupt (set aside and reported), never
+    // mistaken for an absent one and overwritten.
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
         Err(_) => return Loaded::Fresh,
     };
-    match serde_json::from_str::<Session>(&text) {
+    match serde_json::from_slice::<Session>(&bytes) {
         Ok(s) => Loaded::Restored(s),
         Err(e) => {
             let stamp = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs());
-            let moved_to = path.with_extension(format!("json.corrupt-{stamp}"));
-            let _ = std::fs::rename(path, &moved_to);
+            let moved_to = set_aside(path, stamp);
             Loaded::Corrupt {
                 error: e.to_string(),
                 moved_to,
             }
         }
     }
+}
+
+/// Moves a corrupt session to `<name>.corrupt-<stamp>[-n]`, never over an earlier one.
+fn set_aside(path: &Path, stamp: u64) -> PathBuf {
+    let mut moved_to = path.with_extension(format!("json.corrupt-{stamp}"));
+    for n in 1..100 {
+        // A hard link fails when the name is taken: no earlier set-aside file is replaced.
+        match std::fs::hard_link(path, &moved_to) {
+            Ok(()) => {
+                let _ = std::fs::remove_file(path);
+                return moved_to;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                moved_to = path.with_extension(format!("json.corrupt-{stamp}-{n}"));
+            }
+            // No hard links here: a plain rename to the first free name.
+            Err(_) if !moved_to.exists() => {
+                let _ = std::fs::rename(path, &moved_to);
+                return moved_to;
+            }
+            Err(_) => moved_to = path.with_extension(format!("json.corrupt-{stamp}-{n}")),
+        }
+    }
+    moved_to
 }
 
 /// Writes the session atomically: a temp file in the same directory, flushed, then renamed.
@@ -214,25 +252,9 @@ pub fn save(path: &Path, session: &Session) -> std::io::Result<()> {
     write_atomic(path, &json)
 }
 
-/// Writes `bytes` to `path` through a temp file and a rename, so readers never see half a file.
+/// Writes `bytes` to `path` whole or not at all, replacing it (see [`crate::fsutil::write_atomic`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    crate::fsutil::write_atomic(path, bytes, true)
 }
 
 #[cfg(test)]
@@ -255,12 +277,31 @@ mod tests {
         std::fs::write(&path, "{not json").expect("write");
         match load(&path) {
             Loaded::Corrupt { moved_to, .. } => {
-                assert!(moved_to.exists());
+                assert_eq!(std::fs::read(&moved_to).expect("kept"), b"{not json");
                 assert!(!path.exists());
             }
             other => panic!("{other:?}"),
         }
         assert!(matches!(load(&path), Loaded::Fresh));
+        // One invalid UTF-8 byte inside a note: corrupt, set aside, never silently overwritten.
+        let mut bytes = serde_json::to_vec(&s).expect("json");
+        let at = bytes.windows(5).position(|w| w == b"first").expect("note");
+        bytes[at] = 0xff;
+        std::fs::write(&path, &bytes).expect("write");
+        match load(&path) {
+            Loaded::Corrupt { moved_to, error } => {
+                assert_eq!(std::fs::read(&moved_to).expect("kept"), bytes, "{error}");
+                assert!(!path.exists());
+            }
+            other => panic!("{other:?}"),
+        }
+        // Both set-aside files are kept (the first was not replaced by the second).
+        let aside = std::fs::read_dir(dir.path())
+            .expect("list")
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains(".corrupt-"))
+            .count();
+        assert_eq!(aside, 2);
     }
 
     #[test]

@@ -1,6 +1,5 @@
 //! Export from the investigator: which events, the Markdown (the same renderer as
 //! `cttui events --format md`), the atomic write and the OSC 52 clipboard sequence.
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
@@ -80,55 +79,10 @@ pub fn default_path(dir: &Path, now_ms: i64) -> PathBuf {
     dir.join(format!("cttui-export-{stamp}.md"))
 }
 
-/// Writes `data` to `path` through a temporary file in the same directory, so readers never see
-/// a half-written file. Without `overwrite`, an existing file is never replaced (the final link
-/// fails instead, even if the file appeared after the user was asked).
+/// Writes `data` to `path` whole or not at all (see [`crate::fsutil::write_atomic`]). Without
+/// `overwrite`, an existing file is never replaced.
 pub fn write_atomic(path: &Path, data: &[u8], overwrite: bool) -> Result<()> {
-    let io = |e| Error::io(path, e);
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::Invalid(format!("{}: not a file name", path.display())))?;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let tmp = dir.join(format!(
-        ".{}.cttui-{}-{nanos}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let written = (|| {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        f.write_all(data)?;
-        f.sync_all()
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io(e));
-    }
-    let placed = if overwrite {
-        std::fs::rename(&tmp, path)
-    } else {
-        // A hard link fails when the target exists: no check-then-write race.
-        match std::fs::hard_link(&tmp, path) {
-            Ok(()) => std::fs::remove_file(&tmp),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
-            // File systems without hard links: check, then rename.
-            Err(_) if path.exists() => Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists)),
-            Err(_) => std::fs::rename(&tmp, path),
-        }
-    };
-    if let Err(e) = placed {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io(e));
-    }
-    Ok(())
+    crate::fsutil::write_atomic(path, data, overwrite).map_err(|e| Error::io(path, e))
 }
 
 /// The OSC 52 sequence that asks the terminal to put `text` on the clipboard.

@@ -15,6 +15,12 @@ use crate::error::{Error, Result};
 pub trait EventSource {
     /// The next event, waiting at most `timeout`.
     fn next(&mut self, timeout: Duration) -> Result<Option<Event>>;
+
+    /// Suspends the program if asked (`key`: ctrl-z was pressed; or a signal asked) and brings
+    /// it back; true when the screen must be redrawn from scratch. Scripted sources never do.
+    fn suspend_if_asked(&mut self, _key: bool) -> Result<bool> {
+        Ok(false)
+    }
 }
 
 /// The real terminal's events.
@@ -46,6 +52,29 @@ impl EventSource for CrosstermEvents {
             Ok(None)
         }
     }
+
+    fn suspend_if_asked(&mut self, key: bool) -> Result<bool> {
+        let io = |e| Error::io("terminal", e);
+        if key || super::terminal::take_suspend_request() {
+            super::terminal::suspend().map_err(io)?;
+            // The SIGCONT that woke us is served here.
+            let _ = super::terminal::take_resumed();
+            return Ok(true);
+        }
+        if super::terminal::take_resumed() {
+            super::terminal::reenter().map_err(io)?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+}
+
+/// Ctrl-z: in raw mode the terminal sends it as a key, not as SIGTSTP.
+fn is_suspend_key(ev: &Event) -> bool {
+    use crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
+    matches!(ev, Event::Key(k) if k.code == KeyCode::Char('z')
+        && k.modifiers.contains(KeyModifiers::CONTROL)
+        && k.kind != KeyEventKind::Release)
 }
 
 /// Scripted events (tests): hands them out in order, then reports none.
@@ -94,6 +123,10 @@ pub fn run_loop<B: Backend>(
         if app.poll_jobs() {
             dirty = true;
         }
+        if events.suspend_if_asked(false)? {
+            terminal.clear().map_err(term_err)?;
+            dirty = true;
+        }
         for bytes in app.take_terminal_output() {
             raw_out(&bytes).map_err(|e| Error::io("terminal", e))?;
         }
@@ -115,6 +148,12 @@ pub fn run_loop<B: Backend>(
             Duration::from_millis(250)
         };
         match events.next(wait)? {
+            Some(ev) if is_suspend_key(&ev) => {
+                if events.suspend_if_asked(true)? {
+                    terminal.clear().map_err(term_err)?;
+                }
+                dirty = true;
+            }
             Some(ev) => {
                 handle_event(app, ev);
                 // Apply what is already queued (held keys, fast typing) before one redraw, but
