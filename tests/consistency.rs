@@ -44,8 +44,7 @@ fn cli_object_bytes(path: &str, filter: &str) -> (usize, usize, i64) {
 }
 
 fn same_answers(path: &str) {
-    let (store, report) =
-        load(&[path.to_owned()], &LoadOptions::default()).expect("loads");
+    let (store, report) = load(&[path.to_owned()], &LoadOptions::default()).expect("loads");
     let inv = Investigation::analyze(store, report).expect("analyses");
     let facts = inv.facts();
     let session = Session::new();
@@ -56,7 +55,11 @@ fn same_answers(path: &str) {
     // Principals and events per principal: the model, `cttui summary` and `cttui analyze`.
     let summary: serde_json::Value =
         serde_json::from_str(&cli(&["summary", "-q", "--format", "json", path])).expect("json");
-    assert_eq!(summary["principals"].as_u64(), Some(facts.principals as u64), "{path}");
+    assert_eq!(
+        summary["principals"].as_u64(),
+        Some(facts.principals as u64),
+        "{path}"
+    );
     for (i, (p, n)) in facts.events_per_principal.iter().take(10).enumerate() {
         let top = &summary["top_principals"][i];
         assert_eq!(top["value"].as_str(), Some(p.as_str()), "{path}");
@@ -67,8 +70,14 @@ fn same_answers(path: &str) {
         "{} principals",
         cttui::analysis::humanize::count(facts.principals as u64)
     );
-    assert!(analyze.lines().next().is_some_and(|l| l.contains(&words)), "{path}: {words}\n{analyze}");
-    assert!(md.contains(&format!(", {words},")), "{path}: the report's analysis says {words}");
+    assert!(
+        analyze.lines().next().is_some_and(|l| l.contains(&words)),
+        "{path}: {words}\n{analyze}"
+    );
+    assert!(
+        md.contains(&format!(", {words},")),
+        "{path}: the report's analysis says {words}"
+    );
     for p in inv.analysis.principals.iter().take(5) {
         let n = facts
             .events_per_principal
@@ -86,14 +95,23 @@ fn same_answers(path: &str) {
     // The suspect's first and last call: the findings, the report's metrics and the CLI.
     let metrics = doc.table(&["Metric", "Value"]).expect("metrics");
     let fmt = |t: Option<i64>| {
-        t.map_or_else(|| "not established".to_owned(), cttui::model::time::format_ms)
+        t.map_or_else(
+            || "not established".to_owned(),
+            cttui::model::time::format_ms,
+        )
     };
     assert_eq!(
-        cell(metrics, "First unauthorised access (first call of the suspect's pinned activity)"),
+        cell(
+            metrics,
+            "First unauthorised access (first call of the suspect's pinned activity)"
+        ),
         Some(fmt(findings.first_access).as_str())
     );
     assert_eq!(
-        cell(metrics, "Last unauthorised access (last call of the suspect's pinned activity)"),
+        cell(
+            metrics,
+            "Last unauthorised access (last call of the suspect's pinned activity)"
+        ),
         Some(fmt(findings.last_access).as_str())
     );
     if let Some(q) = findings.pins.suspect_query() {
@@ -104,8 +122,20 @@ fn same_answers(path: &str) {
             .filter_map(|l| l.split(',').next())
             .filter(|t| !t.is_empty())
             .collect();
-        assert_eq!(times.first().copied(), findings.first_access.map(cttui::model::time::format_ms).as_deref());
-        assert_eq!(times.last().copied(), findings.last_access.map(cttui::model::time::format_ms).as_deref());
+        assert_eq!(
+            times.first().copied(),
+            findings
+                .first_access
+                .map(cttui::model::time::format_ms)
+                .as_deref()
+        );
+        assert_eq!(
+            times.last().copied(),
+            findings
+                .last_access
+                .map(cttui::model::time::format_ms)
+                .as_deref()
+        );
     }
 
     // Evidence counts: the report's numbers are what `cttui events` returns for their queries.
@@ -125,10 +155,20 @@ fn same_answers(path: &str) {
         // The CLI is slow in debug builds: run the suspect's questions, the rest in-process.
         if matches!(a.id.as_str(), "Q5" | "Q6" | "Q8") {
             let csv = cli(&["events", "-q", "--format", "csv", "--filter", q, path]);
-            assert_eq!(csv.lines().count() - 1, a.evidence_count, "{path} {}: {q}", a.id);
+            assert_eq!(
+                csv.lines().count() - 1,
+                a.evidence_count,
+                "{path} {}: {q}",
+                a.id
+            );
         }
         let q = cttui::model::query::Query::parse(q).expect("parses");
-        assert_eq!(inv.rows(&q).expect("runs").len(), a.evidence_count, "{}", a.id);
+        assert_eq!(
+            inv.rows(&q).expect("runs").len(),
+            a.evidence_count,
+            "{}",
+            a.id
+        );
         checked += 1;
     }
     assert!(checked >= 7, "{path}: {checked} answers with evidence");

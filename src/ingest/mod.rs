@@ -16,7 +16,6 @@ use std::sync::Arc;
 use polars::prelude::{IntoColumn, UInt32Chunked};
 use rayon::prelude::*;
 
-
 use crate::error::{Error, Result};
 use crate::model::raw::RawStore;
 use crate::model::store::{EventStore, FileInfo};
