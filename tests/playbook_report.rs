@@ -245,11 +245,8 @@ mod case {
             "GetCallerIdentity" => "sts.amazonaws.com",
             _ => "s3.amazonaws.com",
         };
-        let id = if who.starts_with("AWSAccount:") {
-            format!(
-                r#"{{"type":"AWSAccount","principalId":"","accountId":"{}"}}"#,
-                &who["AWSAccount:".len()..]
-            )
+        let id = if let Some(account) = who.strip_prefix("AWSAccount:") {
+            format!(r#"{{"type":"AWSAccount","principalId":"","accountId":"{account}"}}"#)
         } else {
             format!(
                 r#"{{"type":"AssumedRole","arn":{},"accountId":"111122223333"}}"#,
