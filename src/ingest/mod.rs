@@ -1,6 +1,7 @@
 //! Every input shape to one time-sorted event store.
 pub mod backing;
 pub mod batch;
+pub mod blocks;
 pub mod csv_input;
 pub mod parquet;
 pub mod parse;
@@ -79,6 +80,26 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
         bad_times: 0,
         pruned: false,
     };
+    if let Input::File(path) = input
+        && !parquet::is_parquet_file(path)
+        && let Some(b) = blocks::load_large(path, file_id, opts.progress.as_deref())
+    {
+        report.shape = Some(b.shape);
+        report.bytes = b.stored;
+        report.not_records = b.not_records;
+        report.records = b.batches.iter().map(|b| b.len()).sum();
+        if let Some(p) = &opts.progress {
+            p.file_done(0);
+        }
+        let bad_times = b.batches.iter().map(|b| b.bad_times).sum();
+        return FileOutcome {
+            report,
+            raw: b.raw,
+            batches: b.batches,
+            bad_times,
+            pruned: false,
+        };
+    }
     let read = match input {
         Input::File(p) if parquet::is_parquet_file(p) => {
             match parquet::read_input(p, &opts.slice) {

@@ -40,6 +40,10 @@ impl OpenFile {
         }
         Some(OpenFile(file))
     }
+
+    pub fn file(&self) -> &File {
+        &self.0
+    }
 }
 
 impl Drop for OpenFile {

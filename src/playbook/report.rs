@@ -10,7 +10,6 @@ use super::severity::{self, Priority, Severity};
 use super::triage::{self, ACCESS_CHANGES, Answer, Context, any_name, bytes_of};
 use super::{Standing, default_pins, fmt_count, pins_for};
 use crate::Result;
-use crate::analysis::apis::PERSISTENCE_AND_TAMPERING;
 use crate::analysis::humanize;
 use crate::export::markdown::{events_table, raw_block};
 use crate::model::load::LoadReport;
@@ -21,7 +20,8 @@ use crate::text::{md_cell, sanitize};
 
 /// Persistence and tampering events (all principals).
 pub fn persistence_filter() -> Filter {
-    any_name(PERSISTENCE_AND_TAMPERING)
+    let names = crate::analysis::catalog::get().persistence_and_tampering();
+    Filter::any(names.iter().map(|n| Filter::is(Field::Name, n.as_str())))
 }
 
 /// [`persistence_filter`] as query text.

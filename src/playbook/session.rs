@@ -46,6 +46,9 @@ pub struct Session {
     pub steps: BTreeMap<String, StepState>,
     /// The analyst's severity (P1..P4), overriding the suggestion.
     pub severity: Option<String>,
+    /// Where the quiet-period check starts (epoch ms), so it survives a reopen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quiet_from: Option<i64>,
 }
 
 impl Session {
@@ -151,6 +154,19 @@ pub fn session_path(inputs: &[String]) -> PathBuf {
             p
         }
         _ => xdg,
+    }
+}
+
+/// The session file when sessions go beside the log only if asked (`beside`); otherwise under
+/// `$XDG_DATA_HOME/cttui/sessions/`, so evidence folders stay untouched (a session already beside
+/// the log is still used).
+pub fn session_path_in(inputs: &[String], beside: bool) -> PathBuf {
+    if beside {
+        return session_path(inputs);
+    }
+    match beside_path(inputs) {
+        Some(p) if p.exists() => p,
+        _ => xdg_path(inputs),
     }
 }
 
