@@ -74,12 +74,17 @@ fn title_case(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// What the playbook needs from the ranking.
+/// What the playbook needs from the ranking; the analysis' suggested suspect carries its
+/// confidence.
 pub fn standings(analysis: &Analysis) -> Vec<Standing> {
+    let suspect = analysis.suspect.as_ref();
     analysis
         .principals
         .iter()
         .map(|p| Standing {
+            suggested: suspect
+                .filter(|s| s.principal == p.principal)
+                .map(|s| s.confidence.to_string()),
             principal: p.principal.clone(),
             rank: p.rank,
             score: p.score.unwrap_or(0.0),

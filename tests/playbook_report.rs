@@ -53,7 +53,9 @@ fn report_on_the_demo_names_the_incident() {
     // the analysis' standing.
     assert_eq!(
         cell(summary, "Suspect"),
-        format!("Suggested: {ATTACKER} (anomaly rank 1 of 418, score 0.756, risk Critical)")
+        format!(
+            "Suggested: {ATTACKER} (anomaly rank 1 of 418, score 0.756, risk Critical, suggested with high confidence)"
+        )
     );
     assert_eq!(cell(summary, "Bucket"), "Suggested: acme-customer-data");
     assert!(
@@ -222,7 +224,8 @@ fn report_writes_a_file_atomically() {
     assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1);
 }
 
-/// A hand-made case: a Lambda session used by its function from inside (10.1.2.3) and by an
+/// A hand-made case: a Lambda session used by its function from inside (10.1.2.3, and an AWS
+/// address 3.0.6.10) and by an
 /// attacker from outside (198.51.100.7), an admin's policy change in between, a cross-account
 /// principal without a principal id, and a principal whose name carries terminal escapes.
 mod case {
@@ -242,11 +245,8 @@ mod case {
             "GetCallerIdentity" => "sts.amazonaws.com",
             _ => "s3.amazonaws.com",
         };
-        let id = if who.starts_with("AWSAccount:") {
-            format!(
-                r#"{{"type":"AWSAccount","principalId":"","accountId":"{}"}}"#,
-                &who["AWSAccount:".len()..]
-            )
+        let id = if let Some(account) = who.strip_prefix("AWSAccount:") {
+            format!(r#"{{"type":"AWSAccount","principalId":"","accountId":"{account}"}}"#)
         } else {
             format!(
                 r#"{{"type":"AssumedRole","arn":{},"accountId":"111122223333"}}"#,
@@ -275,7 +275,15 @@ mod case {
                 "GetObject",
                 &get("data-b", "orders/1.csv", Some(100)),
             ),
-            rec("08:01:00", LAMBDA, "10.1.2.3", "GetSecretValue", denied),
+            // The function's own calls also come from an AWS address (in AWS's published ranges).
+            rec("08:01:00", LAMBDA, "3.0.6.10", "GetSecretValue", denied),
+            rec(
+                "08:02:00",
+                LAMBDA,
+                "3.0.6.10",
+                "GetObject",
+                &get("data-b", "orders/2.csv", Some(9)),
+            ),
             rec("09:00:00", LAMBDA, "198.51.100.7", "GetCallerIdentity", ""),
             rec("09:01:00", LAMBDA, "198.51.100.7", "ListBuckets", denied),
             rec(

@@ -356,7 +356,7 @@ fn write_value(f: &mut fmt::Formatter<'_>, v: &Value, force_quotes: bool) -> fmt
         && !s.starts_with('-')
         && s.chars()
             .all(|c| !c.is_whitespace() && !c.is_control() && !"()\"\\".contains(c))
-        && !(exact && s.contains(['*', '?']));
+        && (!exact || !s.contains(['*', '?']));
     if plain {
         return f.write_str(s);
     }

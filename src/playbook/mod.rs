@@ -25,6 +25,15 @@ pub struct Standing {
     /// Low, Medium, High or Critical.
     pub risk: String,
     pub reasons: Vec<String>,
+    /// The analysis' confidence (low, medium, high) when it suggests this principal as SUSPECT.
+    #[serde(default)]
+    pub suggested: Option<String>,
+}
+
+/// A value quoted for query text (`"` and `\\` escaped). Kept for text consumers such as the SQL
+/// translation; in-process code builds [`Filter`] values instead.
+pub fn quoted(v: &str) -> String {
+    format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 /// 1234567 -> "1,234,567".
@@ -61,9 +70,11 @@ fn rows(store: &EventStore, f: Filter) -> Vec<u32> {
 /// SUSPECT (narrowed to its outside-AWS activity when it also works from inside), and the bucket
 /// that activity read most from as BUCKET (else the most-read bucket).
 pub fn default_pins(store: &EventStore, standings: &[Standing]) -> Pins {
+    // The analysis' suggestion when it makes one, else the top rank.
     let suspect = standings
         .iter()
-        .min_by_key(|s| s.rank)
+        .find(|s| s.suggested.is_some())
+        .or_else(|| standings.iter().min_by_key(|s| s.rank))
         .map(|s| s.principal.clone());
     pins_for(store, suspect)
 }

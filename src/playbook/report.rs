@@ -350,10 +350,16 @@ pub fn render(input: &ReportInput) -> Result<String> {
 /// risk Critical".
 fn standing_note(f: &Findings, of: usize) -> String {
     match &f.suspect_standing {
-        Some(st) => format!(
-            "anomaly rank {} of {of}, score {:.3}, risk {}",
-            st.rank, st.score, st.risk
-        ),
+        Some(st) => {
+            let mut note = format!(
+                "anomaly rank {} of {of}, score {:.3}, risk {}",
+                st.rank, st.score, st.risk
+            );
+            if let Some(c) = &st.suggested {
+                note.push_str(&format!(", suggested with {c} confidence"));
+            }
+            note
+        }
         None => "not ranked by the analysis".to_owned(),
     }
 }
