@@ -117,9 +117,13 @@ pub fn run_analyze<W: Write>(out: &mut W, args: &AnalyzeArgs, load: &LoadArgs) -
             serde_json::to_writer_pretty(&mut *out, &analysis)?;
             writeln!(out).map_err(io)?;
         }
-        AnalyzeFormat::Md => out
-            .write_all(render::markdown(&analysis, &limits).as_bytes())
-            .map_err(io)?,
+        AnalyzeFormat::Md => {
+            out.write_all(render::markdown(&analysis, &limits).as_bytes())
+                .map_err(io)?;
+            // The charts (Mermaid, with their numbers) for the incident ticket.
+            let charts = crate::export::charts::section(&store, &analysis, 2);
+            write!(out, "\n{charts}").map_err(io)?;
+        }
         AnalyzeFormat::Text => out
             .write_all(render::text(&analysis, &limits).as_bytes())
             .map_err(io)?,

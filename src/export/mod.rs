@@ -1,4 +1,5 @@
 //! Renderings of events for people and tools: JSON Lines, CSV, Markdown.
+pub mod charts;
 pub mod csv_out;
 pub mod jsonl;
 pub mod markdown;
