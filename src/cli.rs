@@ -1,39 +1,60 @@
 //! Command-line interface: clap definitions and the headless subcommands.
 use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
+use crate::analysis::AnalysisOptions;
+use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::export::csv_out;
 use crate::export::markdown::{ExportHeader, events_markdown};
 use crate::ingest::{self, LoadOptions, LoadReport, Progress};
 use crate::model::query::Query;
 use crate::model::store::EventStore;
 use crate::summary::Summary;
 
+const EXAMPLES: &str = "Examples:
+  cttui demo-logs/                          open the investigator on a folder of logs
+  cttui summary trail.json.gz               what was loaded
+  cttui events -f 'user:*alice* name:Get*' logs/ | head
+  cttui events --format csv --columns time,user,ip,ua,akid,risk logs/
+  cttui -q analyze --rules ~/sigma/rules/cloud/aws logs/
+  cttui timeline --rules ~/sigma/rules/cloud/aws logs/ > timeline.csv
+  cttui report -o incident.md logs/
+  cttui completions bash > ~/.local/share/bash-completion/completions/cttui
+
+Configuration: $XDG_CONFIG_HOME/cttui/config.toml (see README: rules, known_cidrs, aws_ranges,
+business_hours, theme, sessions). Sessions are saved under $XDG_DATA_HOME/cttui/sessions/.";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "cttui",
     version,
     about = "Investigate AWS CloudTrail logs from a terminal (IRP-DataAccess playbook)",
-    args_conflicts_with_subcommands = true
+    after_help = EXAMPLES,
+    subcommand_precedence_over_arg = true
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Log files or directories to open in the interactive investigator (`-` for stdin).
+    /// Log files or directories to open in the interactive investigator (`-` for stdin), e.g.
+    /// `cttui AWSLogs/` or `cttui trail.json.gz`.
     pub paths: Vec<String>,
     #[command(flatten)]
     pub load: LoadArgs,
+    #[command(flatten)]
+    pub rules: RuleArgs,
 }
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct LoadArgs {
-    /// Largest inflated size allowed for one gzip input (bytes; k, M, G suffixes).
+    /// Largest inflated size allowed for one gzip input (bytes; k, M, G suffixes), e.g. `512M`.
     #[arg(long, global = true, default_value = "4G", value_parser = parse_size_arg)]
     pub max_inflate: u64,
-    /// No progress bar on stderr.
+    /// No progress bar and no notes about skipped input on stderr, e.g. `cttui -q events x.json`.
     #[arg(long, short, global = true)]
     pub quiet: bool,
     /// AWS's ip-ranges.json (or a table made by scripts/aws_ranges.py), newer than the built-in
@@ -65,6 +86,67 @@ impl LoadArgs {
     }
 }
 
+impl crate::analysis::command::Loader for LoadArgs {
+    fn load_store(&self, paths: &[String]) -> Result<EventStore> {
+        let (store, report) = load_with_progress(paths, self)?;
+        report_skips(&report, self);
+        Ok(store)
+    }
+}
+
+/// Where rules and defaults come from; every command that analyses (the investigator, `analyze`,
+/// `report`, `timeline`, `events` with risk columns) uses them.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RuleArgs {
+    /// A rule file or directory (walked): our TOML rules and Sigma YAML; repeatable, added to
+    /// the config file's. E.g. `--rules ~/src/sigma/rules/cloud/aws --rules mine.toml`.
+    #[arg(long = "rules", global = true, value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// Run only the rules given with --rules (and the config file), not the built-in ones.
+    #[arg(long, global = true)]
+    pub no_builtin_rules: bool,
+    /// Config file to use instead of $XDG_CONFIG_HOME/cttui/config.toml, e.g. `--config ./case.toml`.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// What the config file and the rule options resolve to.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub config: Config,
+    pub analysis: AnalysisOptions,
+}
+
+/// Reads the config file and the rule paths (config first, then `--rules`). Rules that do not
+/// parse are reported on stderr by file and line and left out; a missing path is an error.
+pub fn settings(rules: &RuleArgs, quiet: bool) -> Result<Settings> {
+    let config = Config::load(rules.config.as_deref())?;
+    // `--aws-ranges` (installed at load) overrides this.
+    if let Some(path) = &config.aws_ranges {
+        crate::model::net::install_ranges_file(path)?;
+    }
+    let mut paths = config.rules.clone();
+    paths.extend(rules.rules.iter().cloned());
+    let user = crate::sigma::load::load(&paths)?;
+    let mut err = std::io::stderr().lock();
+    for p in &user.problems {
+        let _ = writeln!(err, "cttui: rule not loaded: {p}");
+    }
+    if !paths.is_empty() && !quiet {
+        let _ = writeln!(err, "cttui: rules: {}", user.summary());
+    }
+    let defaults = AnalysisOptions::default();
+    let analysis = AnalysisOptions {
+        builtin_rules: !(rules.no_builtin_rules || config.no_builtin_rules),
+        extra_rules: user.toml,
+        sigma: (!user.sigma.is_empty()).then(|| Arc::new(user.sigma)),
+        known_cidrs: config.known_cidrs.clone(),
+        business_hours: config.business_hours.unwrap_or(defaults.business_hours),
+        ..defaults
+    };
+    Ok(Settings { config, analysis })
+}
+
 fn parse_size_arg(s: &str) -> std::result::Result<u64, String> {
     let t = s.trim().to_ascii_lowercase();
     let (num, mult) = match t.chars().last() {
@@ -86,62 +168,97 @@ pub enum SummaryFormat {
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum EventsFormat {
+    /// The original records, one per line (loads back into cttui unchanged).
     Jsonl,
+    /// The chosen --columns.
     Csv,
+    /// A Markdown table and each raw record, for a ticket.
     Md,
+    /// Timesketch's JSONL import: message, datetime, timestamp_desc and the canonical fields.
+    Timesketch,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum TimelineFormat {
+    /// Timeline Explorer / spreadsheet ready.
+    Csv,
+    Jsonl,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// What was loaded: counts, time span, principals, sources, regions, skipped input.
+    #[command(after_help = "Example: cttui summary --format json AWSLogs/")]
     Summary {
+        /// Log files or directories, e.g. `AWSLogs/` or `trail.json.gz`.
         #[arg(required = true)]
         paths: Vec<String>,
+        /// `text` for people, `json` for scripts.
         #[arg(long, value_enum, default_value = "text")]
         format: SummaryFormat,
     },
     /// Matching events in time order.
+    #[command(
+        after_help = "Examples:\n  cttui events -f 'name:GetObject user:*attacker* -error:*' logs/\n  \
+                      cttui events --format csv --columns time,user,ip,ua,akid,risk logs/\n  \
+                      cttui events --format timesketch logs/ > sketch.jsonl"
+    )]
     Events {
+        /// Log files or directories, e.g. `AWSLogs/`.
         #[arg(required = true)]
         paths: Vec<String>,
         /// A query, e.g. 'name:GetObject user:*attacker* -error:*'.
         #[arg(long, short)]
         filter: Option<String>,
-        /// jsonl prints the original records (loads back into cttui unchanged).
+        /// Output format.
         #[arg(long, value_enum, default_value = "jsonl")]
         format: EventsFormat,
-        /// At most this many events.
+        /// CSV columns, comma separated: any query field (user, ip, ua, akid, type, name, …),
+        /// `time`, and `risk`/`rules` from the analysis, e.g. `time,user,ip,ua,akid,risk`.
+        #[arg(long, value_name = "LIST")]
+        columns: Option<String>,
+        /// At most this many events, e.g. `-n 100`.
         #[arg(long, short = 'n')]
         limit: Option<usize>,
     },
     /// Writes the Markdown incident report (playbook part 5).
+    #[command(after_help = "Example: cttui report --suspect attacker -o incident.md logs/")]
     Report {
+        /// Log files or directories, e.g. `AWSLogs/`.
         #[arg(required = true)]
         paths: Vec<String>,
-        /// Output file (written atomically); standard output when absent.
+        /// Output file (written atomically), e.g. `-o incident.md`; standard output when absent.
         #[arg(long, short)]
-        output: Option<std::path::PathBuf>,
+        output: Option<PathBuf>,
         /// A saved session (pins, marks, notes, answers); without it the analysis suggests the pins.
         #[arg(long)]
-        session: Option<std::path::PathBuf>,
-        /// Pin the suspect principal (overrides the session and the suggestion).
+        session: Option<PathBuf>,
+        /// Pin the suspect principal (overrides the session and the suggestion), e.g. `--suspect
+        /// arn:aws:iam::111122223333:user/mallory`.
         #[arg(long)]
         suspect: Option<String>,
-        /// Pin the bucket (overrides the session and the suggestion).
+        /// Pin the bucket (overrides the session and the suggestion), e.g. `--bucket payroll`.
         #[arg(long)]
         bucket: Option<String>,
     },
     /// Writes generated demo logs: weeks of ordinary activity plus one S3 data theft.
+    #[command(after_help = "Example: cttui demo --events 50000 demo-logs/")]
     Demo {
-        /// Events of ordinary activity (the incident adds its own).
+        /// Events of ordinary activity (the incident adds its own), e.g. `--events 50000`.
         #[arg(long, default_value_t = crate::demo::DEFAULT_EVENTS)]
         events: usize,
+        /// Seed of the generator (same seed, same logs), e.g. `--seed 7`.
         #[arg(long, default_value_t = crate::demo::DEFAULT_SEED)]
         seed: u64,
         /// A directory (AWSLogs tree of .json.gz files) or a path ending in .json (one Records file).
-        out: std::path::PathBuf,
+        out: PathBuf,
     },
     /// Ranks principals by anomaly, runs the detection rules, summarises S3 activity and regions.
+    #[command(
+        after_help = "Examples:\n  cttui analyze --format json logs/ > analysis.json\n  \
+                      cttui analyze --rules ~/sigma/rules/cloud/aws --no-builtin-rules logs/\n  \
+                      cttui analyze --out-dir case-42/ logs/"
+    )]
     Analyze(crate::analysis::command::AnalyzeArgs),
     /// Writes the input as a hive-partitioned Parquet dataset (zstd) for DuckDB, Spark, Athena.
     Convert(crate::convert::command::ConvertArgs),
@@ -150,10 +267,60 @@ pub enum Command {
     /// Grows logs to N events (fresh eventIDs, shifted days) as a Records file, JSON Lines or a
     /// gzip AWSLogs tree, for benchmarks on real record shapes.
     Scale(crate::scale::ScaleArgs),
+    /// One row per (event, rule hit) in time order, for Timeline Explorer or Timesketch.
+    #[command(after_help = "Examples:\n  cttui timeline logs/ > timeline.csv\n  \
+                      cttui timeline --rules ~/sigma/rules/cloud/aws --format jsonl logs/")]
+    Timeline {
+        /// Log files or directories, e.g. `AWSLogs/`.
+        #[arg(required = true)]
+        paths: Vec<String>,
+        /// `csv` (Timeline Explorer, spreadsheets) or `jsonl`.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: TimelineFormat,
+    },
+    /// Prints a shell completion script.
+    #[command(
+        after_help = "Examples:\n  cttui completions bash > ~/.local/share/bash-completion/completions/cttui\n  \
+                      cttui completions zsh > ~/.zfunc/_cttui\n  \
+                      cttui completions fish > ~/.config/fish/completions/cttui.fish"
+    )]
+    Completions {
+        /// The shell: bash, zsh, fish, powershell or elvish.
+        shell: clap_complete::Shell,
+    },
+    /// Prints the manual page (roff), e.g. `cttui man > cttui.1 && man ./cttui.1`.
+    Man,
+}
+
+/// Fails early, saying why, when not one input can be opened (missing, unreadable); inputs that
+/// can are loaded and the others reported with the skipped input.
+pub fn check_inputs(paths: &[String]) -> Result<()> {
+    let mut why = Vec::new();
+    for p in paths {
+        if p == "-" {
+            return Ok(());
+        }
+        let opened = std::fs::metadata(p).and_then(|m| {
+            if m.is_dir() {
+                std::fs::read_dir(p).map(|_| ())
+            } else {
+                std::fs::File::open(p).map(|_| ())
+            }
+        });
+        match opened {
+            Ok(()) => return Ok(()),
+            Err(e) => why.push(format!("{}: {e}", crate::text::sanitize(p))),
+        }
+    }
+    Err(Error::Invalid(format!(
+        "no input could be opened: {}",
+        why.join("; ")
+    )))
 }
 
 /// Loads paths with a progress bar on stderr when stderr is a terminal.
 pub fn load_with_progress(paths: &[String], args: &LoadArgs) -> Result<(EventStore, LoadReport)> {
+    check_inputs(paths)?;
     if let Some(path) = &args.aws_ranges {
         crate::model::net::install_ranges_file(path)?;
     }
@@ -184,10 +351,10 @@ pub fn load_with_progress(paths: &[String], args: &LoadArgs) -> Result<(EventSto
         .map_err(|_| Error::Invalid("the loading thread panicked".to_owned()))?
 }
 
-/// Prints what was skipped to stderr, so nothing is dropped silently.
-pub fn report_skips(report: &LoadReport) {
+/// Prints what was skipped to stderr (unless `-q`), so nothing is dropped silently.
+pub fn report_skips(report: &LoadReport, args: &LoadArgs) {
     let lines = report.skip_lines();
-    if lines.is_empty() {
+    if lines.is_empty() || args.quiet {
         return;
     }
     let mut err = std::io::stderr().lock();
@@ -219,6 +386,17 @@ pub fn run_summary<W: Write>(
     Ok(())
 }
 
+/// Options of `cttui events`.
+pub struct EventsArgs<'a> {
+    pub paths: &'a [String],
+    pub filter: Option<&'a str>,
+    pub format: EventsFormat,
+    pub columns: Option<&'a str>,
+    pub limit: Option<usize>,
+}
+
+/// `cttui events` with the default columns and no rule settings (the investigator's export
+/// compares itself with this).
 pub fn run_events<W: Write>(
     out: &mut W,
     paths: &[String],
@@ -227,28 +405,67 @@ pub fn run_events<W: Write>(
     limit: Option<usize>,
     args: &LoadArgs,
 ) -> Result<()> {
-    // Reject a malformed filter before spending time on the load.
-    let query = Query::parse(filter.unwrap_or(""))?;
+    let ev = EventsArgs {
+        paths,
+        filter,
+        format,
+        columns: None,
+        limit,
+    };
+    run_events_with(out, &ev, args, &Settings::default())
+}
+
+pub fn run_events_with<W: Write>(
+    out: &mut W,
+    ev: &EventsArgs<'_>,
+    args: &LoadArgs,
+    settings: &Settings,
+) -> Result<()> {
+    // Reject a malformed filter or column list before spending time on the load.
+    let query = Query::parse(ev.filter.unwrap_or(""))?;
     query.expr()?;
+    let columns = match ev.columns {
+        Some(spec) => csv_out::parse_columns(spec)?,
+        None => csv_out::default_columns(),
+    };
+    if ev.columns.is_some() && ev.format != EventsFormat::Csv {
+        return Err(Error::Invalid(
+            "--columns applies to --format csv".to_owned(),
+        ));
+    }
     let args = &LoadArgs {
-        filter_hint: filter.map(str::to_owned),
+        filter_hint: ev.filter.map(str::to_owned),
         ..args.clone()
     };
-    let (store, report) = load_with_progress(paths, args)?;
-    report_skips(&report);
+    let (store, report) = load_with_progress(ev.paths, args)?;
+    report_skips(&report, args);
     let mut rows = query.rows(&store, None)?;
-    if let Some(n) = limit {
+    if let Some(n) = ev.limit {
         rows.truncate(n);
     }
     let io = |e| Error::io("stdout", e);
-    match format {
+    match ev.format {
         EventsFormat::Jsonl => crate::export::jsonl::write_jsonl(out, &store, &rows).map_err(io)?,
-        EventsFormat::Csv => crate::export::csv_out::write_csv(&mut *out, &store, &rows)
-            .map_err(|e| Error::Invalid(format!("csv: {e}")))?,
+        EventsFormat::Csv => {
+            let analysis = if columns.iter().any(|(_, c)| c.needs_analysis()) {
+                Some(crate::analysis::analyze(&store, &settings.analysis)?)
+            } else {
+                None
+            };
+            csv_out::write_csv(&mut *out, &store, &rows, &columns, analysis.as_ref())?
+        }
+        EventsFormat::Timesketch => {
+            let untimed = crate::export::timesketch::write(out, &store, &rows)?;
+            if untimed > 0 && !args.quiet {
+                eprintln!(
+                    "cttui: {untimed} event(s) without a time left out (Timesketch needs one)"
+                );
+            }
+        }
         EventsFormat::Md => {
             let header = ExportHeader {
                 title: "cttui event export".to_owned(),
-                filter: filter.map(str::to_owned),
+                filter: ev.filter.map(str::to_owned),
                 view_len: None,
             };
             out.write_all(events_markdown(&store, &rows, &header).as_bytes())
@@ -258,9 +475,28 @@ pub fn run_events<W: Write>(
     Ok(())
 }
 
+/// `cttui timeline`: the analysis' rule hits, one row each.
+pub fn run_timeline<W: Write>(
+    out: &mut W,
+    paths: &[String],
+    format: TimelineFormat,
+    args: &LoadArgs,
+    settings: &Settings,
+) -> Result<()> {
+    crate::analysis::load_rules(&settings.analysis)?;
+    let (store, report) = load_with_progress(paths, args)?;
+    report_skips(&report, args);
+    let analysis = crate::analysis::analyze(&store, &settings.analysis)?;
+    let rows = crate::export::timeline::rows(&store, &analysis);
+    match format {
+        TimelineFormat::Csv => crate::export::timeline::write_csv(&mut *out, &rows),
+        TimelineFormat::Jsonl => crate::export::timeline::write_jsonl(out, &rows),
+    }
+}
+
 /// Loads a session file for a headless report: missing means empty; corrupt is an error here,
 /// since the analyst named the file explicitly.
-fn read_session(path: Option<&std::path::Path>) -> Result<crate::playbook::session::Session> {
+fn read_session(path: Option<&Path>) -> Result<crate::playbook::session::Session> {
     use crate::playbook::session::{Loaded, Session, load};
     match path {
         None => Ok(Session::new()),
@@ -282,13 +518,18 @@ fn read_session(path: Option<&std::path::Path>) -> Result<crate::playbook::sessi
 /// Options of `cttui report`.
 pub struct ReportArgs<'a> {
     pub paths: &'a [String],
-    pub output: Option<&'a std::path::Path>,
-    pub session: Option<&'a std::path::Path>,
+    pub output: Option<&'a Path>,
+    pub session: Option<&'a Path>,
     pub suspect: Option<String>,
     pub bucket: Option<String>,
 }
 
-pub fn run_report<W: Write>(out: &mut W, args: ReportArgs<'_>, load: &LoadArgs) -> Result<()> {
+pub fn run_report<W: Write>(
+    out: &mut W,
+    args: ReportArgs<'_>,
+    load: &LoadArgs,
+    settings: &Settings,
+) -> Result<()> {
     let mut session = read_session(args.session)?;
     if args.suspect.is_some() {
         session.pins.suspect = args.suspect;
@@ -296,9 +537,11 @@ pub fn run_report<W: Write>(out: &mut W, args: ReportArgs<'_>, load: &LoadArgs) 
     if args.bucket.is_some() {
         session.pins.bucket = args.bucket;
     }
+    crate::analysis::load_rules(&settings.analysis)?;
     let (store, report) = load_with_progress(args.paths, load)?;
-    report_skips(&report);
-    let investigation = crate::investigation::Investigation::analyze(store, report)?;
+    report_skips(&report, load);
+    let analysis = crate::analysis::analyze(&store, &settings.analysis)?;
+    let investigation = crate::investigation::Investigation::with_analysis(store, report, analysis);
     let md = investigation.report_markdown(&session)?;
     match args.output {
         Some(path) => crate::playbook::session::write_atomic(path, md.as_bytes())
@@ -308,4 +551,27 @@ pub fn run_report<W: Write>(out: &mut W, args: ReportArgs<'_>, load: &LoadArgs) 
             .map_err(|e| Error::io("stdout", e))?,
     }
     Ok(())
+}
+
+/// `cttui completions SHELL`.
+pub fn run_completions<W: Write>(out: &mut W, shell: clap_complete::Shell) -> Result<()> {
+    let mut cmd = Cli::command();
+    clap_complete::generate(shell, &mut cmd, "cttui", out);
+    Ok(())
+}
+
+/// `cttui man`: the manual page (options, subcommands, examples).
+pub fn run_man<W: Write>(out: &mut W) -> Result<()> {
+    clap_mangen::Man::new(Cli::command())
+        .render(out)
+        .map_err(|e| Error::io("stdout", e))
+}
+
+/// Whether an error is only a closed output pipe (`cttui … | head`): not worth a message.
+pub fn is_broken_pipe(e: &Error) -> bool {
+    match e {
+        Error::Io { source, .. } => source.kind() == std::io::ErrorKind::BrokenPipe,
+        Error::Json(j) => j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe),
+        _ => false,
+    }
 }

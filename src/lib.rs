@@ -5,6 +5,7 @@
 //! headless and is what the CLI subcommands call.
 pub mod analysis;
 pub mod cli;
+pub mod config;
 pub mod convert;
 pub mod demo;
 pub mod error;

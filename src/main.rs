@@ -1,3 +1,4 @@
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -9,6 +10,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut stdout = std::io::stdout().lock();
+    let quiet = cli.load.quiet;
+    let settings = || cli::settings(&cli.rules, quiet);
     let result = match cli.command {
         Some(Command::Summary { paths, format }) => {
             cli::run_summary(&mut stdout, &paths, format, &cli.load)
@@ -17,52 +20,79 @@ fn main() -> ExitCode {
             paths,
             filter,
             format,
+            columns,
             limit,
-        }) => cli::run_events(
-            &mut stdout,
-            &paths,
-            filter.as_deref(),
-            format,
-            limit,
-            &cli.load,
-        ),
+        }) => settings().and_then(|s| {
+            cli::run_events_with(
+                &mut stdout,
+                &cli::EventsArgs {
+                    paths: &paths,
+                    filter: filter.as_deref(),
+                    format,
+                    columns: columns.as_deref(),
+                    limit,
+                },
+                &cli.load,
+                &s,
+            )
+        }),
         Some(Command::Report {
             paths,
             output,
             session,
             suspect,
             bucket,
-        }) => cli::run_report(
-            &mut stdout,
-            cli::ReportArgs {
-                paths: &paths,
-                output: output.as_deref(),
-                session: session.as_deref(),
-                suspect,
-                bucket,
-            },
-            &cli.load,
-        ),
+        }) => settings().and_then(|s| {
+            cli::run_report(
+                &mut stdout,
+                cli::ReportArgs {
+                    paths: &paths,
+                    output: output.as_deref(),
+                    session: session.as_deref(),
+                    suspect,
+                    bucket,
+                },
+                &cli.load,
+                &s,
+            )
+        }),
         Some(Command::Demo { events, seed, out }) => cttui::demo::write_demo(&out, events, seed),
-        Some(Command::Convert(args)) => cttui::convert::command::run_convert(&args, &cli.load),
-        Some(Command::Sql(args)) => cttui::sql::command::run_sql(&mut stdout, &args, &cli.load),
-        Some(Command::Scale(args)) => cttui::scale::run_scale(&args, &cli.load),
-        Some(Command::Analyze(args)) => {
-            cttui::analysis::command::run_analyze(&mut stdout, &args, &cli.load)
+        Some(Command::Convert(ref args)) => cttui::convert::command::run_convert(args, &cli.load),
+        Some(Command::Sql(ref args)) => cttui::sql::command::run_sql(&mut stdout, args, &cli.load),
+        Some(Command::Scale(ref args)) => cttui::scale::run_scale(args, &cli.load),
+        Some(Command::Analyze(ref args)) => settings().and_then(|s| {
+            cttui::analysis::command::run_analyze(&mut stdout, args, &cli.load, &s.analysis)
+        }),
+        Some(Command::Timeline { paths, format }) => {
+            settings().and_then(|s| cli::run_timeline(&mut stdout, &paths, format, &cli.load, &s))
         }
+        Some(Command::Completions { shell }) => cli::run_completions(&mut stdout, shell),
+        Some(Command::Man) => cli::run_man(&mut stdout),
         None if cli.paths.is_empty() => {
-            eprintln!("cttui: give log files or directories to open (see --help)");
+            let _ = writeln!(
+                std::io::stderr(),
+                "cttui: give log files or directories to open (see --help)"
+            );
             return ExitCode::from(2);
         }
         None => {
             drop(stdout);
-            cttui::ui::run(&cli.paths, &cli.load)
+            settings().and_then(|s| cttui::ui::run(&cli.paths, &cli.load, &s))
         }
     };
+    // Flush here so a closed pipe is an error we see, not a panic at exit.
+    let result = result.and_then(|()| {
+        std::io::stdout()
+            .flush()
+            .map_err(|e| cttui::Error::io("stdout", e))
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // `cttui … | head`: the reader has all it wanted.
+        Err(e) if cli::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("cttui: {e}");
+            // stderr may be closed too; nothing more to do then.
+            let _ = writeln!(std::io::stderr(), "cttui: {e}");
             ExitCode::FAILURE
         }
     }

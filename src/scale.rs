@@ -199,7 +199,7 @@ fn iso_ms(ms: i64) -> Option<String> {
 /// out (counted).
 fn templates(paths: &[String], load: &LoadArgs) -> Result<(Vec<Template>, usize)> {
     let (store, report) = crate::cli::load_with_progress(paths, load)?;
-    crate::cli::report_skips(&report);
+    crate::cli::report_skips(&report, load);
     let mut out = Vec::with_capacity(store.len());
     let mut skipped = 0;
     for row in 0..store.len() {

@@ -232,6 +232,13 @@ fn playbook_session_survives_a_restart() {
     let home = tempfile::tempdir().expect("tempdir");
     let logs = copy_logs(home.path(), DEMO);
     let file = logs.join(".cttui-session.json");
+    // Sessions go under XDG_DATA_HOME unless the config asks for them beside the log.
+    std::fs::create_dir_all(home.path().join("cttui")).expect("config dir");
+    std::fs::write(
+        home.path().join("cttui/config.toml"),
+        "sessions = \"beside\"\n",
+    )
+    .expect("config");
     let slow = Duration::from_secs(300);
     let mut s = Session::start(home.path(), &logs);
     s.wait_long("the load", slow, |t| {

@@ -8,14 +8,22 @@ use super::features::EntityKind;
 use super::forest::ForestParams;
 use super::render::{self, Limits};
 use super::{AnalysisOptions, analyze};
-use crate::cli::{LoadArgs, load_with_progress, report_skips};
 use crate::error::{Error, Result};
+use crate::model::store::EventStore;
+
+/// How the command gets its events: the caller loads them (the CLI with its progress bar and
+/// skip notes), so the analysis layer knows nothing of terminals or the command line.
+pub trait Loader {
+    fn load_store(&self, paths: &[String]) -> Result<EventStore>;
+}
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum AnalyzeFormat {
     Text,
     Json,
     Md,
+    /// The region and principal-risk summaries (regions, then risk, one blank line between).
+    Csv,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -45,12 +53,9 @@ pub struct AnalyzeArgs {
     /// from outside.
     #[arg(long = "known-cidr")]
     pub known_cidrs: Vec<String>,
-    /// A rule file (TOML) to run besides the built-in rules; repeatable.
-    #[arg(long = "rules")]
-    pub rule_files: Vec<PathBuf>,
-    /// Run only the rule files given with --rules.
+    /// Also write regions.csv, risk.csv and analysis.json into this folder, e.g. `--out-dir case/`.
     #[arg(long)]
-    pub no_builtin_rules: bool,
+    pub out_dir: Option<PathBuf>,
     /// Principals shown in md/text output.
     #[arg(long, default_value_t = Limits::default().principals)]
     pub top: usize,
@@ -75,12 +80,11 @@ pub fn parse_duration(s: &str) -> std::result::Result<i64, String> {
 }
 
 impl AnalyzeArgs {
-    pub fn options(&self) -> Result<AnalysisOptions> {
-        let mut extra_rules = Vec::new();
-        for p in &self.rule_files {
-            let text = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
-            extra_rules.push((p.display().to_string(), text));
-        }
+    /// The analysis options: `base` (rules and defaults from the config and `--rules`) with this
+    /// command's own settings.
+    pub fn options(&self, base: &AnalysisOptions) -> Result<AnalysisOptions> {
+        let mut known_cidrs = base.known_cidrs.clone();
+        known_cidrs.extend(self.known_cidrs.iter().cloned());
         Ok(AnalysisOptions {
             entity: match self.by {
                 GroupBy::Principal => EntityKind::Principal,
@@ -92,20 +96,22 @@ impl AnalyzeArgs {
                 trees: self.trees,
                 ..ForestParams::default()
             },
-            known_cidrs: self.known_cidrs.clone(),
-            builtin_rules: !self.no_builtin_rules,
-            extra_rules,
-            ..AnalysisOptions::default()
+            known_cidrs,
+            ..base.clone()
         })
     }
 }
 
-pub fn run_analyze<W: Write>(out: &mut W, args: &AnalyzeArgs, load: &LoadArgs) -> Result<()> {
+pub fn run_analyze<W: Write, L: Loader>(
+    out: &mut W,
+    args: &AnalyzeArgs,
+    load: &L,
+    defaults: &AnalysisOptions,
+) -> Result<()> {
     // Bad rule files and options fail before the load.
-    let opts = args.options()?;
+    let opts = args.options(defaults)?;
     super::load_rules(&opts)?;
-    let (store, report) = load_with_progress(&args.paths, load)?;
-    report_skips(&report);
+    let store = load.load_store(&args.paths)?;
     let analysis = analyze(&store, &opts)?;
     let io = |e| Error::io("stdout", e);
     let limits = Limits {
@@ -114,8 +120,15 @@ pub fn run_analyze<W: Write>(out: &mut W, args: &AnalyzeArgs, load: &LoadArgs) -
     };
     match args.format {
         AnalyzeFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &analysis)?;
+            let v =
+                crate::export::analysis_out::json_value(&analysis, &store, opts.sigma.as_deref())?;
+            serde_json::to_writer_pretty(&mut *out, &v)?;
             writeln!(out).map_err(io)?;
+        }
+        AnalyzeFormat::Csv => {
+            crate::export::analysis_out::regions_csv(&mut *out, &analysis)?;
+            writeln!(out).map_err(io)?;
+            crate::export::analysis_out::risk_csv(&mut *out, &analysis)?;
         }
         AnalyzeFormat::Md => {
             out.write_all(render::markdown(&analysis, &limits).as_bytes())
@@ -127,6 +140,9 @@ pub fn run_analyze<W: Write>(out: &mut W, args: &AnalyzeArgs, load: &LoadArgs) -
         AnalyzeFormat::Text => out
             .write_all(render::text(&analysis, &limits).as_bytes())
             .map_err(io)?,
+    }
+    if let Some(dir) = &args.out_dir {
+        crate::export::analysis_out::write_dir(dir, &analysis, &store, opts.sigma.as_deref())?;
     }
     Ok(())
 }

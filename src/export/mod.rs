@@ -1,10 +1,14 @@
-//! Renderings of events for people and tools: JSON Lines, CSV, Markdown.
+//! Renderings of events for people and tools: JSON Lines, CSV, Markdown, Timesketch JSONL, the
+//! detection timeline, the analysis as JSON and CSV, and charts as Mermaid.
+pub mod analysis_out;
 pub mod charts;
 pub mod csv_out;
 pub mod jsonl;
 pub mod markdown;
+pub mod timeline;
+pub mod timesketch;
 
-/// The key columns shown in tables (CSV, Markdown) and their headers.
+/// The key columns shown in tables (Markdown) and their headers.
 pub const KEY_COLUMNS: [(&str, &str); 9] = [
     ("principal", "Principal"),
     ("event_source", "Source"),
@@ -16,3 +20,11 @@ pub const KEY_COLUMNS: [(&str, &str); 9] = [
     ("object_key", "Key"),
     ("event_id", "Event ID"),
 ];
+
+/// The network class of an event's source address (`aws-service`, `aws`, `private`, `outside`,
+/// `none`; see `model::net`), empty when the store has none.
+pub fn network_class(store: &crate::model::store::EventStore, row: usize) -> String {
+    store
+        .str_at(crate::model::schema::NET_CLASS, row)
+        .unwrap_or_default()
+}

@@ -1,6 +1,7 @@
 //! Every input shape to one time-sorted event store.
 pub mod backing;
 pub mod batch;
+pub mod blocks;
 pub mod csv_input;
 pub mod parquet;
 pub mod parse;
@@ -15,8 +16,6 @@ use std::sync::Arc;
 
 use polars::prelude::{IntoColumn, UInt32Chunked};
 use rayon::prelude::*;
-
-use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::model::raw::RawStore;
@@ -49,102 +48,7 @@ impl Default for LoadOptions {
     }
 }
 
-/// What happened to one input.
-#[derive(Debug, Clone, Serialize)]
-pub struct FileReport {
-    pub path: String,
-    pub shape: Option<Shape>,
-    pub gzip: bool,
-    /// Bytes as stored on disk.
-    pub bytes: u64,
-    /// Records read (before duplicate removal).
-    pub records: usize,
-    /// Container elements that were not CloudTrail records (SIEM envelopes, metadata lines).
-    pub not_records: usize,
-    /// Records that could not be parsed (each broken record or damaged stretch holding one).
-    pub bad_records: usize,
-    /// Stretches of input passed over: bad records, stray brackets, truncation.
-    #[serde(skip_serializing_if = "is_zero")]
-    pub skipped: usize,
-    /// The first problems, with line and byte offset.
-    pub problems: Vec<Problem>,
-    /// Why nothing was read from this input, if so.
-    pub error: Option<String>,
-}
-
-fn is_zero(n: &usize) -> bool {
-    *n == 0
-}
-
-/// The account of a load: what was read, skipped and dropped, so counts reconcile.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct LoadReport {
-    pub files: Vec<FileReport>,
-    /// Paths passed over without reading (digests, unreadable paths).
-    pub passed: Vec<Passed>,
-    /// Records read in total (= events + duplicates).
-    pub records: usize,
-    /// Records dropped as repeated deliveries of the same event.
-    pub duplicates: usize,
-    /// Events whose time was missing or unparseable (kept, sorted last).
-    pub bad_times: usize,
-    /// Parquet files left unread because the slice rules them out (partitions, row-group times).
-    pub pruned_files: usize,
-    /// Records read but outside `--since`/`--until` (not in the store).
-    pub outside_window: usize,
-}
-
-impl LoadReport {
-    pub fn bad_records(&self) -> usize {
-        self.files.iter().map(|f| f.bad_records).sum()
-    }
-
-    pub fn not_records(&self) -> usize {
-        self.files.iter().map(|f| f.not_records).sum()
-    }
-
-    /// Inputs from which no record was read.
-    pub fn empty_files(&self) -> impl Iterator<Item = &FileReport> {
-        self.files.iter().filter(|f| f.records == 0)
-    }
-
-    /// Every reason something was not loaded, one line each, naming the file and line.
-    pub fn skip_lines(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        for p in &self.passed {
-            out.push(format!("{}: {}", p.path, p.reason));
-        }
-        for f in &self.files {
-            if let Some(e) = &f.error {
-                out.push(format!("{}: {e}", f.path));
-            } else if f.records == 0 && f.bad_records == 0 {
-                out.push(format!(
-                    "{}: no CloudTrail records ({} other element(s))",
-                    f.path, f.not_records
-                ));
-            }
-            for p in &f.problems {
-                out.push(format!(
-                    "{}:{}: (byte {}) {}",
-                    f.path,
-                    p.line.unwrap_or(0),
-                    p.offset,
-                    p.reason
-                ));
-            }
-            let described = f.problems.len();
-            if f.skipped.max(f.bad_records) > described {
-                out.push(format!(
-                    "{}: {} more skipped stretch(es) not listed ({} bad record(s) in all)",
-                    f.path,
-                    f.skipped.max(f.bad_records) - described,
-                    f.bad_records
-                ));
-            }
-        }
-        out
-    }
-}
+pub use crate::model::load::{FileReport, LoadReport};
 
 struct FileOutcome {
     report: FileReport,
@@ -176,6 +80,26 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
         bad_times: 0,
         pruned: false,
     };
+    if let Input::File(path) = input
+        && !parquet::is_parquet_file(path)
+        && let Some(b) = blocks::load_large(path, file_id, opts.progress.as_deref())
+    {
+        report.shape = Some(b.shape);
+        report.bytes = b.stored;
+        report.not_records = b.not_records;
+        report.records = b.batches.iter().map(|b| b.len()).sum();
+        if let Some(p) = &opts.progress {
+            p.file_done(0);
+        }
+        let bad_times = b.batches.iter().map(|b| b.bad_times).sum();
+        return FileOutcome {
+            report,
+            raw: b.raw,
+            batches: b.batches,
+            bad_times,
+            pruned: false,
+        };
+    }
     let read = match input {
         Input::File(p) if parquet::is_parquet_file(p) => {
             match parquet::read_input(p, &opts.slice) {

@@ -60,14 +60,14 @@ fn string_column(name: &str, views: Vec<Option<View>>, arena: Arena) -> Result<C
 }
 
 /// A dictionary column: each distinct value stored once, rows point at it.
-fn dict_column(batches: &[Batch], col: usize, rows: &[u32]) -> Result<Column> {
+fn dict_column(parts: Vec<StrCol>, col: usize, rows: &[u32], n: usize) -> Result<Column> {
     let mut global: FxHashMap<&str, u32> = FxHashMap::default();
     let mut arena = Arena::default();
     let mut dict_views: Vec<View> = Vec::new();
     // Every row's global code, in input order.
-    let mut codes: Vec<u32> = Vec::with_capacity(batches.iter().map(Batch::len).sum());
-    for b in batches {
-        let StrCol::Dict(d) = &b.strings[col] else {
+    let mut codes: Vec<u32> = Vec::with_capacity(n);
+    for part in &parts {
+        let StrCol::Dict(d) = part else {
             continue;
         };
         let remap: Vec<u32> = d
@@ -88,6 +88,8 @@ fn dict_column(batches: &[Batch], col: usize, rows: &[u32]) -> Result<Column> {
             }
         }));
     }
+    drop(global);
+    drop(parts);
     let views = rows
         .iter()
         .map(|&r| match codes[r as usize] {
@@ -99,11 +101,11 @@ fn dict_column(batches: &[Batch], col: usize, rows: &[u32]) -> Result<Column> {
 }
 
 /// A plain column: values copied once, in input order, into the column's buffers.
-fn plain_column(batches: &[Batch], col: usize, rows: &[u32]) -> Result<Column> {
+fn plain_column(parts: Vec<StrCol>, col: usize, rows: &[u32], n: usize) -> Result<Column> {
     let mut arena = Arena::default();
-    let mut input: Vec<Option<View>> = Vec::with_capacity(batches.iter().map(Batch::len).sum());
-    for b in batches {
-        let StrCol::Plain(p) = &b.strings[col] else {
+    let mut input: Vec<Option<View>> = Vec::with_capacity(n);
+    for part in parts {
+        let StrCol::Plain(p) = part else {
             continue;
         };
         for i in 0..p.spans.len() {
@@ -193,11 +195,11 @@ fn drop_repeats<'a>(
 }
 
 /// Global dictionary codes of one dictionary column, in input order (for keys, not output).
-fn dict_codes(batches: &[Batch], col: usize) -> Vec<u32> {
+fn dict_codes(parts: &[StrCol], n: usize) -> Vec<u32> {
     let mut global: FxHashMap<&str, u32> = FxHashMap::default();
-    let mut codes = Vec::with_capacity(batches.iter().map(Batch::len).sum());
-    for b in batches {
-        let StrCol::Dict(d) = &b.strings[col] else {
+    let mut codes = Vec::with_capacity(n);
+    for part in parts {
+        let StrCol::Dict(d) = part else {
             continue;
         };
         let remap: Vec<u32> = d
@@ -226,21 +228,34 @@ pub fn build(
     raw: &RawStore,
     mark: &dyn Fn(&str),
 ) -> Result<(DataFrame, usize)> {
-    let batches: Vec<Batch> = batches.into_iter().filter(|b| !b.is_empty()).collect();
+    let mut batches: Vec<Batch> = batches.into_iter().filter(|b| !b.is_empty()).collect();
+    let total: usize = batches.iter().map(Batch::len).sum();
+    // Columns by column, so each one's batch data is freed as soon as it is built.
+    let mut by_column: Vec<Vec<StrCol>> = (0..STRING_COLUMNS.len())
+        .map(|_| Vec::with_capacity(batches.len()))
+        .collect();
+    for b in &mut batches {
+        for (c, part) in std::mem::take(&mut b.strings).into_iter().enumerate() {
+            by_column[c].push(part);
+        }
+    }
     let times = flat(&batches, |b| &b.time);
     let raw_ids = flat(&batches, |b| &b.raw_id);
-    let order = time_order(&times, &raw_ids).unwrap_or_else(|| (0..times.len() as u32).collect());
+    let order = time_order(&times, &raw_ids).unwrap_or_else(|| (0..total as u32).collect());
     mark("sort");
     let (rows, duplicates) = {
-        let names = dict_codes(&batches, s::EVENT_NAME);
-        // (batch, row in batch) of every input row, for eventID lookups.
-        let mut loc: Vec<(u32, u32)> = Vec::with_capacity(times.len());
-        for (bi, b) in batches.iter().enumerate() {
-            loc.extend((0..b.len() as u32).map(|i| (bi as u32, i)));
+        let names = dict_codes(&by_column[s::EVENT_NAME], total);
+        // (part, row in part) of every input row, for eventID lookups.
+        let id_parts = &by_column[s::EVENT_ID];
+        let mut loc: Vec<(u32, u32)> = Vec::with_capacity(total);
+        for (pi, part) in id_parts.iter().enumerate() {
+            if let StrCol::Plain(p) = part {
+                loc.extend((0..p.spans.len() as u32).map(|i| (pi as u32, i)));
+            }
         }
         let ids = |r: usize| -> Option<&[u8]> {
-            let (bi, i) = loc[r];
-            match &batches[bi as usize].strings[s::EVENT_ID] {
+            let (pi, i) = loc[r];
+            match &id_parts[pi as usize] {
                 StrCol::Plain(p) => p.get(i as usize),
                 StrCol::Dict(_) => None,
             }
@@ -249,13 +264,14 @@ pub fn build(
     };
     mark("duplicates");
     let n = rows.len();
-    let strings: Vec<Column> = (0..STRING_COLUMNS.len())
+    let strings: Vec<Column> = by_column
         .into_par_iter()
-        .map(|c| {
+        .enumerate()
+        .map(|(c, parts)| {
             if super::batch::is_plain(c) {
-                plain_column(&batches, c, &rows)
+                plain_column(parts, c, &rows, total)
             } else {
-                dict_column(&batches, c, &rows)
+                dict_column(parts, c, &rows, total)
             }
         })
         .collect::<Result<_>>()?;

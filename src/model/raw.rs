@@ -40,6 +40,10 @@ impl OpenFile {
         }
         Some(OpenFile(file))
     }
+
+    pub fn file(&self) -> &File {
+        &self.0
+    }
 }
 
 impl Drop for OpenFile {
@@ -219,7 +223,7 @@ impl RawStore {
 
     /// The record as compact single-line JSON (whitespace outside strings removed).
     pub fn compact(&self, raw_id: u32) -> Option<String> {
-        self.bytes(raw_id).map(|b| crate::ingest::split::minify(&b))
+        self.bytes(raw_id).map(|b| super::json::minify(&b))
     }
 
     /// The record parsed, for pretty printing and field access.

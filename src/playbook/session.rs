@@ -157,6 +157,19 @@ pub fn session_path(inputs: &[String]) -> PathBuf {
     }
 }
 
+/// The session file when sessions go beside the log only if asked (`beside`); otherwise under
+/// `$XDG_DATA_HOME/cttui/sessions/`, so evidence folders stay untouched (a session already beside
+/// the log is still used).
+pub fn session_path_in(inputs: &[String], beside: bool) -> PathBuf {
+    if beside {
+        return session_path(inputs);
+    }
+    match beside_path(inputs) {
+        Some(p) if p.exists() => p,
+        _ => xdg_path(inputs),
+    }
+}
+
 /// What loading a session found.
 #[derive(Debug)]
 pub enum Loaded {

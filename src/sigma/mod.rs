@@ -19,7 +19,7 @@ use rustc_hash::FxHashMap;
 
 use crate::analysis::Level;
 use crate::analysis::rules::engine::RuleHits;
-use crate::analysis::rules::{Mitre, Rule};
+use crate::analysis::rules::{Mitre, OnFailure, Rule};
 use crate::model::store::EventStore;
 use event::{FieldColumns, StoreEvent};
 
@@ -95,7 +95,7 @@ fn line_in_message(msg: &str) -> Option<usize> {
 }
 
 /// The first line at or after `from` (1-based) that contains `needle`.
-fn line_of(text: &str, needle: &str, from: usize) -> Option<usize> {
+pub fn line_of(text: &str, needle: &str, from: usize) -> Option<usize> {
     text.lines()
         .enumerate()
         .skip(from.saturating_sub(1))
@@ -242,9 +242,21 @@ impl SigmaRules {
                 blocks: Vec::new(),
                 threshold: None,
                 detector: None,
+                on_failure: OnFailure::Attempt,
+                attempt_title: None,
                 source: i.file.display().to_string(),
             })
             .collect()
+    }
+
+    /// Calls `hit` with the index of every rule the event matches.
+    pub fn evaluate(&self, ev: &impl rsigma_eval::Event, mut hit: impl FnMut(usize)) {
+        for m in self.engine.evaluate(ev) {
+            let key = m.header.rule_id.as_deref().unwrap_or(&m.header.rule_title);
+            if let Some(&i) = self.by_key.get(key) {
+                hit(i);
+            }
+        }
     }
 
     /// The rows each rule matches, in store order (index as in [`SigmaRules::infos`]).
@@ -261,16 +273,7 @@ impl SigmaRules {
                 let mut out = Vec::new();
                 for row in c * CHUNK..((c + 1) * CHUNK).min(store.len()) {
                     let ev = StoreEvent::new(store, &cols, row);
-                    for hit in self.engine.evaluate(&ev) {
-                        let key = hit
-                            .header
-                            .rule_id
-                            .as_deref()
-                            .unwrap_or(&hit.header.rule_title);
-                        if let Some(&i) = self.by_key.get(key) {
-                            out.push((i, row as u32));
-                        }
-                    }
+                    self.evaluate(&ev, |i| out.push((i, row as u32)));
                 }
                 out
             })
@@ -290,6 +293,8 @@ impl SigmaRules {
                 rule: base + i,
                 rows,
                 notes: Default::default(),
+                // Filled by the analysis, which has the error columns at hand.
+                failed: Vec::new(),
             })
             .collect()
     }

@@ -29,9 +29,16 @@ use keymap::Keymap;
 use theme::Theme;
 
 /// Opens the investigator on `paths` and runs it until the user quits.
-pub fn run(paths: &[String], args: &LoadArgs) -> Result<()> {
+pub fn run(paths: &[String], args: &LoadArgs, settings: &crate::cli::Settings) -> Result<()> {
     let (keymap, warning) = Keymap::with_user_file(Keymap::user_path().as_deref())?;
-    let mut app = App::new(Env::new(Theme::from_env(), keymap));
+    let theme = match settings.config.theme {
+        crate::config::ThemeChoice::Auto => Theme::from_env(),
+        crate::config::ThemeChoice::Color => Theme::colored(),
+        crate::config::ThemeChoice::Mono => Theme::monochrome(),
+    };
+    let mut app = App::new(Env::new(theme, keymap));
+    app.analysis_options = settings.analysis.clone();
+    app.sessions_beside = settings.config.sessions == crate::config::SessionPlace::Beside;
     app.start_loading(
         paths.to_vec(),
         LoadOptions {

@@ -105,8 +105,9 @@ impl App {
     pub fn start_analysis(&mut self) {
         let Some(s) = self.session() else { return };
         let inv = Arc::clone(&s.inv);
+        let opts: AnalysisOptions = self.analysis_options.clone();
         let work = move || {
-            let analysis = crate::analysis::analyze(&inv.store, &AnalysisOptions::default());
+            let analysis = crate::analysis::analyze(&inv.store, &opts);
             JobResult::Analyzed(Box::new(analysis.map_err(|e| e.to_string()).map(
                 |analysis| {
                     let health =

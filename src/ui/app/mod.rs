@@ -450,6 +450,10 @@ pub struct App {
     quit: bool,
     clear_screen: bool,
     terminal_out: Vec<Vec<u8>>,
+    /// Rules and defaults of the analysis (config file and `--rules`).
+    pub analysis_options: crate::analysis::AnalysisOptions,
+    /// Sessions beside the log (when writable) rather than under `$XDG_DATA_HOME` (config).
+    pub sessions_beside: bool,
 }
 
 /// Clipboard copies are refused above this many events (the Markdown would be too large).
@@ -470,6 +474,8 @@ impl App {
             quit: false,
             clear_screen: false,
             terminal_out: Vec::new(),
+            analysis_options: crate::analysis::AnalysisOptions::default(),
+            sessions_beside: true,
         }
     }
 
@@ -691,7 +697,10 @@ impl App {
                         text::thousands(inv.len()),
                         inv.report.files.iter().filter(|f| f.records > 0).count()
                     );
-                    let path = crate::playbook::session::session_path(&inv.inputs);
+                    let path = crate::playbook::session::session_path_in(
+                        &inv.inputs,
+                        self.sessions_beside,
+                    );
                     let stdin_only = inv.inputs.iter().all(|p| p == "-");
                     self.phase = Phase::Ready(Box::new(Session::new(Arc::new(inv))));
                     self.info(msg);
