@@ -169,10 +169,17 @@ pub fn report_markdown(
     let standings = analysis.map(standings).unwrap_or_default();
     let analysis_sections = analysis
         .map(|a| {
-            vec![(
-                "Findings and anomalies".to_owned(),
-                as_section(&markdown(a, &limits)),
-            )]
+            vec![
+                (
+                    "Findings and anomalies".to_owned(),
+                    as_section(&markdown(a, &limits)),
+                ),
+                // Mermaid charts with their numbers (GitHub and GitLab draw them).
+                (
+                    "Charts".to_owned(),
+                    crate::export::charts::blocks(store, a, 3),
+                ),
+            ]
         })
         .unwrap_or_default();
     render(&ReportInput {

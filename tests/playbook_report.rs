@@ -190,7 +190,9 @@ fn sessions_feed_the_report() {
     assert!(triage[2][3].starts_with("Regulated: customer PII (analyst"));
     // The marked event (resolved by row, no eventID stored) with its raw JSON.
     assert!(doc.heading("Marked event 1"));
-    assert_eq!(doc.code_blocks.len(), 1);
+    // (The charts are Mermaid blocks; the raw JSON is the one other block.)
+    let json_blocks = doc.code_blocks.iter().filter(|(info, _)| info != "mermaid");
+    assert_eq!(json_blocks.count(), 1);
     // A corrupt session named on the command line is an error that says so.
     std::fs::write(&path, "{oops").expect("write");
     let out = cttui(&[

@@ -341,3 +341,38 @@ fn copy_sends_the_same_markdown_over_osc52() {
             .contains("copied 2 event(s)")
     );
 }
+
+#[test]
+fn exporting_more_than_ten_thousand_events_asks_first() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inv = Investigation::load(&["demo-logs".to_owned()], &LoadOptions::default())
+        .expect("demo loads");
+    let mut app = App::with_investigation(
+        Env {
+            theme: Theme::monochrome(),
+            keymap: Keymap::default_map().expect("keymap"),
+            export_dir: dir.path().to_path_buf(),
+            clock: Clock::Fixed(1_600_000_000_000),
+        },
+        inv,
+    );
+    app.update(Action::GotoTimeline);
+    app.update(Action::Export);
+    assert!(
+        matches!(app.overlay, Some(Overlay::ConfirmLarge { events: 34_038 })),
+        "34,038 events: the app asks before the path"
+    );
+    app.update(Action::No);
+    assert!(app.overlay.is_none());
+    app.update(Action::Export);
+    app.update(Action::Yes);
+    assert!(
+        matches!(app.overlay, Some(Overlay::Prompt(_))),
+        "yes: the path prompt"
+    );
+    app.update(Action::Cancel);
+    // A few marked events go straight to the path.
+    app.update(Action::ToggleMark);
+    app.update(Action::Export);
+    assert!(matches!(app.overlay, Some(Overlay::Prompt(_))));
+}

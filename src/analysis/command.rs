@@ -130,9 +130,13 @@ pub fn run_analyze<W: Write, L: Loader>(
             writeln!(out).map_err(io)?;
             crate::export::analysis_out::risk_csv(&mut *out, &analysis)?;
         }
-        AnalyzeFormat::Md => out
-            .write_all(render::markdown(&analysis, &limits).as_bytes())
-            .map_err(io)?,
+        AnalyzeFormat::Md => {
+            out.write_all(render::markdown(&analysis, &limits).as_bytes())
+                .map_err(io)?;
+            // The charts (Mermaid, with their numbers) for the incident ticket.
+            let charts = crate::export::charts::section(&store, &analysis, 2);
+            write!(out, "\n{charts}").map_err(io)?;
+        }
         AnalyzeFormat::Text => out
             .write_all(render::text(&analysis, &limits).as_bytes())
             .map_err(io)?,

@@ -1,6 +1,7 @@
 //! Renderings of events for people and tools: JSON Lines, CSV, Markdown, Timesketch JSONL, the
-//! detection timeline, and the analysis as JSON and CSV.
+//! detection timeline, the analysis as JSON and CSV, and charts as Mermaid.
 pub mod analysis_out;
+pub mod charts;
 pub mod csv_out;
 pub mod jsonl;
 pub mod markdown;

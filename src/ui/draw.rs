@@ -27,7 +27,7 @@ impl App {
         }
         let prompt_h = match &self.overlay {
             Some(Overlay::Prompt(_)) => 2,
-            Some(Overlay::ConfirmOverwrite { .. }) => 1,
+            Some(Overlay::ConfirmOverwrite { .. }) | Some(Overlay::ConfirmLarge { .. }) => 1,
             _ => 0,
         };
         let [tabs_area, body, prompt, status, hints] = Layout::vertical([
@@ -220,6 +220,19 @@ impl App {
                     cut(&text, below.width as usize),
                     below.width as usize,
                     style,
+                );
+            }
+            Some(Overlay::ConfirmLarge { events }) => {
+                let q = format!(
+                    "Export {} events, each with its raw JSON? (y/n)",
+                    text::thousands(*events)
+                );
+                frame.buffer_mut().set_stringn(
+                    area.x,
+                    area.y,
+                    cut(&q, area.width as usize),
+                    area.width as usize,
+                    t.warning(),
                 );
             }
             Some(Overlay::ConfirmOverwrite { path, .. }) => {

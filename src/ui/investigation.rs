@@ -7,7 +7,7 @@ use polars::prelude::*;
 use crate::error::Result;
 use crate::ingest::{self, LoadOptions, LoadReport};
 use crate::model::store::EventStore;
-use crate::summary::Summary;
+use crate::summary::{Count, Summary};
 
 /// The behaviour analysis (principal ranking, anomaly scores, findings). The app runs it as a
 /// background job once the load is done and keeps the result beside the investigation.
@@ -54,12 +54,43 @@ impl Columns {
     }
 }
 
+/// The Overview's lists beside the summary's: where calls came from, with which agent and key.
+#[derive(Debug, Clone, Default)]
+pub struct Tops {
+    pub source_ips: Vec<Count>,
+    pub user_agents: Vec<Count>,
+    pub access_keys: Vec<Count>,
+}
+
+impl Tops {
+    /// Lists this long are enough for any screen.
+    const N: usize = 20;
+
+    pub fn new(store: &EventStore) -> Tops {
+        let top = |col: &str| {
+            store
+                .value_counts(col, None)
+                .into_iter()
+                .take(Tops::N)
+                .map(|(value, count)| Count { value, count })
+                .collect()
+        };
+        Tops {
+            source_ips: top("source_ip"),
+            user_agents: top("user_agent"),
+            access_keys: top("access_key_id"),
+        }
+    }
+}
+
 pub struct Investigation {
     pub store: Arc<EventStore>,
     pub report: LoadReport,
     /// The paths given on the command line.
     pub inputs: Vec<String>,
     pub summary: Summary,
+    /// Top source addresses, user agents and access keys (the store's value counts, kept once).
+    pub tops: Tops,
     pub cols: Columns,
 }
 
@@ -67,11 +98,13 @@ impl Investigation {
     pub fn new(store: EventStore, report: LoadReport, inputs: Vec<String>) -> Investigation {
         let summary = Summary::new(&store, &report);
         let cols = Columns::new(&store);
+        let tops = Tops::new(&store);
         Investigation {
             store: Arc::new(store),
             report,
             inputs,
             summary,
+            tops,
             cols,
         }
     }

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use super::{App, Busy, Tab, filter::quote};
 use crate::analysis::{Analysis, AnalysisOptions, Level};
+use crate::export::charts::{self, Series};
 use crate::playbook::health::{self, Health};
 use crate::ui::jobs::JobResult;
 use crate::ui::view::View;
@@ -34,6 +35,28 @@ pub fn level_filter_label(i: usize) -> &'static str {
 pub struct AnalysisDone {
     pub analysis: Analysis,
     pub health: Result<Health, String>,
+    pub charts: ChartSet,
+}
+
+/// The analysis tabs' charts, computed once with the analysis (they read the whole store).
+#[derive(Debug, Clone)]
+pub struct ChartSet {
+    pub top_events: Series,
+    pub regions: Series,
+    pub top_ips: Series,
+}
+
+impl ChartSet {
+    /// Long enough for a 40-row screen.
+    const N: usize = 10;
+
+    pub fn new(store: &crate::model::store::EventStore, a: &Analysis) -> ChartSet {
+        ChartSet {
+            top_events: charts::top_events_by_risk(store, &a.event_risk, Self::N),
+            regions: charts::flagged_share_by_region(&a.regions, Self::N),
+            top_ips: charts::top_source_ips(store, &a.event_risk, Self::N),
+        }
+    }
 }
 
 /// The Principals tab's sort columns, cycled with a key. Every order ends with the principal's
@@ -90,7 +113,12 @@ impl App {
                     let health =
                         health::check(&inv.store, &inv.report, health::DEFAULT_SILENCE_MINUTES)
                             .map_err(|e| e.to_string());
-                    super::analysis_flow::AnalysisDone { analysis, health }
+                    let charts = ChartSet::new(&inv.store, &analysis);
+                    super::analysis_flow::AnalysisDone {
+                        analysis,
+                        health,
+                        charts,
+                    }
                 },
             )))
         };
@@ -114,6 +142,7 @@ impl App {
                 let n = done.analysis.principals.len();
                 let f = done.analysis.findings.len();
                 s.analysis = Some(Arc::new(done.analysis));
+                s.charts = Some(done.charts);
                 s.health = Some(done.health);
                 s.sort_principals();
                 // The load's message stays until the next command; this one only fills a gap.

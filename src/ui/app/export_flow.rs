@@ -8,6 +8,9 @@ use crate::ui::export::{self, ExportPlan};
 use crate::ui::jobs::{CopyDone, ExportDone, JobResult};
 use crate::ui::widgets::text;
 
+/// Exports of more events than this ask first.
+pub const EXPORT_ASK_EVENTS: usize = 10_000;
+
 impl App {
     /// What will be exported, from the committed filter stack and the marks.
     pub fn export_plan(&self) -> Option<ExportPlan> {
@@ -40,6 +43,17 @@ impl App {
             self.error("nothing to export: the view is empty");
             return;
         }
+        let n = self.export_count().unwrap_or(0);
+        if n > EXPORT_ASK_EVENTS {
+            // Each event carries its raw JSON: a large view makes a file nobody pastes.
+            self.overlay = Some(Overlay::ConfirmLarge { events: n });
+            return;
+        }
+        self.open_export_path();
+    }
+
+    /// The path prompt of an export (after the size question, when there was one).
+    pub(super) fn open_export_path(&mut self) {
         let path = export::default_path(&self.env.export_dir, self.env.clock.now_ms());
         let label = self.export_label();
         self.open_prompt(PromptKind::ExportPath, &label, &path.display().to_string());

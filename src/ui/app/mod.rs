@@ -204,6 +204,10 @@ pub enum Overlay {
     Detail(Box<Detail>),
     Prompt(Prompt),
     Frequency(Box<search::Frequency>),
+    /// The export holds more than `EXPORT_ASK_EVENTS` events: go on?
+    ConfirmLarge {
+        events: usize,
+    },
     /// The export target exists: replace it?
     ConfirmOverwrite {
         path: PathBuf,
@@ -238,6 +242,8 @@ pub struct Session {
     /// The behaviour analysis, once its job is done.
     pub analysis: Option<Arc<crate::analysis::Analysis>>,
     pub analysis_error: Option<String>,
+    /// The analysis tabs' charts, with the analysis.
+    pub charts: Option<analysis_flow::ChartSet>,
     pub health: Option<Result<crate::playbook::health::Health, String>>,
     /// Index into `analysis_flow::LEVEL_FILTERS`.
     pub level_filter: usize,
@@ -270,6 +276,7 @@ impl Session {
             playbook: ListNav::default(),
             analysis: None,
             analysis_error: None,
+            charts: None,
             health: None,
             level_filter: 0,
             principal_sort: analysis_flow::PrincipalSort::default(),
@@ -555,7 +562,9 @@ impl App {
     pub fn scopes(&self) -> Vec<Scope> {
         match &self.overlay {
             Some(Overlay::Prompt(_)) => vec![Scope::Prompt, Scope::Any],
-            Some(Overlay::ConfirmOverwrite { .. }) => vec![Scope::Confirm, Scope::Any],
+            Some(Overlay::ConfirmOverwrite { .. }) | Some(Overlay::ConfirmLarge { .. }) => {
+                vec![Scope::Confirm, Scope::Any]
+            }
             Some(Overlay::Help { .. }) => vec![Scope::Help, Scope::Any],
             Some(Overlay::LoadReport { .. }) => vec![Scope::LoadReport, Scope::Any],
             Some(Overlay::Frequency(_)) => vec![Scope::Frequency, Scope::Any],
@@ -864,6 +873,14 @@ impl App {
             Action::CopyMarkdown => self.copy_markdown(),
             Action::Submit => self.submit_prompt(),
             Action::Cancel => self.cancel_prompt(),
+            Action::Yes if matches!(self.overlay, Some(Overlay::ConfirmLarge { .. })) => {
+                self.overlay = None;
+                self.open_export_path();
+            }
+            Action::No if matches!(self.overlay, Some(Overlay::ConfirmLarge { .. })) => {
+                self.overlay = None;
+                self.info("export cancelled: mark events or filter the view first");
+            }
             Action::Yes => {
                 if let Some(Overlay::ConfirmOverwrite { path, report }) = self.overlay.take() {
                     if report {

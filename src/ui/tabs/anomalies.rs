@@ -8,16 +8,31 @@ use super::grid::{self, Cells};
 use crate::analysis::Level;
 use crate::ui::app::{App, Session};
 use crate::ui::theme::Theme;
+use crate::ui::widgets::charts::spark;
+use crate::ui::widgets::histogram::bins;
 use crate::ui::widgets::table::ColumnSpec;
 use crate::ui::widgets::text::{self, clean, short_principal};
 
-const SPECS: [ColumnSpec; 5] = [
+const SPECS: [ColumnSpec; 6] = [
     ColumnSpec::new("#", 3, 5, 0).right(),
     ColumnSpec::new("Score", 5, 6, 0).right(),
     ColumnSpec::new("Risk", 8, 8, 0),
     ColumnSpec::new("Principal", 14, 40, 0),
+    ColumnSpec::new("Activity", ACTIVITY_W, ACTIVITY_W, 1),
     ColumnSpec::new("Why", 10, 200, 1),
 ];
+
+/// Cells of the activity sparkline: the whole log in this many bins.
+pub const ACTIVITY_W: u16 = 12;
+
+/// A principal's events over the log's span as a text sparkline.
+pub fn activity(s: &Session, rows: &[u32]) -> String {
+    let times = s.inv.store.times();
+    match s.inv.store.time_span() {
+        Some((a, b)) => spark(&bins(times, rows, a, b, ACTIVITY_W as usize)),
+        None => String::new(),
+    }
+}
 
 pub fn level_style(t: Theme, l: Level) -> Style {
     match l {
@@ -45,6 +60,17 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
         a.model.seed
     );
     buf.set_stringn(area.x, area.y, head, area.width as usize, t.title());
+    // Where the flagged calls came from.
+    let strip = match &s.charts {
+        Some(c) => grid::chart_strip(
+            app,
+            buf,
+            Rect::new(area.x, area.y + 1, area.width, area.height - 1),
+            &[&c.top_ips],
+        ),
+        None => 0,
+    };
+    let area = Rect::new(area.x, area.y + strip, area.width, area.height - strip);
     let rows: Vec<Cells> = a
         .principals
         .iter()
@@ -67,6 +93,7 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
                 ),
                 (p.risk.to_string(), level_style(t, p.risk)),
                 (clean(short_principal(&p.principal)).into_owned(), t.base()),
+                (activity(s, a.entity_rows(p.entity)), t.bar()),
                 (clean(&why).into_owned(), t.dim()),
             ]
         })

@@ -37,6 +37,17 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
         level_filter_label(s.level_filter)
     );
     buf.set_stringn(area.x, area.y, head, area.width as usize, t.title());
+    // What the hits are about: which calls and which regions carry the flagged events.
+    let strip = match &s.charts {
+        Some(c) => grid::chart_strip(
+            app,
+            buf,
+            Rect::new(area.x, area.y + 1, area.width, area.height - 1),
+            &[&c.top_events, &c.regions],
+        ),
+        None => 0,
+    };
+    let area = Rect::new(area.x, area.y + strip, area.width, area.height - strip);
     let rows: Vec<Cells> = shown
         .iter()
         .map(|f| {

@@ -4,7 +4,9 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 
+use crate::export::charts::Series;
 use crate::ui::app::App;
+use crate::ui::widgets::charts::draw_bars;
 use crate::ui::widgets::table::{ColumnSpec, ListNav, draw_cells, draw_header, fit_columns};
 use crate::ui::widgets::text::width;
 
@@ -48,4 +50,31 @@ pub fn draw(
             buf.set_style(Rect::new(body.x, y, body.width, 1), t.selected());
         }
     }
+}
+
+/// Charts above a tab's table, side by side, when the screen has room (at least 18 rows keep
+/// 12 for the table). Returns the rows used.
+pub fn chart_strip(app: &App, buf: &mut Buffer, area: Rect, charts: &[&Series]) -> u16 {
+    let t = app.env.theme;
+    let h: u16 = match area.height {
+        0..18 => return 0,
+        18..34 => 5,
+        _ => 9,
+    };
+    let n = charts.len().max(1) as u16;
+    let w = area.width / n;
+    let mut used = 0;
+    for (i, s) in charts.iter().enumerate() {
+        let x = area.x + w * i as u16;
+        // A column between charts.
+        let cw = if (i as u16) + 1 < n {
+            w.saturating_sub(2)
+        } else {
+            area.width - w * i as u16
+        };
+        used = used.max(draw_bars(buf, Rect::new(x, area.y, cw, h), s, t, &|_| {
+            t.bar()
+        }));
+    }
+    used.max(h)
 }

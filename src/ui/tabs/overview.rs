@@ -5,11 +5,13 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 
+use crate::export::charts;
 use crate::summary::Count;
 use crate::ui::action::Action;
 use crate::ui::app::{App, Session};
 use crate::ui::keymap::Scope;
-use crate::ui::widgets::histogram::{bins, draw_axis, draw_bars, span};
+use crate::ui::widgets::charts::{draw_bars, risk_label_style};
+use crate::ui::widgets::histogram::{aligned_bins, draw_axis, span};
 use crate::ui::widgets::text::{self, clean, cut, short_principal, width};
 
 pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
@@ -99,12 +101,37 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
     let [chart, lists] =
         Layout::vertical([Constraint::Length(chart_h), Constraint::Min(0)]).areas(rest);
     if chart.height > 0 {
-        draw_chart(app, s, buf, chart);
+        // Events over time, and beside it (once analysed) the events by risk level.
+        let risk_w = if chart.width >= 70 && s.analysis.is_some() {
+            (chart.width / 3).min(40)
+        } else {
+            0
+        };
+        let [time, risk] =
+            Layout::horizontal([Constraint::Min(0), Constraint::Length(risk_w)]).areas(chart);
+        draw_chart(
+            app,
+            s,
+            buf,
+            Rect::new(
+                time.x,
+                time.y,
+                time.width.saturating_sub(u16::from(risk_w > 0) * 2),
+                time.height,
+            ),
+        );
+        if let Some(a) = &s.analysis
+            && risk.width > 0
+        {
+            let series = charts::risk_levels(&a.event_risk_counts);
+            draw_bars(buf, risk, &series, t, &|label| risk_label_style(t, label));
+        }
     }
     let [top, bottom] =
-        Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(lists);
-    let [a, b, c] = Layout::horizontal([Constraint::Ratio(1, 3); 3]).areas(top);
-    let [d, e] = Layout::horizontal([Constraint::Ratio(1, 2); 2]).areas(bottom);
+        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(lists);
+    let [a, b, c, f] = Layout::horizontal([Constraint::Ratio(1, 4); 4]).areas(top);
+    let [d, e, g, h] = Layout::horizontal([Constraint::Ratio(1, 4); 4]).areas(bottom);
+    let tops = &s.inv.tops;
     let principals: Vec<Count> = sum
         .top_principals
         .iter()
@@ -115,9 +142,12 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
         .collect();
     draw_counts(app, buf, a, "Event names", &sum.top_event_names);
     draw_counts(app, buf, b, "Principals", &principals);
-    draw_counts(app, buf, c, "Event sources", &sum.top_event_sources);
-    draw_counts(app, buf, d, "Regions", &sum.regions);
-    draw_counts(app, buf, e, "Error codes", &sum.error_codes);
+    draw_counts(app, buf, c, "Source IPs", &tops.source_ips);
+    draw_counts(app, buf, f, "Access keys", &tops.access_keys);
+    draw_counts(app, buf, d, "Event sources", &sum.top_event_sources);
+    draw_counts(app, buf, e, "Regions", &sum.regions);
+    draw_counts(app, buf, g, "Error codes", &sum.error_codes);
+    draw_counts(app, buf, h, "User agents", &tops.user_agents);
 }
 
 fn draw_chart(app: &App, s: &Session, buf: &mut Buffer, area: Rect) {
@@ -134,23 +164,25 @@ fn draw_chart(app: &App, s: &Session, buf: &mut Buffer, area: Rect) {
         area.width,
         area.height.saturating_sub(2),
     );
-    let counts = bins(times, rows, a, b, area.width as usize);
-    let peak = counts.iter().copied().max().unwrap_or(0);
+    // Bins on round times (hours, days), as many as the width allows.
+    let bins = aligned_bins(times, rows, a, b, area.width as usize);
+    let peak = bins.counts.iter().copied().max().unwrap_or(0);
     let label = format!(
         "peak {} per {}",
         text::thousands(peak as usize),
-        text::duration((b - a) / i64::from(area.width.max(1)))
+        bins.step_label()
     );
     let lw = width(&label) as u16;
     if lw + 18 < area.width {
         buf.set_string(area.x + area.width - lw, area.y, label, t.dim());
     }
-    draw_bars(buf, bars, &counts, t.bar());
+    let spread = bins.spread(area.width as usize);
+    crate::ui::widgets::histogram::draw_bars(buf, bars, &spread, t.bar());
     draw_axis(
         buf,
         Rect::new(area.x, area.y + area.height - 1, area.width, 1),
-        a,
-        b,
+        bins.start,
+        bins.end(),
         t.dim(),
     );
 }

@@ -7,16 +7,17 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::anomalies::level_style;
+use super::anomalies::{ACTIVITY_W, activity, level_style};
 use crate::analysis::PrincipalReport;
 
 use crate::ui::app::{App, Session};
 use crate::ui::widgets::table::{ColumnSpec, draw_cells, draw_header, fit_columns};
 use crate::ui::widgets::text::{self, arn_account, clean, short_principal, width};
 
-const SPECS: [ColumnSpec; 10] = [
+const SPECS: [ColumnSpec; 11] = [
     ColumnSpec::new("Principal", 18, 60, 0),
     ColumnSpec::new("Risk", 11, 14, 1),
+    ColumnSpec::new("Activity", ACTIVITY_W, ACTIVITY_W, 2),
     ColumnSpec::new("Account", 12, 12, 6),
     ColumnSpec::new("Type", 11, 16, 3),
     ColumnSpec::new("Events", 7, 10, 0).right(),
@@ -63,8 +64,8 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
     let mut natural: Vec<u16> = SPECS.iter().map(|c| width(c.title) as u16).collect();
     for p in ps.iter().take(2000) {
         natural[0] = natural[0].max(width(&clean(short_principal(&p.principal))) as u16);
-        natural[2] = natural[2].max(width(&clean(arn_account(&p.principal))) as u16);
-        natural[3] = natural[3].max(width(&clean(identity_kind(&p.principal))) as u16);
+        natural[3] = natural[3].max(width(&clean(arn_account(&p.principal))) as u16);
+        natural[4] = natural[4].max(width(&clean(identity_kind(&p.principal))) as u16);
     }
     let widths = fit_columns(&SPECS, &natural, area.width);
     draw_header(
@@ -104,6 +105,7 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
         let cells: Vec<(String, Style)> = vec![
             (clean(short_principal(&p.principal)).into_owned(), t.base()),
             (format!("#{} {}", p.rank, p.risk), level_style(t, p.risk)),
+            (activity(s, a.entity_rows(p.entity)), t.bar()),
             (clean(arn_account(&p.principal)).into_owned(), t.dim()),
             (clean(identity_kind(&p.principal)).into_owned(), t.dim()),
             (n(f.events), t.base()),

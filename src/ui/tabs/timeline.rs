@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use crate::ui::app::{App, Session};
 use crate::ui::investigation::Investigation;
 use crate::ui::view::View;
-use crate::ui::widgets::histogram::{bins, draw_axis, draw_bars, draw_cursor, span};
+use crate::ui::widgets::histogram::{aligned_bins, draw_axis, draw_bars, draw_cursor, span};
 use crate::ui::widgets::table::{ColumnSpec, draw_cells, draw_header, fit_columns};
 use crate::ui::widgets::text::{self, clean, short_principal, short_source, width};
 
@@ -236,15 +236,22 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
     if left >= 14 {
         if let Some((a, b)) = span(times, &view.rows) {
             let bars = Rect::new(area.x, y, area.width, 3);
-            let counts = bins(times, &view.rows, a, b, area.width as usize);
-            draw_bars(buf, bars, &counts, t.bar());
+            // Bins on round times (minutes, hours, days), as many as the width allows.
+            let ab = aligned_bins(times, &view.rows, a, b, area.width as usize);
+            draw_bars(buf, bars, &ab.spread(area.width as usize), t.bar());
             let marker = s
                 .selected_row()
                 .and_then(|r| s.inv.store.time_at(r as usize));
             if let Some(m) = marker {
-                draw_cursor(buf, bars, a, b, m, t.cursor_marker());
+                draw_cursor(buf, bars, ab.start, ab.end(), m, t.cursor_marker());
             }
-            draw_axis(buf, Rect::new(area.x, y + 3, area.width, 1), a, b, t.dim());
+            draw_axis(
+                buf,
+                Rect::new(area.x, y + 3, area.width, 1),
+                ab.start,
+                ab.end(),
+                t.dim(),
+            );
         }
         y += 4;
         left -= 4;

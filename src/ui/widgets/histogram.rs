@@ -47,6 +47,97 @@ pub fn bins(times: &[Option<i64>], rows: &[u32], start: i64, end: i64, n: usize)
     out
 }
 
+/// Bin lengths a histogram may use, so bins start on round times (never "3h 35m").
+const STEPS: [i64; 17] = [
+    1_000,
+    5_000,
+    15_000,
+    30_000,
+    60_000,
+    300_000,
+    900_000,
+    1_800_000,
+    3_600_000,
+    3 * 3_600_000,
+    6 * 3_600_000,
+    12 * 3_600_000,
+    86_400_000,
+    2 * 86_400_000,
+    7 * 86_400_000,
+    14 * 86_400_000,
+    28 * 86_400_000,
+];
+
+/// Counts in bins aligned to round times (minutes, hours, days).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Aligned {
+    /// Start of the first bin (a multiple of `step` since the epoch).
+    pub start: i64,
+    pub step: i64,
+    pub counts: Vec<u64>,
+}
+
+impl Aligned {
+    /// The last millisecond of the last bin.
+    pub fn end(&self) -> i64 {
+        self.start + self.step * self.counts.len() as i64 - 1
+    }
+
+    /// The counts spread over `w` columns (each bin as wide as the columns allow).
+    pub fn spread(&self, w: usize) -> Vec<u64> {
+        let n = self.counts.len();
+        if n == 0 || w == 0 {
+            return Vec::new();
+        }
+        (0..w)
+            .map(|c| self.counts[(c * n / w).min(n - 1)])
+            .collect()
+    }
+
+    /// "1 h", "15 min", "1 day".
+    pub fn step_label(&self) -> String {
+        match self.step {
+            s if s % 86_400_000 == 0 => match s / 86_400_000 {
+                1 => "1 day".to_owned(),
+                d => format!("{d} days"),
+            },
+            s if s % 3_600_000 == 0 => format!("{} h", s / 3_600_000),
+            s if s % 60_000 == 0 => format!("{} min", s / 60_000),
+            s => format!("{} s", s / 1000),
+        }
+    }
+}
+
+/// The smallest round bin length that puts `[start, end]` in at most `max` bins, and the counts.
+pub fn aligned_bins(
+    times: &[Option<i64>],
+    rows: &[u32],
+    start: i64,
+    end: i64,
+    max: usize,
+) -> Aligned {
+    let max = max.max(1) as i64;
+    let step = STEPS
+        .iter()
+        .copied()
+        .find(|&st| end.div_euclid(st) - start.div_euclid(st) < max)
+        .unwrap_or(STEPS[STEPS.len() - 1]);
+    let first = start.div_euclid(step) * step;
+    let n = (end.div_euclid(step) - start.div_euclid(step) + 1) as usize;
+    let mut counts = Vec::with_capacity(n);
+    let mut lo = first_at_or_after(times, rows, first);
+    for i in 1..=n {
+        let hi = first_at_or_after(times, rows, first + step * i as i64);
+        counts.push((hi - lo) as u64);
+        lo = hi;
+    }
+    Aligned {
+        start: first,
+        step,
+        counts,
+    }
+}
+
 const LEVELS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 /// Bars filling `area` bottom-up, eight levels per cell; any non-empty bin shows at least one level.
@@ -125,6 +216,28 @@ pub fn draw_axis(buf: &mut Buffer, area: Rect, start: i64, end: i64, line: Style
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn aligned_bins_start_on_round_times() {
+        const H: i64 = 3_600_000;
+        // 10:20 .. 13:50 in at most 8 bins: 1 h bins from 10:00.
+        let times: Vec<Option<i64>> = [10 * H + 1_200_000, 11 * H, 11 * H + 5, 13 * H + 3_000_000]
+            .into_iter()
+            .map(Some)
+            .collect();
+        let rows: Vec<u32> = (0..4).collect();
+        let b = aligned_bins(&times, &rows, 10 * H + 1_200_000, 13 * H + 3_000_000, 8);
+        assert_eq!(b.step, H);
+        assert_eq!(b.start, 10 * H);
+        assert_eq!(b.counts, vec![1, 2, 0, 1]);
+        assert_eq!(b.step_label(), "1 h");
+        assert_eq!(b.end(), 14 * H - 1);
+        // Fewer columns: 3 h bins, still on the hour.
+        let b = aligned_bins(&times, &rows, 10 * H + 1_200_000, 13 * H + 3_000_000, 2);
+        assert_eq!((b.start, b.step), (9 * H, 3 * H));
+        assert_eq!(b.counts, vec![3, 1]);
+        assert_eq!(b.spread(4), vec![3, 3, 1, 1]);
+    }
 
     #[test]
     fn bins_count_every_timed_row_once() {

@@ -1,4 +1,5 @@
 //! Drawing pieces shared by the tabs.
+pub mod charts;
 pub mod histogram;
 pub mod json;
 pub mod prompt;
