@@ -86,6 +86,14 @@ impl LoadArgs {
     }
 }
 
+impl crate::analysis::command::Loader for LoadArgs {
+    fn load_store(&self, paths: &[String]) -> Result<EventStore> {
+        let (store, report) = load_with_progress(paths, self)?;
+        report_skips(&report, self);
+        Ok(store)
+    }
+}
+
 /// Where rules and defaults come from; every command that analyses (the investigator, `analyze`,
 /// `report`, `timeline`, `events` with risk columns) uses them.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -256,6 +264,9 @@ pub enum Command {
     Convert(crate::convert::command::ConvertArgs),
     /// Prints the playbook's queries as SQL for Athena, DuckDB or Spark, bound to the pins.
     Sql(crate::sql::command::SqlArgs),
+    /// Grows logs to N events (fresh eventIDs, shifted days) as a Records file, JSON Lines or a
+    /// gzip AWSLogs tree, for benchmarks on real record shapes.
+    Scale(crate::scale::ScaleArgs),
     /// One row per (event, rule hit) in time order, for Timeline Explorer or Timesketch.
     #[command(after_help = "Examples:\n  cttui timeline logs/ > timeline.csv\n  \
                       cttui timeline --rules ~/sigma/rules/cloud/aws --format jsonl logs/")]

@@ -1,13 +1,61 @@
-//! An investigation: the event store, the account of its load, and everything computed over it.
-//! The TUI and the headless commands share it, so both show the same answers.
+//! An investigation: the event store, the account of its load, the analysis, the case (pins,
+//! marks, notes) and the facts derived from them. The TUI, `cttui report` and the subcommands
+//! read their numbers from here, so they give the same answers.
+use serde::Serialize;
+
 use crate::Result;
 use crate::analysis::render::{Limits, markdown};
 use crate::analysis::{Analysis, AnalysisOptions, analyze};
-use crate::ingest::LoadReport;
+use crate::model::facts::{self, ObjectReadBytes};
+use crate::model::load::LoadReport;
+use crate::model::query::{Annotations, Query, RuleHit};
 use crate::model::store::EventStore;
 use crate::playbook::Standing;
-use crate::playbook::report::{ReportInput, render};
+use crate::playbook::report::{self, Findings, ReportInput, render};
 use crate::playbook::session::Session;
+
+/// The answers every view must agree on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Facts {
+    pub events: usize,
+    /// Distinct principals (events without one are counted apart, never as a principal).
+    pub principals: usize,
+    pub events_without_principal: usize,
+    /// Events per principal, most first.
+    pub events_per_principal: Vec<(String, usize)>,
+    /// GetObject bytes over the whole log.
+    pub object_reads: ObjectReadBytes,
+}
+
+impl Facts {
+    pub fn of(store: &EventStore) -> Facts {
+        let per = facts::principal_counts(store);
+        Facts {
+            events: store.len(),
+            principals: per.len(),
+            events_without_principal: facts::events_without_principal(store),
+            events_per_principal: per,
+            object_reads: facts::object_read_bytes(store, None),
+        }
+    }
+}
+
+/// The analysis' per-event annotations for the `rule:`, `level:` and `risk:` query fields.
+pub fn annotations(analysis: &Analysis) -> Annotations {
+    let rank = |l: crate::analysis::Level| Annotations::rank(&l.to_string()).unwrap_or(0);
+    Annotations {
+        risk: analysis.event_risk.iter().map(|l| l.map(rank)).collect(),
+        hits: analysis
+            .findings
+            .iter()
+            .map(|f| RuleHit {
+                rule: f.rule_id.clone(),
+                level: rank(f.level),
+                rows: f.rows.clone(),
+            })
+            .collect(),
+    }
+}
 
 pub struct Investigation {
     pub store: EventStore,
@@ -15,6 +63,7 @@ pub struct Investigation {
     pub analysis: Analysis,
     /// The anomaly standing of every ranked principal, best rank first.
     pub standings: Vec<Standing>,
+    pub annotations: Annotations,
 }
 
 /// "critical" -> "Critical".
@@ -70,12 +119,29 @@ impl Investigation {
 
     pub fn with_analysis(store: EventStore, load: LoadReport, analysis: Analysis) -> Investigation {
         let standings = standings(&analysis);
+        let annotations = annotations(&analysis);
         Investigation {
             store,
             load,
             analysis,
             standings,
+            annotations,
         }
+    }
+
+    pub fn facts(&self) -> Facts {
+        Facts::of(&self.store)
+    }
+
+    /// The playbook's findings for a case: pins (the analyst's, else suggested), triage answers
+    /// with their evidence, the suspect's first and last call, severity.
+    pub fn findings(&self, session: &Session) -> Result<Findings> {
+        report::compute(&self.store, &self.load, session, &self.standings)
+    }
+
+    /// Rows a query selects, with the analysis' annotations available to it.
+    pub fn rows(&self, q: &Query) -> Result<Vec<u32>> {
+        q.rows_annotated(&self.store, None, Some(&self.annotations))
     }
 
     pub fn report_markdown(&self, session: &Session) -> Result<String> {

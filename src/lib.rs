@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod investigation;
 pub mod model;
 pub mod playbook;
+pub mod scale;
 pub mod sigma;
 pub mod sql;
 pub mod summary;

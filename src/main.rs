@@ -57,13 +57,15 @@ fn main() -> ExitCode {
             )
         }),
         Some(Command::Demo { events, seed, out }) => cttui::demo::write_demo(&out, events, seed),
-        Some(Command::Analyze(ref args)) => settings()
-            .and_then(|s| cttui::analysis::command::run_analyze(&mut stdout, args, &cli.load, &s)),
+        Some(Command::Convert(ref args)) => cttui::convert::command::run_convert(args, &cli.load),
+        Some(Command::Sql(ref args)) => cttui::sql::command::run_sql(&mut stdout, args, &cli.load),
+        Some(Command::Scale(ref args)) => cttui::scale::run_scale(args, &cli.load),
+        Some(Command::Analyze(ref args)) => settings().and_then(|s| {
+            cttui::analysis::command::run_analyze(&mut stdout, args, &cli.load, &s.analysis)
+        }),
         Some(Command::Timeline { paths, format }) => {
             settings().and_then(|s| cli::run_timeline(&mut stdout, &paths, format, &cli.load, &s))
         }
-        Some(Command::Convert(ref args)) => cttui::convert::command::run_convert(args, &cli.load),
-        Some(Command::Sql(ref args)) => cttui::sql::command::run_sql(&mut stdout, args, &cli.load),
         Some(Command::Completions { shell }) => cli::run_completions(&mut stdout, shell),
         Some(Command::Man) => cli::run_man(&mut stdout),
         None if cli.paths.is_empty() => {

@@ -1,15 +1,11 @@
 //! The load summary: what `cttui summary` prints and the Overview tab shows.
 use serde::Serialize;
 
-use crate::ingest::time::format_ms;
-use crate::ingest::{FileReport, LoadReport, Passed};
+use crate::model::load::{FileReport, LoadReport, Passed};
 use crate::model::store::EventStore;
+use crate::model::time::format_ms;
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Count {
-    pub value: String,
-    pub count: usize,
-}
+pub use crate::model::facts::Count;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Skipped {
@@ -66,28 +62,11 @@ fn counts(v: Vec<(String, usize)>, n: usize) -> Vec<Count> {
         .collect()
 }
 
-/// Object-level S3 API names (used when a record does not say its eventCategory).
-pub fn is_s3_object_api(name: &str) -> bool {
-    name.contains("Object")
-        || name.starts_with("ListParts")
-        || matches!(
-            name,
-            "ListObjects"
-                | "ListObjectsV2"
-                | "ListObjectVersions"
-                | "UploadPart"
-                | "UploadPartCopy"
-                | "CreateMultipartUpload"
-                | "CompleteMultipartUpload"
-                | "AbortMultipartUpload"
-                | "ListMultipartUploads"
-                | "SelectObjectContent"
-        )
-}
+pub use crate::model::facts::{is_s3_object_api, s3_data_event_count};
 
 impl Summary {
     pub fn new(store: &EventStore, report: &LoadReport) -> Summary {
-        let principals = store.value_counts("principal", None);
+        let principals = crate::model::facts::principal_counts(store);
         let sources = store.value_counts("event_source", None);
         let (first, last) = store.time_span().map_or((None, None), |(a, b)| {
             (Some(format_ms(a)), Some(format_ms(b)))
@@ -195,26 +174,4 @@ impl Summary {
         }
         s
     }
-}
-
-/// S3 object-level events: by eventCategory "Data" when the record says so, else by API name.
-pub fn s3_data_event_count(store: &EventStore) -> usize {
-    let (Some(src), Some(name), Some(cat)) = (
-        store.str_col("event_source"),
-        store.str_col("event_name"),
-        store.str_col("event_category"),
-    ) else {
-        return 0;
-    };
-    src.iter()
-        .zip(name.iter())
-        .zip(cat.iter())
-        .filter(|((s, n), c)| {
-            *s == Some("s3.amazonaws.com")
-                && match c {
-                    Some(c) => *c == "Data",
-                    None => n.is_some_and(is_s3_object_api),
-                }
-        })
-        .count()
 }

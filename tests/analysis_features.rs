@@ -194,7 +194,10 @@ fn grouping_by_source_ip() {
     assert_eq!(p.features.events, 2);
     assert_eq!(a.principals.len(), 2);
     assert!(
-        a.model.notes.iter().any(|n| n.contains("too few")),
+        a.model
+            .notes
+            .iter()
+            .any(|n| n.contains("too few even for robust statistics")),
         "{:?}",
         a.model.notes
     );

@@ -39,6 +39,14 @@ fn app() -> App {
     App::with_investigation(env(Theme::colored()), investigation())
 }
 
+/// The app with its behaviour analysis done (the S3 and Principals tabs read it).
+fn analysed() -> App {
+    let mut app = app();
+    app.start_analysis();
+    settle(&mut app);
+    app
+}
+
 fn render_at(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut term = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
     term.draw(|f| app.render(f)).expect("draw");
@@ -143,6 +151,8 @@ fn overview_warns_when_the_log_has_no_s3_data_events() {
     assert!(
         screen(&app).contains("No S3 data events: object-level access is invisible in this log")
     );
+    app.start_analysis();
+    settle(&mut app);
     app.update(Action::GotoS3);
     assert!(screen(&app).contains("object-level access is invisible"));
 }
@@ -261,17 +271,21 @@ fn tabs_cycle_and_jump() {
 
 #[test]
 fn s3_and_principals_lists_lead_to_the_timeline() {
-    let mut app = app();
+    let mut app = analysed();
     app.update(Action::GotoS3);
-    let first = app.session().expect("loaded").inv.s3.buckets[0]
-        .bucket
-        .clone();
+    let s3 = &app
+        .session()
+        .expect("loaded")
+        .analysis
+        .as_ref()
+        .expect("analysed")
+        .s3;
+    let (first, expected) = (s3.buckets[0].bucket.clone(), s3.buckets[0].events);
     app.update(Action::ShowInTimeline);
     settle(&mut app);
     assert_eq!(app.tab, Tab::Timeline);
     let s = app.session().expect("loaded");
     assert_eq!(s.views.len(), 2);
-    let expected = s.inv.s3.buckets[0].events;
     assert_eq!(s.view().len(), expected);
     assert!(
         s.view()
@@ -288,8 +302,9 @@ fn s3_and_principals_lists_lead_to_the_timeline() {
     app.update(Action::ShowInTimeline);
     settle(&mut app);
     let s = app.session().expect("loaded");
-    let p = &s.inv.principals[s.principal_order[1]];
-    assert_eq!(s.view().len(), p.events);
+    let a = s.analysis.as_ref().expect("analysed");
+    let p = &a.principals[s.principal_order[1]];
+    assert_eq!(s.view().len() as u64, p.features.events);
 }
 
 #[test]
@@ -387,7 +402,7 @@ fn every_screen_is_free_of_control_characters() {
 #[test]
 fn filter_flow() {
     let mut app = app();
-    key(&mut app, KeyCode::Char('/'));
+    key(&mut app, KeyCode::Char('f'));
     assert_eq!(app.tab, Tab::Timeline);
     app.type_text("name:GetObject");
     settle(&mut app);
@@ -400,7 +415,7 @@ fn filter_flow() {
     settle(&mut app);
     assert_eq!(app.session().expect("loaded").views.len(), 2);
     // A second filter stacks on the first.
-    key(&mut app, KeyCode::Char('/'));
+    key(&mut app, KeyCode::Char('f'));
     app.type_text("user:*attacker* nmae:x");
     settle(&mut app);
     let term = render(&app);
@@ -435,7 +450,7 @@ fn filter_flow() {
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.session().expect("loaded").views.len(), 1);
     // Esc in the prompt cancels the preview.
-    key(&mut app, KeyCode::Char('/'));
+    key(&mut app, KeyCode::Char('f'));
     app.type_text("name:ListBuckets");
     settle(&mut app);
     assert_eq!(app.session().expect("loaded").view().len(), 2);
@@ -448,7 +463,7 @@ fn filter_flow() {
 #[test]
 fn latest_filter_input_wins() {
     let mut app = app();
-    key(&mut app, KeyCode::Char('/'));
+    key(&mut app, KeyCode::Char('f'));
     // Each keystroke submits; only the last result may show.
     app.type_text("name:GetObject");
     for _ in 0.."GetObject".len() {
@@ -465,7 +480,7 @@ fn latest_filter_input_wins() {
 fn pivots_on_the_selected_event() {
     let mut app = app();
     select_containing(&mut app, "attacker-temp");
-    for (c, field) in [('u', "user:"), ('i', "ip:"), ('n', "name:"), ('a', "akid:")] {
+    for (c, field) in [('u', "user:"), ('i', "ip:"), ('c', "name:"), ('a', "akid:")] {
         key(&mut app, KeyCode::Char(c));
         settle(&mut app);
         let s = app.session().expect("loaded");
@@ -671,4 +686,106 @@ fn stacked_filters_agree_with_one_combined_query() {
         assert_eq!(*child.rows, combined, "{parent_q}");
         assert!(!combined.is_empty());
     }
+}
+
+#[test]
+fn search_moves_between_matches_and_keeps_the_view() {
+    let mut app = app();
+    app.update(Action::GotoTimeline);
+    key(&mut app, KeyCode::Char('/'));
+    app.type_text("ATTACKER-temp");
+    app.update(Action::Submit);
+    let s = app.session().expect("loaded");
+    assert_eq!(s.views.len(), 1, "search does not filter");
+    let matches: Vec<usize> = (0..s.view().len())
+        .filter(|&i| {
+            let r = s.view().rows[i] as usize;
+            s.inv
+                .cols
+                .principal
+                .get(r)
+                .is_some_and(|p| p.contains("attacker-temp"))
+        })
+        .collect();
+    assert!(matches.len() > 2);
+    assert_eq!(s.timeline.selected, matches[0]);
+    key(&mut app, KeyCode::Char('n'));
+    assert_eq!(app.session().expect("loaded").timeline.selected, matches[1]);
+    key(&mut app, KeyCode::Char('n'));
+    assert_eq!(app.session().expect("loaded").timeline.selected, matches[2]);
+    key(&mut app, KeyCode::Char('N'));
+    assert_eq!(app.session().expect("loaded").timeline.selected, matches[1]);
+    // The match is highlighted in the row.
+    let term = render(&app);
+    let buf = term.backend().buffer();
+    let y = row_of(buf, "attacker-t").expect("a matching row on screen");
+    let x = (0..buf.area.width)
+        .find(|&x| buf[(x, y)].symbol() == "a" && buf[(x + 1, y)].symbol() == "t")
+        .expect("the match");
+    assert_eq!(buf[(x, y)].bg, Color::Yellow, "matches are highlighted");
+    // Back at the first match, N wraps to the last.
+    key(&mut app, KeyCode::Char('N'));
+    key(&mut app, KeyCode::Char('N'));
+    assert_eq!(
+        app.session().expect("loaded").timeline.selected,
+        *matches.last().expect("matches")
+    );
+}
+
+#[test]
+fn frequency_table_counts_the_view_and_narrows() {
+    let mut app = app();
+    app.update(Action::GotoTimeline);
+    // Cursor to the event name column.
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Char('F'));
+    let text = screen(&app);
+    assert!(text.contains("event name in the view"), "{text}");
+    let (value, count, total) = match &app.overlay {
+        Some(Overlay::Frequency(f)) => {
+            let (v, n) = f.values[0].clone();
+            (v.expect("a name"), n, f.total)
+        }
+        _ => panic!("the frequency table is open"),
+    };
+    assert_eq!(total, 32);
+    let s = app.session().expect("loaded");
+    let expected = s
+        .view()
+        .rows
+        .iter()
+        .filter(|&&r| s.inv.cols.name.get(r as usize) == Some(value.as_str()))
+        .count();
+    assert_eq!(count, expected);
+    let share = format!("{:.1}%", count as f64 * 100.0 / 32.0);
+    assert!(text.contains(&share), "{text}");
+    app.update(Action::Narrow);
+    settle(&mut app);
+    let s = app.session().expect("loaded");
+    assert_eq!(s.view().len(), count);
+    assert_eq!(
+        s.top().query.as_deref(),
+        Some(format!("name:\"{value}\"").as_str())
+    );
+}
+
+#[test]
+fn columns_hide_show_and_scroll() {
+    let mut app = app();
+    app.update(Action::GotoTimeline);
+    assert!(screen(&app).contains("Principal"));
+    app.update(Action::HideColumn);
+    assert!(!screen(&app).contains("Principal "), "{}", screen(&app));
+    app.update(Action::ShowColumns);
+    assert!(screen(&app).contains("Principal"));
+    // Far right: the access key column scrolls into view at 80 columns.
+    for _ in 0..12 {
+        app.update(Action::NextColumn);
+    }
+    let text = screen(&app);
+    assert!(text.contains("Access key"), "{text}");
+    assert!(
+        text.contains('«'),
+        "columns scrolled out are flagged: {text}"
+    );
 }

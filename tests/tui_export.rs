@@ -227,6 +227,9 @@ fn view_export_matches_the_headless_command() {
         aws_ranges: None,
         max_inflate: cttui::ingest::DEFAULT_MAX_INFLATE,
         quiet: true,
+        since: None,
+        until: None,
+        filter_hint: None,
     };
     run_events(
         &mut headless,

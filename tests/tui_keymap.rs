@@ -79,7 +79,7 @@ fn help_and_hints_come_from_the_table() {
     let hints = map.hints(&TIMELINE);
     let label = |l: &str| hints.iter().find(|h| h.label == l).map(|h| h.keys.clone());
     assert_eq!(label("help").as_deref(), Some("?"));
-    assert_eq!(label("pivot").as_deref(), Some("u/i/b/n/a"));
+    assert_eq!(label("pivot").as_deref(), Some("u/i/b/c/a"));
     assert_eq!(label("detail").as_deref(), Some("enter"));
     // Only bindings marked for hints appear.
     assert!(hints.iter().all(|h| {
@@ -173,10 +173,10 @@ fn user_file_is_read_and_bad_files_warn() {
         map.resolve(&TIMELINE, Key::char('u')),
         Some(Action::PivotPrincipal)
     );
-    std::fs::write(&path, "[global]\nhelp = [\"h\"]\n").expect("write");
+    std::fs::write(&path, "[global]\nhelp = [\"z\"]\n").expect("write");
     let (map, warning) = Keymap::with_user_file(Some(&path)).expect("loads");
     assert!(warning.is_none());
-    assert_eq!(map.resolve(&TIMELINE, Key::char('h')), Some(Action::Help));
+    assert_eq!(map.resolve(&TIMELINE, Key::char('z')), Some(Action::Help));
     std::fs::write(&path, "[global]\nhelp = [\"q\"]\n").expect("write");
     let (map, warning) = Keymap::with_user_file(Some(&path)).expect("loads");
     assert!(warning.is_some_and(|w| w.contains("bound to both")));

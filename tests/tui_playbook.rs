@@ -120,7 +120,7 @@ fn analysis_tabs() {
     app.update(Action::CycleSort);
     assert!(screen(&app).contains("by risk rank"));
     let s = app.session().expect("ready");
-    let first = &s.inv.principals[s.principal_order[0]].principal;
+    let first = &s.analysis.as_ref().expect("analysed").principals[s.principal_order[0]].principal;
     assert_eq!(first, &top, "sorted by risk, rank 1 comes first");
     // Drill down, then the events.
     app.update(Action::ShowInTimeline);
@@ -285,6 +285,14 @@ fn session_round_trips_and_a_corrupt_file_is_set_aside() {
     app.type_text("only the analyst knows");
     app.update(Action::Submit);
     settle(&mut app);
+    app.update(Action::AddNote);
+    app.type_text("owner ok");
+    app.update(Action::Submit);
+    app.update(Action::GotoTimeline);
+    app.update(Action::QuietFrom);
+    settle(&mut app);
+    let quiet = app.session().and_then(|s| s.case.saved.quiet_from);
+    assert!(quiet.is_some(), "Q starts the quiet-period check");
     let pinned = app
         .session()
         .and_then(|s| s.case.saved.pins.suspect.clone())
@@ -301,6 +309,7 @@ fn session_round_trips_and_a_corrupt_file_is_set_aside() {
         saved.answers.get("Q1").and_then(|a| a.answer.as_deref()),
         Some("only the analyst knows")
     );
+    assert_eq!(saved.quiet_from, quiet, "the quiet-period start is saved");
     // Reopen: all of it is back, and the override is in the answer shown.
     let mut app = open();
     let s = app.session().expect("ready");
@@ -310,7 +319,15 @@ fn session_round_trips_and_a_corrupt_file_is_set_aside() {
     app.update(Action::PlaybookPart2);
     let text = screen(&app);
     assert!(text.contains("only the analyst knows"), "{text}");
+    assert!(text.contains("note: owner ok"), "{text}");
     assert!(text.contains("set P1"), "{text}");
+    // The quiet-period check is computed again from the saved start.
+    settle(&mut app);
+    let from = app
+        .session()
+        .and_then(|s| s.case.case())
+        .and_then(|c| c.quiet.as_ref().map(|q| q.0));
+    assert_eq!(from, quiet, "the quiet-period check is restored");
     drop(app);
     // A corrupt file is reported and set aside, not fatal.
     std::fs::write(&path, "{ not json").expect("write");

@@ -150,7 +150,7 @@ fn filter_mark_export_quit() {
     s.wait_for("events from");
     s.send("2");
     s.wait_for("Time (UTC)");
-    s.send("/");
+    s.send("f");
     s.send(FILTER);
     s.wait_for("(typing)");
     s.send("\r");
@@ -281,4 +281,100 @@ fn playbook_session_survives_a_restart() {
     });
     s.send("q");
     assert!(s.wait_exit().success());
+}
+
+/// The count on the frequency table's selected (first) row.
+fn first_frequency_count(screen: &str) -> usize {
+    let header = screen
+        .lines()
+        .position(|l| l.contains("Value") && l.contains("Share"))
+        .expect("the frequency table's header");
+    let row = screen.lines().nth(header + 1).expect("a first value");
+    // "│203.0.113.77     4,101  12.0% ███│": the number before the share.
+    let before_share = row.split('%').next().expect("a share");
+    let words: Vec<&str> = before_share.split_whitespace().collect();
+    words[words.len() - 2]
+        .replace(',', "")
+        .parse()
+        .unwrap_or_else(|_| panic!("a count in {row}"))
+}
+
+#[test]
+fn search_then_frequency_table_then_narrow() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let logs = copy_logs(home.path(), DEMO);
+    let slow = Duration::from_secs(300);
+    let mut s = Session::start(home.path(), &logs);
+    s.wait_long("the load", slow, |t| t.contains("events from"));
+    // The status bar has room for the search's messages once the analysis is done.
+    s.wait_long("the analysis", slow, |t| {
+        t.contains("events from") && !t.contains("analysing")
+    });
+    s.send("2");
+    s.wait_for("Time (UTC)");
+    // Search: the view stays whole, the selection moves to the first match.
+    s.send("/");
+    s.wait_for("search:");
+    s.send("203.0.113.77");
+    s.send("\r");
+    let first = s.wait_for(" in all: 203.0.113.77");
+    assert!(
+        first.contains("34,038 events"),
+        "search does not filter: {first}"
+    );
+    let at = |screen: &str| -> String {
+        let line = screen
+            .lines()
+            .find(|l| l.contains("match at event "))
+            .expect("the search message")
+            .to_owned();
+        line.split("match at event ")
+            .nth(1)
+            .and_then(|r| r.split(" of ").next())
+            .expect("a position")
+            .to_owned()
+    };
+    let p1 = at(&first);
+    s.send("n");
+    let second = s.wait_until("the next match", |t| {
+        t.contains("match at event ") && !t.contains(" in all")
+    });
+    let p2 = at(&second);
+    assert_ne!(p1, p2, "n moves to another match");
+    s.send("N");
+    s.wait_until(&format!("the previous match, {p1} (n went to {p2})"), |t| {
+        t.contains(&format!("match at event {p1} of"))
+    });
+    // Column cursor to the source IP (principal, event, error, source IP), then Shift-F.
+    s.send("l");
+    s.send("l");
+    s.send("l");
+    s.wait_for("Source IP: ");
+    s.send("F");
+    let table = s.wait_for("source IP in the view");
+    let n = first_frequency_count(&table);
+    assert!(n > 0);
+    // Enter narrows the view to that address.
+    s.send("\r");
+    let narrowed = s.wait_until("the narrowed view", |t| {
+        t.contains("› ip:\"") && !t.contains("(typing)") && !t.contains("filtering")
+    });
+    let want = format!("{} of 34,038 events", thousands(n));
+    s.wait_until(&want, |t| t.contains(&want));
+    assert!(narrowed.contains("ip:\""), "{narrowed}");
+    s.send("q");
+    assert!(s.wait_exit().success());
+    s.assert_restored();
+}
+
+fn thousands(n: usize) -> String {
+    let d = n.to_string();
+    let mut out = String::new();
+    for (i, c) in d.chars().enumerate() {
+        if i > 0 && (d.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

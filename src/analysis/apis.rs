@@ -1,67 +1,11 @@
-//! API name catalogs the features and explanations use (from the IRP-DataAccess playbook lists).
+//! Small predicates on API names, addresses and agents. The API sets themselves live in the one
+//! catalogue (`assets/catalog.toml`, [`super::catalog`]).
+use super::catalog;
 
-/// Calls the playbook's eradication step looks for: logging tampering, data-access persistence and
-/// exposure, credential persistence (the incident report lists them).
-pub const PERSISTENCE_AND_TAMPERING: &[&str] = &[
-    // Logging tampering.
-    "StopLogging",
-    "DeleteTrail",
-    "UpdateTrail",
-    "PutEventSelectors",
-    // Data-access persistence and exposure.
-    "PutBucketPolicy",
-    "DeleteBucketPolicy",
-    "PutBucketAcl",
-    "PutObjectAcl",
-    "PutBucketPublicAccessBlock",
-    "DeleteBucketPublicAccessBlock",
-    "PutPublicAccessBlock",
-    "DeletePublicAccessBlock",
-    "PutBucketReplication",
-    "PutBucketLifecycle",
-    "PutBucketLifecycleConfiguration",
-    "PutBucketNotification",
-    "PutBucketNotificationConfiguration",
-    "UpdateAssumeRolePolicy",
-    // Credential persistence.
-    "CreateUser",
-    "CreateRole",
-    "CreateAccessKey",
-    "CreateLoginProfile",
-    "UpdateLoginProfile",
-    "AttachUserPolicy",
-    "AttachRolePolicy",
-    "PutUserPolicy",
-    "PutRolePolicy",
-    "CreateFunction",
-    "UpdateFunctionCode",
-    "AddPermission",
-    "CreateEventSourceMapping",
-];
-
-/// With [`PERSISTENCE_AND_TAMPERING`], the calls the playbook names as sensitive: their count per
-/// principal is the "sensitive API" feature.
-pub const OTHER_SENSITIVE_APIS: &[&str] = &[
-    // Reconnaissance.
-    "GetCallerIdentity",
-    "ListBuckets",
-    "GetBucketAcl",
-    "GetBucketPolicy",
-    // Secrets.
-    "GetSecretValue",
-    "GetParameter",
-    "GetParameters",
-    "GetParametersByPath",
-    // Copies to places an actor controls.
-    "CopyObject",
-    "CreateSnapshot",
-    "CopySnapshot",
-    "ModifySnapshotAttribute",
-    "ModifyImageAttribute",
-];
-
+/// Whether a call is one the playbook names as sensitive (persistence, tampering, exposure,
+/// recon, secrets, copies out): their count per principal is the "sensitive API" feature.
 pub fn is_sensitive(name: &str) -> bool {
-    PERSISTENCE_AND_TAMPERING.contains(&name) || OTHER_SENSITIVE_APIS.contains(&name)
+    catalog::get().is_sensitive(name)
 }
 
 /// Read-only by name, for records that do not carry `readOnly` (old event versions).

@@ -8,8 +8,14 @@ use super::features::EntityKind;
 use super::forest::ForestParams;
 use super::render::{self, Limits};
 use super::{AnalysisOptions, analyze};
-use crate::cli::{LoadArgs, Settings, load_with_progress, report_skips};
 use crate::error::{Error, Result};
+use crate::model::store::EventStore;
+
+/// How the command gets its events: the caller loads them (the CLI with its progress bar and
+/// skip notes), so the analysis layer knows nothing of terminals or the command line.
+pub trait Loader {
+    fn load_store(&self, paths: &[String]) -> Result<EventStore>;
+}
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum AnalyzeFormat {
@@ -99,17 +105,16 @@ impl AnalyzeArgs {
     }
 }
 
-pub fn run_analyze<W: Write>(
+pub fn run_analyze<W: Write, L: Loader>(
     out: &mut W,
     args: &AnalyzeArgs,
-    load: &LoadArgs,
-    settings: &Settings,
+    load: &L,
+    defaults: &AnalysisOptions,
 ) -> Result<()> {
     // Bad rule files and options fail before the load.
-    let opts = args.options(&settings.analysis)?;
+    let opts = args.options(defaults)?;
     super::load_rules(&opts)?;
-    let (store, report) = load_with_progress(&args.paths, load)?;
-    report_skips(&report, load);
+    let store = load.load_store(&args.paths)?;
     let analysis = analyze(&store, &opts)?;
     let io = |e| Error::io("stdout", e);
     let limits = Limits {

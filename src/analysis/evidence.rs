@@ -3,7 +3,7 @@
 //! check every step.
 use serde::Serialize;
 
-use super::columns::{Columns, NULL};
+use super::columns::{self, Columns, NULL};
 use super::level::Level;
 use super::rules::Mitre;
 use super::rules::findings::{Finding, MAX_EVENT_IDS};
@@ -108,7 +108,7 @@ impl Step {
         Step {
             time: cols.times().get(r).copied().flatten(),
             event_name: cols.by_idx(s::EVENT_NAME).at(r).unwrap_or("").to_owned(),
-            event_id: cols.by_idx(s::EVENT_ID).at(r).map(str::to_owned),
+            event_id: cols.store.str_at(columns::col(s::EVENT_ID), r),
             text: text.into(),
             failed: cols.by_idx(s::ERROR_CODE).code(r) != NULL,
             row,
@@ -140,8 +140,18 @@ impl Evidence {
     pub fn finding(&self, cols: &Columns<'_>) -> Finding {
         let times = cols.times();
         let t = |r: &u32| times.get(*r as usize).copied().flatten();
-        let ids = cols.by_idx(s::EVENT_ID);
+        let ids = cols.store.str_col(columns::col(s::EVENT_ID));
+        let failed = self
+            .rows
+            .iter()
+            .filter(|&&r| crate::analysis::rules::engine::call_failed(cols, r as usize))
+            .count();
+        let succeeded = self.rows.len() - failed;
         Finding {
+            outcome: crate::analysis::rules::findings::Outcome::of(succeeded, failed),
+            succeeded,
+            failed,
+            outcome_note: None,
             rule_id: self.kind.id().to_owned(),
             title: self.title.clone(),
             level: self.level,
@@ -153,7 +163,11 @@ impl Evidence {
             event_ids: self
                 .rows
                 .iter()
-                .filter_map(|&r| ids.at(r as usize).map(str::to_owned))
+                .filter_map(|&r| {
+                    ids.as_ref()
+                        .and_then(|c| c.get(r as usize))
+                        .map(str::to_owned)
+                })
                 .take(MAX_EVENT_IDS)
                 .collect(),
             detail: Some(self.text.clone()),

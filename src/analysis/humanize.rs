@@ -1,4 +1,5 @@
-//! Numbers, sizes and durations as people read them in reasons and reports.
+//! Numbers, sizes and durations as people read them: the one formatter for the reports, the
+//! analysis' reasons, the CLI and the TUI. Bytes use binary units (KiB, MiB, GiB) everywhere.
 
 /// `1234567` -> `1,234,567`.
 pub fn count(n: u64) -> String {
@@ -40,6 +41,47 @@ pub fn bytes(b: f64) -> String {
         format!("{} B", number(v.round()))
     } else {
         format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// Bytes with the exact count, for reports: `3.9 GiB (4,164,140,560 bytes)`, `512 bytes`.
+pub fn bytes_exact(b: i64) -> String {
+    if b.unsigned_abs() < 1024 {
+        format!("{b} bytes")
+    } else {
+        format!("{} ({} bytes)", bytes(b as f64), count(b.max(0) as u64))
+    }
+}
+
+/// Known bytes and how many of the events they cover: the unknown part is never shown as 0.
+/// `3.9 GiB (…)`, `3.9 GiB (…; unknown for 3 of 40 reads)`, `unknown (the log does not say)`.
+pub fn bytes_known(known: i64, with_bytes: usize, total: usize, what: &str) -> String {
+    if total == 0 {
+        return "0 bytes".to_owned();
+    }
+    if with_bytes == 0 {
+        return "bytes unknown (the log does not record them)".to_owned();
+    }
+    let b = bytes_exact(known);
+    if with_bytes == total {
+        b
+    } else {
+        format!(
+            "at least {b}: unknown for {} of {} {what}",
+            count((total - with_bytes) as u64),
+            count(total as u64)
+        )
+    }
+}
+
+/// Elapsed time in two units: `40 s`, `12 min`, `2 h 05 min`, `6 d 18 h` (from milliseconds).
+pub fn elapsed(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    match s {
+        s if s < 60 => format!("{s} s"),
+        s if s < 3600 => format!("{} min", s / 60),
+        s if s < 86_400 => format!("{} h {:02} min", s / 3600, (s % 3600) / 60),
+        s => format!("{} d {} h", s / 86_400, (s % 86_400) / 3600),
     }
 }
 
@@ -91,5 +133,18 @@ mod tests {
         assert_eq!(percent(0.414), "41%");
         assert_eq!(approx_duration(5400.0), "90 min");
         assert_eq!(approx_duration(3.0 * 86_400.0), "3 d");
+        assert_eq!(bytes_exact(999), "999 bytes");
+        assert_eq!(bytes_exact(4_164_140_560), "3.9 GiB (4,164,140,560 bytes)");
+        assert_eq!(
+            bytes_known(0, 0, 5, "reads"),
+            "bytes unknown (the log does not record them)"
+        );
+        assert_eq!(bytes_known(0, 0, 0, "reads"), "0 bytes");
+        assert_eq!(
+            bytes_known(2048, 2, 5, "reads"),
+            "at least 2.0 KiB (2,048 bytes): unknown for 3 of 5 reads"
+        );
+        assert_eq!(elapsed(7_500_000), "2 h 05 min");
+        assert_eq!(elapsed(583_200_000), "6 d 18 h");
     }
 }

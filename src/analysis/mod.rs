@@ -11,6 +11,7 @@
 //! is drawn (`crate::text::sanitize`).
 pub mod agent;
 pub mod apis;
+pub mod catalog;
 pub mod chains;
 pub mod columns;
 pub mod command;
@@ -304,13 +305,9 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
     let rules = load_rules(opts)?;
     let mut extra: Vec<&'static str> = rules.iter().flat_map(Rule::columns).collect();
     extra.extend(
-        [
-            s::ACCESS_KEY_ID,
-            s::SESSION_ISSUER,
-            s::USER_NAME,
-            s::EVENT_ID,
-        ]
-        .map(columns::col),
+        // Event ids are read per cited row from the store (decoding a million distinct ids
+        // into a dictionary would cost more than the rest of the evidence pass).
+        [s::ACCESS_KEY_ID, s::USER_NAME].map(columns::col),
     );
     extra.sort_unstable();
     extra.dedup();
@@ -336,7 +333,19 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
     let (win_scaler, win_scores) = model_scores(&win_points, &win_params)?;
     let mut notes = Vec::new();
     if ent_scores.is_none() {
-        ent_scores = ranking::robust_scores(&ent_points);
+        // Robust statistics over the entities that have events (the no-identity group may be
+        // empty); empty ones read as typical.
+        let live: Vec<usize> = (0..ent_points.len())
+            .filter(|&i| table.entities[i].events > 0)
+            .collect();
+        let pts: Vec<[f64; NF]> = live.iter().map(|&i| ent_points[i]).collect();
+        ent_scores = ranking::robust_scores(&pts).map(|sc| {
+            let mut all = vec![0.5; ent_points.len()];
+            for (&i, v) in live.iter().zip(sc) {
+                all[i] = v;
+            }
+            all
+        });
         notes.push(format!(
             "{} {}(s): too few for the isolation forest (needs {}); {}",
             table.entities.len(),
@@ -369,7 +378,15 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
         },
     );
     if let Some(sigma) = &opts.sigma {
-        hits.extend(sigma.hits(store, native));
+        for mut h in sigma.hits(store, native) {
+            h.failed = h
+                .rows
+                .iter()
+                .copied()
+                .filter(|&r| rules::engine::call_failed(&cols, r as usize))
+                .collect();
+            hits.push(h);
+        }
     }
     let (mut findings, rule_summaries) = rules::findings::group(&rules, &hits, &cols);
     let zero = vec![0.0; table.windows.len()];

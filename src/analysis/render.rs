@@ -56,15 +56,30 @@ fn capped_findings(a: &Analysis, per_rule: usize) -> (Vec<&super::Finding>, Vec<
     (shown, hidden)
 }
 
+/// What the ranking ranks: (one, many), e.g. ("principal", "principals").
+fn entity_words(a: &Analysis) -> (&'static str, &'static str) {
+    match a.model.entity {
+        super::EntityKind::Principal => ("principal", "principals"),
+        super::EntityKind::SourceIp => ("source IP", "source IPs"),
+    }
+}
+
+/// Distinct entities, not counting the group of events without one ("(no principal)"), so the
+/// count equals the summary's and the TUI's.
+fn entity_count(a: &Analysis) -> usize {
+    let missing = a.model.entity.missing_name();
+    a.principals
+        .iter()
+        .filter(|p| p.principal != missing)
+        .count()
+}
+
 fn header_line(a: &Analysis) -> String {
     format!(
         "{} events, {} {}, {} windows of {}; isolation forest: {} trees, sample {}, extension {}, seed {}",
         humanize::count(a.events as u64),
-        humanize::count(a.model.entities as u64),
-        match a.model.entity {
-            super::EntityKind::Principal => "principals",
-            super::EntityKind::SourceIp => "source IPs",
-        },
+        humanize::count(entity_count(a) as u64),
+        entity_words(a).1,
         humanize::count(a.model.windows as u64),
         humanize::duration(a.model.window_secs),
         a.model.trees,
@@ -88,10 +103,16 @@ pub fn markdown(a: &Analysis, lim: &Limits) -> String {
         c.critical, c.high, c.medium, c.low
     );
 
-    let _ = writeln!(o, "## Principals (most anomalous first)\n");
+    let (one, many) = entity_words(a);
     let _ = writeln!(
         o,
-        "| # | principal | score | risk | events | why | risk reasons |"
+        "## {}{} (most anomalous first)\n",
+        many[..1].to_uppercase(),
+        &many[1..]
+    );
+    let _ = writeln!(
+        o,
+        "| # | {one} | score | risk | events | why | risk reasons |"
     );
     let _ = writeln!(o, "|---|---|---|---|---|---|---|");
     for p in a.principals.iter().take(lim.principals) {
@@ -112,7 +133,7 @@ pub fn markdown(a: &Analysis, lim: &Limits) -> String {
     if a.principals.len() > lim.principals {
         let _ = writeln!(
             o,
-            "\n{} more principal(s) in the JSON output.",
+            "\n{} more {one}(s) in the JSON output.",
             a.principals.len() - lim.principals
         );
     }
@@ -276,7 +297,11 @@ pub fn text(a: &Analysis, lim: &Limits) -> String {
         c.critical, c.high, c.medium, c.low
     );
 
-    let _ = writeln!(o, "\nPRINCIPALS (most anomalous first)");
+    let _ = writeln!(
+        o,
+        "\n{} (most anomalous first)",
+        entity_words(a).1.to_uppercase()
+    );
     for p in a.principals.iter().take(lim.principals) {
         let _ = writeln!(
             o,

@@ -34,7 +34,7 @@ pub fn event_levels(
         };
         for &r in &h.rows {
             let slot = &mut levels[r as usize];
-            *slot = (*slot).max(Some(rule.level));
+            *slot = (*slot).max(Some(h.level_at(rule, r)));
         }
     }
     for (w, &score) in table.windows.iter().zip(window_scores) {

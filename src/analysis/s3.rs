@@ -4,10 +4,11 @@ use polars::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
+use super::catalog::{self, ApiSet};
 use super::columns::{Columns, NULL};
 use super::timefmt;
+use crate::model::facts::Count;
 use crate::model::schema::{self, s};
-use crate::summary::Count;
 
 pub const S3_SOURCE: &str = "s3.amazonaws.com";
 
@@ -20,176 +21,21 @@ pub enum S3Kind {
     Unknown,
 }
 
-/// Object-level API names (CloudTrail data events), plus the IAM action names some tools log.
-const DATA_EVENTS: &[&str] = &[
-    "AbortMultipartUpload",
-    "CompleteMultipartUpload",
-    "CopyObject",
-    "CreateMultipartUpload",
-    "CreateSession",
-    "DeleteObject",
-    "DeleteObjects",
-    "DeleteObjectTagging",
-    "DeleteObjectVersion",
-    "GetObject",
-    "GetObjectAcl",
-    "GetObjectAttributes",
-    "GetObjectLegalHold",
-    "GetObjectRetention",
-    "GetObjectTagging",
-    "GetObjectTorrent",
-    "GetObjectVersion",
-    "HeadObject",
-    "ListBucket",
-    "ListBucketMultipartUploads",
-    "ListBucketVersions",
-    "ListMultipartUploads",
-    "ListObjects",
-    "ListObjectsV2",
-    "ListObjectVersions",
-    "ListParts",
-    "PostObject",
-    "PutObject",
-    "PutObjectAcl",
-    "PutObjectLegalHold",
-    "PutObjectRetention",
-    "PutObjectTagging",
-    "RenameObject",
-    "RestoreObject",
-    "SelectObjectContent",
-    "UploadPart",
-    "UploadPartCopy",
-    "WriteGetObjectResponse",
-];
-
-/// Bucket- and account-level configuration API names (CloudTrail management events).
-const MANAGEMENT_EVENTS: &[&str] = &[
-    "CreateBucket",
-    "DeleteBucket",
-    "HeadBucket",
-    "ListBuckets",
-    "ListAllMyBuckets",
-    "ListDirectoryBuckets",
-    "GetBucketLocation",
-    "GetBucketAcl",
-    "PutBucketAcl",
-    "GetBucketPolicy",
-    "PutBucketPolicy",
-    "DeleteBucketPolicy",
-    "GetBucketPolicyStatus",
-    "GetBucketPublicAccessBlock",
-    "PutBucketPublicAccessBlock",
-    "DeleteBucketPublicAccessBlock",
-    "GetPublicAccessBlock",
-    "PutPublicAccessBlock",
-    "DeletePublicAccessBlock",
-    "GetBucketOwnershipControls",
-    "PutBucketOwnershipControls",
-    "DeleteBucketOwnershipControls",
-    "GetBucketReplication",
-    "PutBucketReplication",
-    "DeleteBucketReplication",
-    "GetBucketLifecycle",
-    "GetBucketLifecycleConfiguration",
-    "PutBucketLifecycle",
-    "PutBucketLifecycleConfiguration",
-    "DeleteBucketLifecycle",
-    "GetBucketLogging",
-    "PutBucketLogging",
-    "GetBucketEncryption",
-    "PutBucketEncryption",
-    "DeleteBucketEncryption",
-    "GetBucketVersioning",
-    "PutBucketVersioning",
-    "GetBucketWebsite",
-    "PutBucketWebsite",
-    "DeleteBucketWebsite",
-    "GetBucketNotification",
-    "GetBucketNotificationConfiguration",
-    "PutBucketNotification",
-    "PutBucketNotificationConfiguration",
-    "GetBucketCors",
-    "PutBucketCors",
-    "DeleteBucketCors",
-    "GetBucketTagging",
-    "PutBucketTagging",
-    "DeleteBucketTagging",
-    "GetBucketRequestPayment",
-    "PutBucketRequestPayment",
-    "GetBucketAccelerateConfiguration",
-    "PutBucketAccelerateConfiguration",
-    "GetBucketAnalyticsConfiguration",
-    "PutBucketAnalyticsConfiguration",
-    "DeleteBucketAnalyticsConfiguration",
-    "ListBucketAnalyticsConfigurations",
-    "GetBucketInventoryConfiguration",
-    "PutBucketInventoryConfiguration",
-    "DeleteBucketInventoryConfiguration",
-    "ListBucketInventoryConfigurations",
-    "GetBucketMetricsConfiguration",
-    "PutBucketMetricsConfiguration",
-    "DeleteBucketMetricsConfiguration",
-    "ListBucketMetricsConfigurations",
-    "GetBucketIntelligentTieringConfiguration",
-    "PutBucketIntelligentTieringConfiguration",
-    "DeleteBucketIntelligentTieringConfiguration",
-    "ListBucketIntelligentTieringConfigurations",
-    "GetObjectLockConfiguration",
-    "PutObjectLockConfiguration",
-    "GetBucketObjectLockConfiguration",
-    "PutBucketObjectLockConfiguration",
-    "GetBucketMetadataTableConfiguration",
-    "CreateBucketMetadataTableConfiguration",
-    "DeleteBucketMetadataTableConfiguration",
-    "CreateAccessPoint",
-    "DeleteAccessPoint",
-    "GetAccessPoint",
-    "ListAccessPoints",
-    "GetAccessPointPolicy",
-    "PutAccessPointPolicy",
-    "DeleteAccessPointPolicy",
-    "GetAccessPointPolicyStatus",
-];
-
-/// Management calls that change who can reach a bucket's data or where it goes: the changes an
-/// investigator must see (playbook query 9 and the data-access persistence list).
-const EXPOSURE_CHANGES: &[&str] = &[
-    "PutBucketPolicy",
-    "DeleteBucketPolicy",
-    "PutBucketAcl",
-    "PutObjectAcl",
-    "PutBucketPublicAccessBlock",
-    "DeleteBucketPublicAccessBlock",
-    "PutPublicAccessBlock",
-    "DeletePublicAccessBlock",
-    "PutBucketOwnershipControls",
-    "DeleteBucketOwnershipControls",
-    "PutBucketReplication",
-    "PutBucketLifecycle",
-    "PutBucketLifecycleConfiguration",
-    "PutBucketNotification",
-    "PutBucketNotificationConfiguration",
-    "PutBucketWebsite",
-    "PutBucketCors",
-    "PutBucketLogging",
-    "DeleteBucketEncryption",
-    "PutAccessPointPolicy",
-    "CreateAccessPoint",
-];
-
 /// The table's answer for an event name, or `None` when the name is not in it.
 pub fn table_kind(name: &str) -> Option<S3Kind> {
-    if DATA_EVENTS.contains(&name) {
+    if catalog::contains(ApiSet::S3Data, name) {
         Some(S3Kind::Data)
-    } else if MANAGEMENT_EVENTS.contains(&name) {
+    } else if catalog::contains(ApiSet::S3Management, name) {
         Some(S3Kind::Management)
     } else {
         None
     }
 }
 
+/// A management call that changes who can reach a bucket's data or where it goes (the
+/// catalogue's `s3_exposure` set: playbook query 9 and the data-access persistence list).
 pub fn is_exposure_change(name: &str) -> bool {
-    EXPOSURE_CHANGES.contains(&name)
+    catalog::contains(ApiSet::S3Exposure, name)
 }
 
 /// What the record itself says: `eventCategory` first, then `managementEvent`.
@@ -455,18 +301,5 @@ mod tests {
         assert_eq!(classify(Some("Whatever"), None, Some(false)), S3Kind::Data);
         assert_eq!(classify(Some("Whatever"), None, None), S3Kind::Unknown);
         assert_eq!(classify(None, None, None), S3Kind::Unknown);
-    }
-
-    #[test]
-    fn tables_do_not_overlap() {
-        for n in DATA_EVENTS {
-            assert!(!MANAGEMENT_EVENTS.contains(n), "{n} is in both tables");
-        }
-        for n in EXPOSURE_CHANGES {
-            assert!(
-                table_kind(n).is_some(),
-                "{n} is an exposure change but not classified"
-            );
-        }
     }
 }

@@ -1,7 +1,7 @@
 //! Times in analysis results: epoch milliseconds in memory, RFC 3339 UTC when serialised.
 use serde::Serializer;
 
-use crate::ingest::time::format_ms;
+pub use crate::model::time::format_ms;
 
 pub fn ser_opt<S: Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
     match t {

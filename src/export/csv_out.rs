@@ -5,10 +5,10 @@ use std::io::Write;
 
 use crate::analysis::Analysis;
 use crate::error::{Error, Result};
-use crate::ingest::time::format_ms;
 use crate::model::query::field_column;
 use crate::model::schema;
 use crate::model::store::EventStore;
+use crate::model::time::format_ms;
 use crate::text::{csv_cell, sanitize};
 
 /// Columns written when none are asked for.

@@ -4,8 +4,8 @@
 use std::fmt::Write;
 
 use super::KEY_COLUMNS;
-use crate::ingest::time::format_ms;
 use crate::model::store::EventStore;
+use crate::model::time::format_ms;
 use crate::text::{md_cell, md_fence};
 
 /// What the export header states besides the events themselves.

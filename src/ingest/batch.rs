@@ -1,35 +1,147 @@
-//! Column builders: typed records in, one polars DataFrame of the canonical schema out.
-use polars::prelude::*;
+//! Column batches: typed records in, compact per-work-unit columns out; `super::table` turns all
+//! batches into one DataFrame.
+//!
+//! Repetitive strings (names, sources, regions, principals, user agents, addresses...) are kept as
+//! codes into a small per-batch dictionary, so a batch costs a few bytes per cell and the final
+//! columns store each distinct string once. Strings that are nearly always distinct (eventID,
+//! requestID, the time text) go into a plain byte arena.
+use rustc_hash::FxHashMap;
 
 use super::record::{Record, parse_bool, parse_bytes, principal};
 use super::time::parse_time_ms;
 use crate::model::net::{self, NetClass};
-use crate::model::schema::{self, STRING_COLUMNS, s};
+use crate::model::schema::{STRING_COLUMNS, s};
+
+/// The code of an absent value in a dictionary column.
+pub const NULL_CODE: u32 = u32::MAX;
+/// The length of an absent value in a plain column.
+pub const NULL_LEN: u32 = u32::MAX;
+
+/// String columns whose values are nearly all distinct: not worth a dictionary.
+pub const PLAIN_COLUMNS: [usize; 3] = [s::EVENT_ID, s::REQUEST_ID, s::EVENT_TIME_RAW];
+
+pub fn is_plain(col: usize) -> bool {
+    PLAIN_COLUMNS.contains(&col)
+}
+
+/// A dictionary-coded string column of one batch.
+#[derive(Default)]
+pub struct DictCol {
+    pub codes: Vec<u32>,
+    map: FxHashMap<Box<str>, u32>,
+}
+
+impl DictCol {
+    fn push(&mut self, v: Option<&str>) {
+        let code = match v {
+            None => NULL_CODE,
+            Some(v) => match self.map.get(v) {
+                Some(&c) => c,
+                None => {
+                    let c = self.map.len() as u32;
+                    self.map.insert(v.into(), c);
+                    c
+                }
+            },
+        };
+        self.codes.push(code);
+    }
+
+    /// The distinct values, indexed by code.
+    pub fn values(&self) -> Vec<&str> {
+        let mut out = vec![""; self.map.len()];
+        for (v, &c) in &self.map {
+            out[c as usize] = v;
+        }
+        out
+    }
+}
+
+/// A plain string column of one batch: values back to back, one (offset, length) per row.
+#[derive(Default)]
+pub struct PlainCol {
+    pub bytes: Vec<u8>,
+    pub spans: Vec<(u32, u32)>,
+}
+
+impl PlainCol {
+    fn push(&mut self, v: Option<&str>) {
+        match v {
+            // A value too long to address (never in a real record) is kept as absent.
+            Some(v) if self.bytes.len() + v.len() < u32::MAX as usize => {
+                self.spans.push((self.bytes.len() as u32, v.len() as u32));
+                self.bytes.extend_from_slice(v.as_bytes());
+            }
+            _ => self.spans.push((0, NULL_LEN)),
+        }
+    }
+
+    pub fn get(&self, row: usize) -> Option<&[u8]> {
+        let (off, len) = *self.spans.get(row)?;
+        if len == NULL_LEN {
+            return None;
+        }
+        self.bytes.get(off as usize..off as usize + len as usize)
+    }
+}
+
+/// One string column of a batch.
+pub enum StrCol {
+    Dict(DictCol),
+    Plain(PlainCol),
+}
+
+impl StrCol {
+    fn push(&mut self, v: Option<&str>) {
+        match self {
+            StrCol::Dict(d) => d.push(v),
+            StrCol::Plain(p) => p.push(v),
+        }
+    }
+}
+
+/// A tri-state flag: absent, false, true.
+pub type Flag = Option<bool>;
 
 pub struct Batch {
-    strings: Vec<StringChunkedBuilder>,
-    time: Vec<Option<i64>>,
-    read_only: Vec<Option<bool>>,
-    management: Vec<Option<bool>>,
-    mfa: Vec<Option<bool>>,
-    outside: Vec<bool>,
-    net: Vec<NetClass>,
+    pub strings: Vec<StrCol>,
+    /// Event time (epoch ms) per row.
+    pub time: Vec<Option<i64>>,
+    pub read_only: Vec<Flag>,
+    pub management: Vec<Flag>,
+    pub mfa: Vec<Flag>,
+    pub outside: Vec<bool>,
+    /// Network class of each row's source address.
+    pub net: Vec<NetClass>,
     /// Network class per distinct address seen in this batch.
-    net_cache: rustc_hash::FxHashMap<String, NetClass>,
-    bytes_out: Vec<Option<i64>>,
-    bytes_in: Vec<Option<i64>>,
-    raw_id: Vec<u32>,
-    file_id: u32,
+    net_cache: FxHashMap<String, NetClass>,
+    pub bytes_out: Vec<Option<i64>>,
+    pub bytes_in: Vec<Option<i64>>,
+    pub raw_id: Vec<u32>,
+    pub file_id: u32,
     /// Records whose time was present but unparseable, or missing.
     pub bad_times: usize,
 }
 
 impl Batch {
     pub fn new(file_id: u32, capacity: usize) -> Self {
+        // Capacity is a hint from the element count; small inputs stay small.
+        let capacity = capacity.min(1 << 16);
         Batch {
-            strings: STRING_COLUMNS
-                .iter()
-                .map(|n| StringChunkedBuilder::new((*n).into(), capacity))
+            strings: (0..STRING_COLUMNS.len())
+                .map(|c| {
+                    if is_plain(c) {
+                        StrCol::Plain(PlainCol {
+                            bytes: Vec::with_capacity(capacity * 24),
+                            spans: Vec::with_capacity(capacity),
+                        })
+                    } else {
+                        StrCol::Dict(DictCol {
+                            codes: Vec::with_capacity(capacity),
+                            map: FxHashMap::default(),
+                        })
+                    }
+                })
                 .collect(),
             time: Vec::with_capacity(capacity),
             read_only: Vec::with_capacity(capacity),
@@ -37,7 +149,7 @@ impl Batch {
             mfa: Vec::with_capacity(capacity),
             outside: Vec::with_capacity(capacity),
             net: Vec::with_capacity(capacity),
-            net_cache: rustc_hash::FxHashMap::default(),
+            net_cache: FxHashMap::default(),
             bytes_out: Vec::with_capacity(capacity),
             bytes_in: Vec::with_capacity(capacity),
             raw_id: Vec::with_capacity(capacity),
@@ -55,7 +167,7 @@ impl Batch {
     }
 
     fn put(&mut self, col: usize, v: Option<&str>) {
-        self.strings[col].append_option(v);
+        self.strings[col].push(v);
     }
 
     /// Appends one record whose raw text is `raw_id` in the file's raw store.
@@ -135,44 +247,5 @@ impl Batch {
         for id in &mut self.raw_id {
             *id += by;
         }
-    }
-
-    pub fn finish(self) -> PolarsResult<DataFrame> {
-        let n = self.raw_id.len();
-        let mut cols: Vec<Column> = Vec::with_capacity(STRING_COLUMNS.len() + 9);
-        cols.push(
-            Int64Chunked::from_iter_options(schema::EVENT_TIME.into(), self.time.into_iter())
-                .into_datetime(TimeUnit::Milliseconds, None)
-                .into_column(),
-        );
-        cols.extend(self.strings.into_iter().map(|b| b.finish().into_column()));
-        for (name, v) in [
-            (schema::READ_ONLY, self.read_only),
-            (schema::MANAGEMENT_EVENT, self.management),
-            (schema::MFA_AUTHENTICATED, self.mfa),
-        ] {
-            cols.push(BooleanChunked::from_iter_options(name.into(), v.into_iter()).into_column());
-        }
-        cols.push(
-            BooleanChunked::from_slice(schema::OUTSIDE_AWS.into(), &self.outside).into_column(),
-        );
-        cols.push(
-            StringChunked::from_iter_values(
-                schema::NET_CLASS.into(),
-                self.net.iter().map(|c| c.label()),
-            )
-            .into_column(),
-        );
-        for (name, v) in [
-            (schema::BYTES_OUT, self.bytes_out),
-            (schema::BYTES_IN, self.bytes_in),
-        ] {
-            cols.push(Int64Chunked::from_iter_options(name.into(), v.into_iter()).into_column());
-        }
-        cols.push(UInt32Chunked::from_vec(schema::RAW_ID.into(), self.raw_id).into_column());
-        cols.push(
-            UInt32Chunked::from_vec(schema::FILE_ID.into(), vec![self.file_id; n]).into_column(),
-        );
-        DataFrame::new(n, cols)
     }
 }

@@ -1,5 +1,7 @@
 //! Every input shape to one time-sorted event store.
+pub mod backing;
 pub mod batch;
+pub mod blocks;
 pub mod csv_input;
 pub mod parquet;
 pub mod parse;
@@ -7,20 +9,16 @@ pub mod progress;
 pub mod record;
 pub mod source;
 pub mod split;
+pub mod table;
 pub mod time;
 
 use std::sync::Arc;
 
-use polars::prelude::*;
+use polars::prelude::{IntoColumn, UInt32Chunked};
 use rayon::prelude::*;
-use std::collections::hash_map::Entry;
-
-use rustc_hash::FxHashMap;
-use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::model::raw::RawStore;
-use crate::model::schema;
 use crate::model::store::{EventStore, FileInfo};
 pub use parse::{Problem, Shape};
 pub use progress::Progress;
@@ -50,102 +48,7 @@ impl Default for LoadOptions {
     }
 }
 
-/// What happened to one input.
-#[derive(Debug, Clone, Serialize)]
-pub struct FileReport {
-    pub path: String,
-    pub shape: Option<Shape>,
-    pub gzip: bool,
-    /// Bytes as stored on disk.
-    pub bytes: u64,
-    /// Records read (before duplicate removal).
-    pub records: usize,
-    /// Container elements that were not CloudTrail records (SIEM envelopes, metadata lines).
-    pub not_records: usize,
-    /// Records that could not be parsed (each broken record or damaged stretch holding one).
-    pub bad_records: usize,
-    /// Stretches of input passed over: bad records, stray brackets, truncation.
-    #[serde(skip_serializing_if = "is_zero")]
-    pub skipped: usize,
-    /// The first problems, with line and byte offset.
-    pub problems: Vec<Problem>,
-    /// Why nothing was read from this input, if so.
-    pub error: Option<String>,
-}
-
-fn is_zero(n: &usize) -> bool {
-    *n == 0
-}
-
-/// The account of a load: what was read, skipped and dropped, so counts reconcile.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct LoadReport {
-    pub files: Vec<FileReport>,
-    /// Paths passed over without reading (digests, unreadable paths).
-    pub passed: Vec<Passed>,
-    /// Records read in total (= events + duplicates).
-    pub records: usize,
-    /// Records dropped as repeated deliveries of the same event.
-    pub duplicates: usize,
-    /// Events whose time was missing or unparseable (kept, sorted last).
-    pub bad_times: usize,
-    /// Parquet files left unread because the slice rules them out (partitions, row-group times).
-    pub pruned_files: usize,
-    /// Records read but outside `--since`/`--until` (not in the store).
-    pub outside_window: usize,
-}
-
-impl LoadReport {
-    pub fn bad_records(&self) -> usize {
-        self.files.iter().map(|f| f.bad_records).sum()
-    }
-
-    pub fn not_records(&self) -> usize {
-        self.files.iter().map(|f| f.not_records).sum()
-    }
-
-    /// Inputs from which no record was read.
-    pub fn empty_files(&self) -> impl Iterator<Item = &FileReport> {
-        self.files.iter().filter(|f| f.records == 0)
-    }
-
-    /// Every reason something was not loaded, one line each, naming the file and line.
-    pub fn skip_lines(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        for p in &self.passed {
-            out.push(format!("{}: {}", p.path, p.reason));
-        }
-        for f in &self.files {
-            if let Some(e) = &f.error {
-                out.push(format!("{}: {e}", f.path));
-            } else if f.records == 0 && f.bad_records == 0 {
-                out.push(format!(
-                    "{}: no CloudTrail records ({} other element(s))",
-                    f.path, f.not_records
-                ));
-            }
-            for p in &f.problems {
-                out.push(format!(
-                    "{}:{}: (byte {}) {}",
-                    f.path,
-                    p.line.unwrap_or(0),
-                    p.offset,
-                    p.reason
-                ));
-            }
-            let described = f.problems.len();
-            if f.skipped.max(f.bad_records) > described {
-                out.push(format!(
-                    "{}: {} more skipped stretch(es) not listed ({} bad record(s) in all)",
-                    f.path,
-                    f.skipped.max(f.bad_records) - described,
-                    f.bad_records
-                ));
-            }
-        }
-        out
-    }
-}
+pub use crate::model::load::{FileReport, LoadReport};
 
 struct FileOutcome {
     report: FileReport,
@@ -177,6 +80,26 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
         bad_times: 0,
         pruned: false,
     };
+    if let Input::File(path) = input
+        && !parquet::is_parquet_file(path)
+        && let Some(b) = blocks::load_large(path, file_id, opts.progress.as_deref())
+    {
+        report.shape = Some(b.shape);
+        report.bytes = b.stored;
+        report.not_records = b.not_records;
+        report.records = b.batches.iter().map(|b| b.len()).sum();
+        if let Some(p) = &opts.progress {
+            p.file_done(0);
+        }
+        let bad_times = b.batches.iter().map(|b| b.bad_times).sum();
+        return FileOutcome {
+            report,
+            raw: b.raw,
+            batches: b.batches,
+            bad_times,
+            pruned: false,
+        };
+    }
     let read = match input {
         Input::File(p) if parquet::is_parquet_file(p) => {
             match parquet::read_input(p, &opts.slice) {
@@ -200,7 +123,17 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
     report.gzip = read.gzip;
     report.bytes = read.stored;
     let warning = read.warning.clone();
-    let parsed = parse::parse_input(Arc::new(read.bytes), file_id);
+    let main = Arc::new(read.bytes);
+    let mut parsed = parse::parse_input(Arc::clone(&main), file_id);
+    backing::release(
+        &mut parsed.raw,
+        &main,
+        input,
+        read.gzip,
+        read.stored,
+        opts.max_inflate,
+    );
+    drop(main);
     if let Some(p) = &opts.progress {
         p.file_done(report.bytes);
     }
@@ -300,104 +233,31 @@ pub fn load(paths: &[String], opts: &LoadOptions) -> Result<(EventStore, LoadRep
     if let Some(p) = &opts.progress {
         p.set_stage("building the event table");
     }
-    let frames: Vec<DataFrame> = batches
-        .into_par_iter()
-        .filter(|b| !b.is_empty())
-        .map(|b| b.finish().and_then(|df| opts.slice.filter_frame(df)))
-        .collect::<PolarsResult<_>>()?;
-    let kept: usize = frames.iter().map(DataFrame::height).sum();
-    report.outside_window = report.records - kept;
-    if kept == 0 {
-        return Err(Error::Invalid(format!(
-            "no event between --since and --until ({} record(s) read, all outside)",
-            report.records
-        )));
-    }
-    timer.mark("column batches");
-    let df = build_table(frames, &raw, &mut report, &timer)?;
+    let (df, duplicates) = table::build(batches, &raw, &|phase| timer.mark(phase))?;
+    report.duplicates = duplicates;
+    let df = if opts.slice.has_window() {
+        let before = df.height();
+        let mut df = opts.slice.filter_frame(df)?;
+        report.outside_window = before - df.height();
+        if df.height() == 0 {
+            return Err(Error::Invalid(format!(
+                "no event between --since and --until ({} record(s) read, all outside)",
+                report.records
+            )));
+        }
+        // Row ids stay 0..n after the window dropped rows.
+        let n = df.height() as u32;
+        df.with_column(
+            UInt32Chunked::from_vec(crate::model::schema::ROW_ID.into(), (0..n).collect())
+                .into_column(),
+        )?;
+        df
+    } else {
+        df
+    };
     let store = EventStore::new(df, raw, files);
     timer.mark("store");
     Ok((store, report))
-}
-
-/// Stacks the per-unit frames, sorts by time (ties by input order), drops repeated deliveries and
-/// numbers the rows.
-fn build_table(
-    frames: Vec<DataFrame>,
-    raw: &RawStore,
-    report: &mut LoadReport,
-    timer: &PhaseTimer,
-) -> Result<DataFrame> {
-    let mut iter = frames.into_iter();
-    let mut df = iter.next().unwrap_or_default();
-    for f in iter {
-        df.vstack_mut(&f)?;
-    }
-    timer.mark("stack");
-    let df = df.sort(
-        [schema::EVENT_TIME, schema::RAW_ID],
-        SortMultipleOptions::default()
-            .with_nulls_last(true)
-            .with_multithreaded(true),
-    )?;
-    timer.mark("sort");
-    let mask = duplicate_mask(&df, raw)?;
-    timer.mark("duplicates");
-    let kept = mask.sum().unwrap_or(0) as usize;
-    report.duplicates = df.height() - kept;
-    let mut df = if kept == df.height() {
-        df
-    } else {
-        df.filter(&mask)?
-    };
-    let n = df.height() as u32;
-    df.with_column(UInt32Chunked::from_vec(schema::ROW_ID.into(), (0..n).collect()).into_column())?;
-    df.rechunk_mut_par();
-    Ok(df)
-}
-
-/// True for the first delivery of each event. A repeat has the same eventID, time and name, and the
-/// same record text (whitespace aside): test corpora reuse placeholder eventIDs for different
-/// events, and those are kept. Record texts are compared only when the cheap key collides.
-fn duplicate_mask(df: &DataFrame, raw: &RawStore) -> Result<BooleanChunked> {
-    let ids = df.column("event_id")?.str()?.clone();
-    let names = df.column("event_name")?.str()?.clone();
-    let times = df
-        .column(schema::EVENT_TIME)?
-        .as_materialized_series()
-        .to_physical_repr();
-    let times = times.i64()?;
-    let raw_ids = df.column(schema::RAW_ID)?.u32()?.clone();
-    // (eventID, name, time) -> raw ids of the distinct records seen with that key.
-    type Key<'a> = (&'a str, Option<&'a str>, Option<i64>);
-    let mut seen: FxHashMap<Key<'_>, Vec<u32>> = FxHashMap::default();
-    let keep: BooleanChunked = ids
-        .iter()
-        .zip(names.iter())
-        .zip(times.iter())
-        .zip(raw_ids.iter())
-        .map(|(((id, name), t), rid)| {
-            let (Some(id), Some(rid)) = (id, rid) else {
-                return true;
-            };
-            match seen.entry((id, name, t)) {
-                Entry::Vacant(v) => {
-                    v.insert(vec![rid]);
-                    true
-                }
-                Entry::Occupied(mut o) => {
-                    let text = raw.compact(rid);
-                    if o.get().iter().any(|&other| raw.compact(other) == text) {
-                        false
-                    } else {
-                        o.get_mut().push(rid);
-                        true
-                    }
-                }
-            }
-        })
-        .collect();
-    Ok(keep)
 }
 
 /// Phase timings on stderr when `CTTUI_TIMINGS` is set (for profiling loads; off by default).

@@ -20,46 +20,7 @@ const MAX_DEPTH: u8 = 3;
 /// Per file, how many bad records are described one by one (the rest are counted).
 pub const MAX_DETAILED: usize = 20;
 
-/// The shape an input was read as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Shape {
-    /// `{"Records":[...]}` as CloudTrail delivers it.
-    Records,
-    /// `{"Events":[...]}` from `aws cloudtrail lookup-events`.
-    Events,
-    /// A bare JSON array (of records, Event History items or SIEM wrappers).
-    Array,
-    /// One JSON value per line.
-    JsonLines,
-    /// One record as a single JSON object.
-    Object,
-    /// A flattened CSV export.
-    Csv,
-}
-
-impl Shape {
-    pub fn label(self) -> &'static str {
-        match self {
-            Shape::Records => "Records JSON",
-            Shape::Events => "Event History JSON",
-            Shape::Array => "JSON array",
-            Shape::JsonLines => "JSON Lines",
-            Shape::Object => "single JSON object",
-            Shape::Csv => "CSV",
-        }
-    }
-}
-
-/// A record or a stretch of input that could not be loaded.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Problem {
-    /// Byte offset in the (inflated) input.
-    pub offset: usize,
-    /// 1-based line, filled in for the described problems.
-    pub line: Option<usize>,
-    pub reason: String,
-}
+pub use crate::model::load::{Problem, Shape};
 
 /// What one buffer yielded.
 pub struct Parsed {

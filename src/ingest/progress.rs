@@ -23,6 +23,16 @@ impl Progress {
         self.bytes_done.fetch_add(bytes, Ordering::Relaxed);
     }
 
+    /// Bytes read within a file still loading (a large file loaded by blocks).
+    pub fn add_bytes(&self, bytes: u64) {
+        self.bytes_done.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    /// Takes back bytes counted by [`Progress::add_bytes`] for a file that is read again.
+    pub fn take_back_bytes(&self, bytes: u64) {
+        self.bytes_done.fetch_sub(bytes, Ordering::Relaxed);
+    }
+
     pub fn set_stage(&self, stage: &str) {
         if let Ok(mut s) = self.stage.lock() {
             *s = stage.to_owned();

@@ -270,7 +270,12 @@ pub fn principal(rec: &Record<'_>) -> Option<String> {
         return Some(arn.to_owned());
     }
     let kind = id.kind.non_empty().unwrap_or("");
-    if id.account_id.get() == Some("anonymous") || kind.eq_ignore_ascii_case("anonymous") {
+    if id
+        .account_id
+        .get()
+        .is_some_and(|a| a.eq_ignore_ascii_case("anonymous") || a == "ANONYMOUS_PRINCIPAL")
+        || kind.eq_ignore_ascii_case("anonymous")
+    {
         return Some("anonymous".to_owned());
     }
     if kind == "AWSService" {
@@ -291,11 +296,16 @@ pub fn principal(rec: &Record<'_>) -> Option<String> {
     {
         return Some(v.to_owned());
     }
-    let pid = id.principal_id.non_empty();
-    if kind.is_empty() && pid.is_none() {
-        return None;
+    // Never an empty label ("AWSAccount:"): fall back to the account, or the type alone.
+    let label = id
+        .principal_id
+        .non_empty()
+        .or_else(|| id.account_id.non_empty());
+    match (kind.is_empty(), label) {
+        (true, None) => None,
+        (_, Some(l)) => Some(format!("{kind}:{l}")),
+        (false, None) => Some(kind.to_owned()),
     }
-    Some(format!("{}:{}", kind, pid.unwrap_or("")))
 }
 
 /// Parses a boolean that logs write as `true`, `"true"`, `"Yes"`, ….

@@ -264,27 +264,7 @@ mod tests {
     }
 }
 
-/// Removes whitespace outside strings: a pretty-printed record becomes one JSON Lines line with its
-/// keys, order and string contents untouched.
-pub fn minify(buf: &[u8]) -> String {
-    let mut out = Vec::with_capacity(buf.len());
-    let mut i = 0;
-    while i < buf.len() {
-        match buf[i] {
-            b'"' => {
-                let end = skip_string(buf, i).unwrap_or(buf.len());
-                out.extend_from_slice(&buf[i..end]);
-                i = end;
-            }
-            b' ' | b'\n' | b'\r' | b'\t' => i += 1,
-            c => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
+pub use crate::model::json::minify;
 
 #[cfg(test)]
 mod minify_tests {

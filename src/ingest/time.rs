@@ -87,14 +87,8 @@ fn fast_zulu(b: &[u8]) -> Option<i64> {
     Some(dt.and_utc().timestamp_millis())
 }
 
-/// Formats epoch milliseconds as RFC 3339 UTC with second precision (milliseconds when present).
-pub fn format_ms(ms: i64) -> String {
-    match DateTime::from_timestamp_millis(ms) {
-        Some(dt) if ms % 1000 == 0 => dt.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        Some(dt) => dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-        None => ms.to_string(),
-    }
-}
+/// The model's one time format (kept here for ingest's callers).
+pub use crate::model::time::format_ms;
 
 #[cfg(test)]
 mod tests {

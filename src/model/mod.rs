@@ -1,4 +1,7 @@
 //! The event store and what is computed over it: views and the query language.
+pub mod facts;
+pub mod json;
+pub mod load;
 pub mod net;
 pub mod query;
 pub mod raw;

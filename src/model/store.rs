@@ -4,9 +4,9 @@ use std::borrow::Cow;
 use polars::prelude::*;
 use rustc_hash::FxHashMap;
 
+use super::load::Shape;
 use super::raw::RawStore;
 use super::schema;
-use crate::ingest::Shape;
 
 /// One input the store was loaded from.
 #[derive(Debug, Clone, serde::Serialize)]

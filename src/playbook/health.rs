@@ -3,10 +3,10 @@ use serde::Serialize;
 
 use super::fmt_duration;
 use crate::Result;
-use crate::ingest::LoadReport;
-use crate::ingest::time::format_ms;
+use crate::model::load::LoadReport;
 use crate::model::query::Query;
 use crate::model::store::EventStore;
+use crate::model::time::format_ms;
 
 /// Trail changes that stop or narrow logging.
 pub const TAMPERING_QUERY: &str = "source:cloudtrail.amazonaws.com (name:StopLogging OR name:DeleteTrail OR name:UpdateTrail OR name:PutEventSelectors)";
@@ -55,7 +55,7 @@ pub fn check(store: &EventStore, report: &LoadReport, threshold_minutes: i64) ->
         .map(|(a, _)| a)
         .collect();
     let missing_us_east_1 = regions.len() > 1 && !regions.iter().any(|r| r == "us-east-1");
-    let s3_data_events = crate::summary::s3_data_event_count(store);
+    let s3_data_events = crate::model::facts::s3_data_event_count(store);
     let tampering = Query::parse(TAMPERING_QUERY)?.rows(store, None)?;
     let digest_files_skipped = report
         .passed

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 pub use queries::Pins;
 pub use steps::Playbook;
 
-use crate::model::query::Query;
+use crate::model::query::{Field, Filter, Query};
 use crate::model::store::EventStore;
 
 /// A principal's standing in the anomaly ranking, as the playbook needs it (filled from the analysis).
@@ -27,45 +27,34 @@ pub struct Standing {
     pub reasons: Vec<String>,
 }
 
-/// A value for the query language, quoted and escaped.
-pub fn quoted(v: &str) -> String {
-    format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
 /// 1234567 -> "1,234,567".
 pub fn fmt_count(n: usize) -> String {
     crate::analysis::humanize::count(n as u64)
 }
 
-/// Bytes in decimal units with the exact count: "1.3 GB (1,288,490,188 bytes)".
+/// Bytes with the exact count: "3.9 GiB (4,164,140,560 bytes)".
 pub fn fmt_bytes(b: i64) -> String {
-    let units = ["bytes", "kB", "MB", "GB", "TB"];
-    let mut v = b as f64;
-    let mut u = 0;
-    while v >= 1000.0 && u < units.len() - 1 {
-        v /= 1000.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{b} bytes")
-    } else {
-        format!(
-            "{v:.1} {} ({} bytes)",
-            units[u],
-            fmt_count(b.max(0) as usize)
-        )
-    }
+    crate::analysis::humanize::bytes_exact(b)
 }
 
-/// Milliseconds as "2 h 05 min", "3 d 4 h", "40 s".
+/// Milliseconds as "2 h 05 min", "6 d 18 h", "40 s".
 pub fn fmt_duration(ms: i64) -> String {
-    let s = ms / 1000;
-    match s {
-        s if s < 60 => format!("{s} s"),
-        s if s < 3600 => format!("{} min", s / 60),
-        s if s < 86_400 => format!("{} h {:02} min", s / 3600, (s % 3600) / 60),
-        s => format!("{} d {} h", s / 86_400, (s % 86_400) / 3600),
-    }
+    crate::analysis::humanize::elapsed(ms)
+}
+
+/// Successful S3 object reads (GetObject), the playbook's measure of data accessed.
+pub fn object_reads() -> Filter {
+    Filter::all([
+        Filter::is(Field::Source, "s3.amazonaws.com"),
+        Filter::is(Field::Name, "GetObject"),
+        Filter::present(Field::Error).not(),
+    ])
+}
+
+fn rows(store: &EventStore, f: Filter) -> Vec<u32> {
+    Query::new(f)
+        .and_then(|q| q.rows(store, None))
+        .unwrap_or_default()
 }
 
 /// Pins the analysis suggests when the analyst has pinned nothing: the top-ranked principal as
@@ -82,27 +71,22 @@ pub fn default_pins(store: &EventStore, standings: &[Standing]) -> Pins {
 /// Suggested scope and bucket for a suspect (or only a bucket, when there is none).
 pub fn pins_for(store: &EventStore, suspect: Option<String>) -> Pins {
     let suspect_ip = suspect.as_deref().and_then(|s| suggest_scope(store, s));
-    let reads = |extra: &str| {
-        Query::parse(&format!("source:s3.amazonaws.com name:GetObject {extra}"))
-            .and_then(|q| q.rows(store, None))
-            .unwrap_or_default()
-    };
     let scoped = Pins {
         suspect: suspect.clone(),
         suspect_ip: suspect_ip.clone(),
         ..Pins::default()
     };
     let from_suspect = scoped
-        .suspect_query()
-        .map(|q| reads(&q))
+        .suspect_filter()
+        .map(|f| rows(store, f.and(object_reads())))
         .unwrap_or_default();
-    let rows = if from_suspect.is_empty() {
-        reads("")
+    let reads = if from_suspect.is_empty() {
+        rows(store, object_reads())
     } else {
         from_suspect
     };
     let bucket = store
-        .value_counts("bucket", Some(&rows))
+        .value_counts("bucket", Some(&reads))
         .into_iter()
         .next()
         .map(|(b, _)| b);
@@ -115,10 +99,9 @@ pub fn pins_for(store: &EventStore, suspect: Option<String>) -> Pins {
 }
 
 /// `outside` when the principal works both from inside (AWS services, private addresses) and
-/// from public addresses: the public part is what stolen credentials look like.
+/// from outside: the outside part is what stolen credentials look like.
 pub fn suggest_scope(store: &EventStore, principal: &str) -> Option<String> {
-    let q = format!("user:{}", quoted(principal));
-    let all = Query::parse(&q).and_then(|q| q.rows(store, None)).ok()?;
+    let all = rows(store, Filter::is(Field::User, principal));
     let outside = all
         .iter()
         .filter(|&&r| store.bool_at(crate::model::schema::OUTSIDE_AWS, r as usize) == Some(true))
@@ -133,10 +116,12 @@ mod tests {
     #[test]
     fn formats() {
         assert_eq!(fmt_count(1_234_567), "1,234,567");
-        assert_eq!(fmt_count(999), "999");
         assert_eq!(fmt_bytes(999), "999 bytes");
-        assert_eq!(fmt_bytes(1_500_000), "1.5 MB (1,500,000 bytes)");
+        assert_eq!(fmt_bytes(1_500_000), "1.4 MiB (1,500,000 bytes)");
         assert_eq!(fmt_duration(7_500_000), "2 h 05 min");
-        assert_eq!(quoted(r#"a"b\c"#), r#""a\"b\\c""#);
+        assert_eq!(
+            object_reads().to_string(),
+            "source:s3.amazonaws.com name:GetObject -error:*"
+        );
     }
 }

@@ -4,9 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use super::steps::QuerySpec;
 use crate::Result;
-use crate::ingest::time::format_ms;
-use crate::model::query::Query;
+use crate::model::query::{Field, Filter, Op, Query};
 use crate::model::store::EventStore;
+use crate::model::time::format_ms;
 
 /// What the analyst pinned: the suspect principal, the bucket, a time window (epoch ms, inclusive).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -21,28 +21,47 @@ pub struct Pins {
 }
 
 impl Pins {
-    /// The query text selecting the suspect's activity (principal, narrowed by `suspect_ip`).
-    pub fn suspect_query(&self) -> Option<String> {
+    /// The suspect's activity: the principal, narrowed by `suspect_ip`.
+    pub fn suspect_filter(&self) -> Option<Filter> {
         let s = self.suspect.as_deref()?;
+        let who = Filter::is(Field::User, s);
         Some(match self.suspect_ip.as_deref() {
-            None => format!("user:{}", quoted(s)),
-            Some("outside") => format!("user:{} outside:true", quoted(s)),
-            Some(ip) => format!("user:{} ip:{}", quoted(s), quoted(ip)),
+            None => who,
+            Some("outside") => who.and(Filter::is(Field::Outside, "true")),
+            Some(ip) => who.and(Filter::is(Field::Ip, ip)),
         })
     }
-}
 
-impl Pins {
-    fn get(&self, need: &str) -> Option<&str> {
+    /// The suspect filter as query text (what the filter box shows).
+    pub fn suspect_query(&self) -> Option<String> {
+        self.suspect_filter().map(|f| f.to_string())
+    }
+
+    pub fn bucket_filter(&self) -> Option<Filter> {
+        self.bucket.as_deref().map(|b| Filter::is(Field::Bucket, b))
+    }
+
+    /// The pinned window as time terms (`All` when none): part of every evidence query, so its
+    /// text selects exactly the rows it counts.
+    pub fn window_filter(&self) -> Filter {
+        match self.window {
+            None => Filter::All,
+            Some((a, b)) => Filter::all([
+                Filter::cmp(Field::Time, Op::Ge, format_ms(a)),
+                // `<` the next millisecond: the window's end is inclusive and may carry ms.
+                Filter::cmp(Field::Time, Op::Lt, format_ms(b + 1)),
+            ]),
+        }
+    }
+
+    fn has(&self, need: &str) -> bool {
         match need {
-            "suspect" => self.suspect.as_deref(),
-            "bucket" => self.bucket.as_deref(),
-            _ => None,
+            "suspect" => self.suspect.is_some(),
+            "bucket" => self.bucket.is_some(),
+            _ => false,
         }
     }
 }
-
-use super::quoted;
 
 /// One aggregate row: the group's key values, event count, bytes out, first and last time.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -73,25 +92,31 @@ pub struct QueryResult {
     pub groups: Vec<Group>,
 }
 
-/// The query text with pins filled in, or the pins it lacks.
-pub fn bind(spec: &QuerySpec, pins: &Pins) -> std::result::Result<Option<String>, Vec<String>> {
+/// The spec's query with pins filled in as values, or the pins it lacks.
+pub fn bind(
+    spec: &QuerySpec,
+    pins: &Pins,
+) -> Result<std::result::Result<Option<Filter>, Vec<String>>> {
     let missing: Vec<String> = spec
         .needs
         .iter()
-        .filter(|n| pins.get(n).is_none())
+        .filter(|n| !pins.has(n))
         .cloned()
         .collect();
     if !missing.is_empty() {
-        return Err(missing);
+        return Ok(Err(missing));
     }
-    Ok(spec.filter.as_ref().map(|f| {
-        let suspect = pins.suspect_query().unwrap_or_default();
-        f.replace(
-            "{BUCKET}",
-            &pins.bucket.as_deref().map(quoted).unwrap_or_default(),
-        )
-        .replace("user:{SUSPECT}", &suspect)
-    }))
+    let Some(text) = &spec.filter else {
+        return Ok(Ok(None));
+    };
+    let mut f = Query::parse(text)?.filter().clone();
+    if let Some(s) = pins.suspect_filter() {
+        f = f.substitute(Field::User, "{SUSPECT}", &s);
+    }
+    if let Some(b) = pins.bucket_filter() {
+        f = f.substitute(Field::Bucket, "{BUCKET}", &b);
+    }
+    Ok(Ok(Some(f.and(pins.window_filter()))))
 }
 
 /// Rows of `rows` inside the pinned window.
@@ -120,17 +145,17 @@ pub fn run(store: &EventStore, spec: &QuerySpec, pins: &Pins) -> Result<QueryRes
     if out.unavailable.is_some() {
         return Ok(out);
     }
-    let filter = match bind(spec, pins) {
+    let filter = match bind(spec, pins)? {
         Ok(f) => f,
         Err(missing) => {
             out.missing = missing;
             return Ok(out);
         }
     };
-    let rows = Query::parse(filter.as_deref().unwrap_or(""))?.rows(store, None)?;
-    out.rows = in_window(store, rows, pins.window);
+    let q = Query::new(filter.unwrap_or(Filter::All))?;
+    out.rows = q.rows(store, None)?;
     out.events = out.rows.len();
-    out.filter = filter;
+    out.filter = (!q.is_empty()).then(|| q.to_string());
     if !spec.group_by.is_empty() {
         out.groups = aggregate(store, &out.rows, &spec.group_by, spec.having.unwrap_or(0));
     }
@@ -193,7 +218,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn binding_quotes_pins_and_reports_missing_ones() {
+    fn binding_fills_pins_as_values_and_reports_missing_ones() {
         let spec = QuerySpec {
             id: "q8".into(),
             title: "t".into(),
@@ -203,30 +228,37 @@ mod tests {
             having: None,
             unavailable: None,
         };
+        let suspect = "arn:aws:sts::1:assumed-role/r/\"x\" (y) OR *";
         let pins = Pins {
-            suspect: Some("arn:aws:sts::1:assumed-role/r/\"x\"".into()),
+            suspect: Some(suspect.into()),
             ..Pins::default()
         };
-        assert_eq!(bind(&spec, &pins), Err(vec!["bucket".to_owned()]));
-        let pins = Pins {
-            bucket: Some("b".into()),
-            ..pins
-        };
-        let text = bind(&spec, &pins).expect("bound").expect("filter");
         assert_eq!(
-            text,
-            r#"user:"arn:aws:sts::1:assumed-role/r/\"x\"" bucket:"b" name:GetObject"#
+            bind(&spec, &pins).expect("ok"),
+            Err(vec!["bucket".to_owned()])
         );
-        // The bound text parses back to the pinned value.
-        Query::parse(&text).expect("parses");
         let pins = Pins {
+            bucket: Some("b*".into()),
             suspect_ip: Some("outside".into()),
+            window: Some((0, 60_000)),
             ..pins
         };
-        let text = bind(&spec, &pins).expect("bound").expect("filter");
-        assert!(
-            text.starts_with(r#"user:"arn:aws:sts::1:assumed-role/r/\"x\"" outside:true bucket"#),
-            "{text}"
+        let f = bind(&spec, &pins)
+            .expect("ok")
+            .expect("bound")
+            .expect("filter");
+        assert_eq!(
+            f,
+            Filter::all([
+                Filter::is(Field::User, suspect),
+                Filter::is(Field::Outside, "true"),
+                Filter::is(Field::Bucket, "b*"),
+                Filter::is(Field::Name, "GetObject"),
+                pins.window_filter(),
+            ])
         );
+        // Its text reads back to the same values: a `*` in a pin is not a wildcard.
+        let text = f.to_string();
+        assert_eq!(Query::parse(&text).expect("parses").filter(), &f, "{text}");
     }
 }

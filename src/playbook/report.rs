@@ -7,40 +7,69 @@ use super::health::{self, Health};
 use super::queries::{Pins, aggregate};
 use super::session::Session;
 use super::severity::{self, Priority, Severity};
-use super::triage::{self, Answer, Context};
-use super::{Standing, default_pins, fmt_bytes, fmt_count, pins_for};
+use super::triage::{self, ACCESS_CHANGES, Answer, Context, any_name, bytes_of};
+use super::{Standing, default_pins, fmt_count, pins_for};
 use crate::Result;
-use crate::analysis::apis::PERSISTENCE_AND_TAMPERING;
+use crate::analysis::humanize;
 use crate::export::markdown::{events_table, raw_block};
-use crate::ingest::LoadReport;
-use crate::ingest::time::format_ms;
-use crate::model::net::is_internal_source;
-use crate::model::query::Query;
+use crate::model::load::LoadReport;
+use crate::model::query::{Field, Filter, Query};
 use crate::model::store::EventStore;
-use crate::text::md_cell;
+use crate::model::time::{HOUR, format_ms};
+use crate::text::{md_cell, sanitize};
 
-/// The query for persistence and tampering events (all principals).
+/// Persistence and tampering events (all principals).
+pub fn persistence_filter() -> Filter {
+    let names = crate::analysis::catalog::get().persistence_and_tampering();
+    Filter::any(names.iter().map(|n| Filter::is(Field::Name, n.as_str())))
+}
+
+/// [`persistence_filter`] as query text.
 pub fn persistence_query() -> String {
-    let names: Vec<String> = PERSISTENCE_AND_TAMPERING
-        .iter()
-        .map(|n| format!("name:{n}"))
-        .collect();
-    format!("({})", names.join(" OR "))
+    persistence_filter().to_string()
+}
+
+/// Successful changes that can expose a bucket.
+pub fn exposure_filter() -> Filter {
+    Filter::all([
+        Filter::is(Field::Source, "s3.amazonaws.com"),
+        Filter::present(Field::Error).not(),
+        any_name(ACCESS_CHANGES),
+    ])
+}
+
+/// The hour with the most object reads by the suspect.
+#[derive(Debug, Clone, Serialize)]
+pub struct Burst {
+    pub start: i64,
+    pub end: i64,
+    pub reads: usize,
+    /// Known bytes out, and how many of the reads say their bytes.
+    pub bytes: i64,
+    pub with_bytes: usize,
 }
 
 /// Everything the report states, computed once (the TUI's playbook tab shows the same).
 #[derive(Debug, Clone, Serialize)]
 pub struct Findings {
     pub pins: Pins,
+    /// Whether the suspect is the analysis' suggestion (the analyst pinned none).
+    pub suggested: bool,
+    /// The suspect's standing in the anomaly ranking, when it has one.
+    pub suspect_standing: Option<Standing>,
     pub answers: Vec<Answer>,
     pub severity: Severity,
     /// The analyst's severity, when set.
     pub severity_override: Option<Priority>,
     pub health: Health,
-    /// The hour with the most GetObject by the suspect: (start, end, count, bytes).
-    pub burst: Option<(String, String, usize, i64)>,
-    pub first_outside_access: Option<String>,
+    pub burst: Option<Burst>,
+    /// First and last call of the suspect's pinned activity (the attacker's calls, not those its
+    /// service makes from inside when the scope is narrowed).
+    pub first_access: Option<i64>,
+    pub last_access: Option<i64>,
     pub persistence_rows: Vec<u32>,
+    /// Persistence and tampering calls of the suspect's pinned activity, in the window.
+    pub suspect_persistence: Vec<u32>,
     pub exposure_rows: Vec<u32>,
 }
 
@@ -87,53 +116,77 @@ pub fn compute(
         standings,
     };
     let answers = apply_overrides(triage::answer_all(&ctx)?, session);
-    let exposure_q = "source:s3.amazonaws.com -error:* (name:PutBucketPolicy OR name:DeleteBucketPublicAccessBlock OR name:DeletePublicAccessBlock OR name:PutBucketAcl OR name:PutObjectAcl OR name:PutBucketPublicAccessBlock)";
-    let exposure_rows = Query::parse(exposure_q)?.rows(store, None)?;
+    let exposure_rows = Query::new(exposure_filter())?.rows(store, None)?;
     let public = exposure_rows
         .iter()
         .any(|&r| opens_to_public(store, r as usize));
     let severity = severity::suggest(&answers, public);
     let health = health::check(store, load, health::DEFAULT_SILENCE_MINUTES)?;
     let mut burst = None;
-    let mut first_outside_access = None;
-    if let Some(q) = ctx.suspect_reads_query() {
-        let reads = Query::parse(&q)?.rows(store, None)?;
+    if let Some(f) = ctx.suspect_reads() {
+        let reads = ctx.rows(&f)?;
         burst = aggregate(store, &reads, &["hour".to_owned()], 0)
             .into_iter()
             .next()
-            .map(|g| {
-                let start = g.key[0].clone();
-                let end = crate::ingest::time::parse_time_ms(&start)
-                    .map(|t| format_ms(t + 3_600_000))
-                    .unwrap_or_default();
-                (start, end, g.count, g.bytes_out)
+            .and_then(|g| {
+                let start = store.time_at(*g.rows.first()? as usize)?;
+                let start = start - start.rem_euclid(HOUR);
+                let (bytes, with_bytes) = bytes_of(store, &g.rows);
+                Some(Burst {
+                    start,
+                    end: start + HOUR,
+                    reads: g.count,
+                    bytes,
+                    with_bytes,
+                })
             });
     }
-    if let Some(suspect_q) = pins.suspect_query() {
-        let rows = Query::parse(&suspect_q)?.rows(store, None)?;
-        let ips = store.str_col("source_ip");
-        first_outside_access = rows
-            .iter()
-            .find(|&&r| {
-                ips.as_ref()
-                    .and_then(|c| c.get(r as usize))
-                    .is_some_and(|ip| !is_internal_source(ip))
-            })
-            .and_then(|&r| store.time_at(r as usize))
-            .map(format_ms);
+    let (mut first_access, mut last_access) = (None, None);
+    let mut suspect_persistence = Vec::new();
+    if let Some(s) = ctx.suspect() {
+        let rows = ctx.rows(&s)?;
+        first_access = rows.iter().find_map(|&r| store.time_at(r as usize));
+        last_access = rows.iter().rev().find_map(|&r| store.time_at(r as usize));
+        suspect_persistence = ctx.rows(&s.and(persistence_filter()))?;
     }
-    let persistence_rows = Query::parse(&persistence_query())?.rows(store, None)?;
+    let persistence_rows = Query::new(persistence_filter())?.rows(store, None)?;
+    let suspect_standing = pins
+        .suspect
+        .as_deref()
+        .and_then(|p| standings.iter().find(|s| s.principal == p))
+        .cloned();
     Ok(Findings {
+        suggested: session.pins.suspect.is_none(),
+        suspect_standing,
         pins,
         answers,
         severity,
         severity_override: session.severity.as_deref().and_then(Priority::parse),
         health,
         burst,
-        first_outside_access,
+        first_access,
+        last_access,
         persistence_rows,
+        suspect_persistence,
         exposure_rows,
     })
+}
+
+/// The suspect's calls in the `minutes` after `from` (the playbook's quiet-period check).
+pub fn quiet_rows(store: &EventStore, pins: &Pins, from: i64, minutes: i64) -> Result<Vec<u32>> {
+    let Some(s) = pins.suspect_filter() else {
+        return Ok(Vec::new());
+    };
+    let end = from + minutes * 60_000;
+    Ok(Query::new(s)?
+        .rows(store, None)?
+        .into_iter()
+        .filter(|&r| {
+            store
+                .time_at(r as usize)
+                .is_some_and(|t| t > from && t <= end)
+        })
+        .collect())
 }
 
 /// Whether an exposure change opens a bucket to everyone: a policy with a `*` principal, public
@@ -174,99 +227,153 @@ pub struct ReportInput<'a> {
     pub analysis_sections: Vec<(String, String)>,
 }
 
-/// The timeline: the suspect's activity with runs of one call collapsed, plus exposure and
-/// tampering changes by anyone, in time order.
-fn timeline_rows(input: &ReportInput, f: &Findings) -> Result<Vec<(i64, String, String, String)>> {
-    let store = input.store;
-    let mut out = Vec::new();
-    let name = store.str_col("event_name");
-    let bucket = store.str_col("bucket");
-    let ip = store.str_col("source_ip");
-    let err = store.str_col("error_code");
-    let principal = store.str_col("principal");
+/// One timeline row: a call, or a run of the same call by the same actor from the same place
+/// with nothing else in between.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimelineRow {
+    pub start: i64,
+    pub end: i64,
+    pub count: usize,
+    pub event: String,
+    pub evidence: String,
+    pub actor: String,
+}
+
+/// A run continues while the same call repeats with gaps of at most this.
+const RUN_GAP: i64 = HOUR;
+
+/// The timeline: the suspect's pinned activity plus exposure and tampering changes by anyone,
+/// in time order; adjacent repeats of one call are collapsed into a run with its first and last
+/// time, never across another row.
+pub fn timeline(store: &EventStore, f: &Findings) -> Result<Vec<TimelineRow>> {
+    let mut rows: Vec<u32> = match f.pins.suspect_filter() {
+        Some(s) => Query::new(s.and(f.pins.window_filter()))?.rows(store, None)?,
+        None => Vec::new(),
+    };
+    rows.extend(f.exposure_rows.iter().chain(&f.health.tampering));
+    rows.sort_unstable();
+    rows.dedup();
+    let col = |name: &str| store.str_col(name);
+    let (name, bucket, ip, err, principal) = (
+        col("event_name"),
+        col("bucket"),
+        col("source_ip"),
+        col("error_code"),
+        col("principal"),
+    );
     let get = |c: &Option<polars::prelude::StringChunked>, r: usize| {
         c.as_ref().and_then(|c| c.get(r)).unwrap_or("").to_owned()
     };
-    if let (Some(s), Some(suspect_q)) = (f.pins.suspect.as_deref(), f.pins.suspect_query()) {
-        let rows = Query::parse(&suspect_q)?.rows(store, None)?;
-        let mut i = 0;
-        while i < rows.len() {
-            let r = rows[i] as usize;
-            let key = (get(&name, r), get(&bucket, r), get(&ip, r), get(&err, r));
-            let t0 = store.time_at(r).unwrap_or(0);
-            let mut j = i + 1;
-            while j < rows.len() {
-                let rj = rows[j] as usize;
-                let same = (
-                    get(&name, rj),
-                    get(&bucket, rj),
-                    get(&ip, rj),
-                    get(&err, rj),
-                ) == key;
-                if !same || store.time_at(rj).unwrap_or(0) - t0 > 3_600_000 {
-                    break;
-                }
-                j += 1;
-            }
-            let n = j - i;
-            let mut event = if n > 1 {
-                format!("{} x {}", fmt_count(n), key.0)
-            } else {
-                key.0.clone()
-            };
-            if !key.3.is_empty() {
-                event.push_str(&format!(" ({})", key.3));
-            }
-            let evidence = match (&key.1, n) {
-                (b, _) if !b.is_empty() => format!("bucket {b}, from {}", key.2),
-                _ => format!("from {}", key.2),
-            };
-            out.push((t0, event, evidence, s.to_owned()));
-            i = j;
-        }
-    }
-    for &r in f.exposure_rows.iter().chain(&f.health.tampering) {
+    let mut out: Vec<(TimelineRow, [String; 5])> = Vec::new();
+    // Store rows are in time order, so `rows` is too.
+    for &r in &rows {
         let r = r as usize;
-        let p = get(&principal, r);
-        if f.pins.suspect.as_deref() == Some(p.as_str()) {
+        let t = store.time_at(r).unwrap_or(0);
+        let key = [
+            get(&principal, r),
+            get(&name, r),
+            get(&bucket, r),
+            get(&ip, r),
+            get(&err, r),
+        ];
+        if let Some((last, k)) = out.last_mut()
+            && *k == key
+            && t - last.end <= RUN_GAP
+        {
+            last.count += 1;
+            last.end = t;
             continue;
         }
-        let mut event = get(&name, r);
-        let e = get(&err, r);
-        if !e.is_empty() {
-            event.push_str(&format!(" ({e})"));
+        let mut event = key[1].clone();
+        if !key[4].is_empty() {
+            event.push_str(&format!(" ({})", key[4]));
         }
+        let evidence = match (key[2].is_empty(), key[3].is_empty()) {
+            (false, false) => format!("bucket {}, from {}", key[2], key[3]),
+            (false, true) => format!("bucket {}", key[2]),
+            (true, false) => format!("from {}", key[3]),
+            (true, true) => String::new(),
+        };
         out.push((
-            store.time_at(r).unwrap_or(0),
-            event,
-            format!("bucket {}", get(&bucket, r)),
-            p,
+            TimelineRow {
+                start: t,
+                end: t,
+                count: 1,
+                event,
+                evidence,
+                actor: key[0].clone(),
+            },
+            key,
         ));
     }
-    out.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-    Ok(out)
+    Ok(out
+        .into_iter()
+        .map(|(mut row, _)| {
+            if row.count > 1 {
+                row.event = format!("{} x {}", fmt_count(row.count), row.event);
+            }
+            row
+        })
+        .collect())
+}
+
+/// `code` as a Markdown code span inside a table cell: control bytes escaped, pipes escaped, a
+/// fence longer than any backtick run inside.
+fn md_code_cell(code: &str) -> String {
+    md_code(code).replace('|', "\\|")
+}
+
+/// `code` as a Markdown code span, control bytes escaped.
+fn md_code(code: &str) -> String {
+    let clean = sanitize(code);
+    let fence = "`".repeat(clean.split(|c| c != '`').map(str::len).max().unwrap_or(0) + 1);
+    format!("{fence} {clean} {fence}")
+}
+
+/// A principal as the report names it: the log's text sanitised, never empty.
+fn who(p: &str) -> String {
+    if p.is_empty() {
+        "(no principal)".to_owned()
+    } else {
+        md_cell(p)
+    }
 }
 
 /// Renders the report.
 pub fn render(input: &ReportInput) -> Result<String> {
     let store = input.store;
     let f = compute(store, input.load, input.session, input.standings)?;
+    render_findings(input, &f)
+}
+
+/// How the analysis ranks the suspect, for a suggested pin: "anomaly rank 1 of 418, score 0.756,
+/// risk Critical".
+fn standing_note(f: &Findings, of: usize) -> String {
+    match &f.suspect_standing {
+        Some(st) => format!(
+            "anomaly rank {} of {of}, score {:.3}, risk {}",
+            st.rank, st.score, st.risk
+        ),
+        None => "not ranked by the analysis".to_owned(),
+    }
+}
+
+/// Renders the report from computed findings.
+pub fn render_findings(input: &ReportInput, f: &Findings) -> Result<String> {
+    let store = input.store;
     let mut s = String::new();
-    let suspect = f
-        .pins
-        .suspect
-        .clone()
-        .unwrap_or_else(|| "(none pinned)".into());
-    let bucket = f
-        .pins
-        .bucket
-        .clone()
-        .unwrap_or_else(|| "(none pinned)".into());
     let _ = writeln!(s, "# Incident report: data access\n");
     let _ = writeln!(
         s,
         "Generated by cttui following AWS IRP-DataAccess (part 5, post-incident).\n"
     );
+    if f.suggested {
+        s.push_str(
+            "No suspect is pinned: the suspect, bucket, severity and verdicts below are the \
+             analysis' suggestions, not findings. Pin them (TUI `p`/`B`, or `cttui report \
+             --suspect/--bucket`) once confirmed.\n\n",
+        );
+    }
     s.push_str("## Summary\n\n");
     let priority = f.severity_override.unwrap_or(f.severity.priority);
     let sev_note = if f.severity_override.is_some() {
@@ -277,29 +384,48 @@ pub fn render(input: &ReportInput) -> Result<String> {
         )
     } else {
         format!(
-            "{} (suggested: {})",
+            "Suggested: {} ({})",
             priority.label(),
             f.severity.reasons.join("; ")
         )
     };
     let _ = writeln!(s, "| | |\n|---|---|");
     let _ = writeln!(s, "| Severity | {} |", md_cell(&sev_note));
-    let _ = writeln!(s, "| Suspect | {} |", md_cell(&suspect));
+    let suspect = match (&f.pins.suspect, f.suggested) {
+        (None, _) => "(none pinned)".to_owned(),
+        (Some(p), false) => who(p),
+        (Some(p), true) => format!(
+            "Suggested: {} ({})",
+            who(p),
+            md_cell(&standing_note(f, input.standings.len()))
+        ),
+    };
+    let _ = writeln!(s, "| Suspect | {suspect} |");
     let scope = match f.pins.suspect_ip.as_deref() {
         None => "all of its calls".to_owned(),
         Some("outside") => "its calls from outside AWS (it also works from inside: that part is taken as its owner's)".to_owned(),
         Some(ip) => format!("its calls from {ip}"),
     };
     let _ = writeln!(s, "| Suspect activity | {} |", md_cell(&scope));
-    let _ = writeln!(s, "| Bucket | {} |", md_cell(&bucket));
-    if let Some((a, b, n, bytes)) = &f.burst {
+    let bucket = match (&f.pins.bucket, input.session.pins.bucket.is_some()) {
+        (None, _) => "(none pinned)".to_owned(),
+        (Some(b), true) => md_cell(b),
+        (Some(b), false) => format!("Suggested: {}", md_cell(b)),
+    };
+    let _ = writeln!(s, "| Bucket | {bucket} |");
+    if let Some(b) = &f.burst {
         let _ = writeln!(
             s,
             "| Burst window | {} .. {} UTC: {} GetObject, {} |",
-            md_cell(a),
-            md_cell(b),
-            fmt_count(*n),
-            md_cell(&fmt_bytes(*bytes))
+            format_ms(b.start),
+            format_ms(b.end),
+            fmt_count(b.reads),
+            md_cell(&humanize::bytes_known(
+                b.bytes,
+                b.with_bytes,
+                b.reads,
+                "reads"
+            ))
         );
     }
     if let Some((a, b)) = store.time_span() {
@@ -319,14 +445,16 @@ pub fn render(input: &ReportInput) -> Result<String> {
     s.push('\n');
 
     s.push_str("## Key metrics\n\n| Metric | Value |\n|---|---|\n");
+    let show = |t: Option<i64>| t.map_or_else(|| "not established".to_owned(), format_ms);
     let _ = writeln!(
         s,
-        "| First unauthorised access (first suspect call from outside AWS) | {} |",
-        md_cell(
-            f.first_outside_access
-                .as_deref()
-                .unwrap_or("not established")
-        )
+        "| First unauthorised access (first call of the suspect's pinned activity) | {} |",
+        show(f.first_access)
+    );
+    let _ = writeln!(
+        s,
+        "| Last unauthorised access (last call of the suspect's pinned activity) | {} |",
+        show(f.last_access)
     );
     let q6 = f.answers.iter().find(|a| a.id == "Q6");
     let _ = writeln!(
@@ -338,8 +466,13 @@ pub fn render(input: &ReportInput) -> Result<String> {
     let exfil = match q7.map(|a| a.status) {
         Some(triage::Status::Yes) => "Confirmed",
         Some(triage::Status::Suspected) => "Suspected",
-        Some(triage::Status::No) => "No",
+        Some(triage::Status::No) => "No evidence in the log",
         _ => "Unknown",
+    };
+    let exfil = if f.suggested && f.pins.suspect.is_some() {
+        format!("{exfil} (for the suggested suspect; not confirmed)")
+    } else {
+        exfil.to_owned()
     };
     let _ = writeln!(s, "| Exfiltrated? | {exfil} |");
     let _ = writeln!(
@@ -350,17 +483,20 @@ pub fn render(input: &ReportInput) -> Result<String> {
     s.push_str("## Triage answers\n\n| # | Question | Status | Answer | Evidence |\n|---|---|---|---|---|\n");
     for a in &f.answers {
         let ev = match &a.evidence_query {
-            Some(q) => format!("{} event(s): `{}`", a.evidence_count, q.replace('`', "'")),
+            Some(q) => format!(
+                "{} event(s): {}",
+                fmt_count(a.evidence_count),
+                md_code_cell(q)
+            ),
             None => "-".to_owned(),
         };
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {ev} |",
             a.id,
             md_cell(&a.question),
             a.status.label(),
             md_cell(&a.answer),
-            ev.replace('|', "\\|")
         );
     }
     s.push('\n');
@@ -368,16 +504,20 @@ pub fn render(input: &ReportInput) -> Result<String> {
     s.push_str(
         "## Timeline\n\n| Timestamp (UTC) | Event | Source/Evidence | Actor |\n|---|---|---|---|\n",
     );
-    let rows = timeline_rows(input, &f)?;
+    let rows = timeline(store, f)?;
     const MAX_TIMELINE: usize = 200;
-    for (t, event, evidence, actor) in rows.iter().take(MAX_TIMELINE) {
+    for r in rows.iter().take(MAX_TIMELINE) {
+        let when = if r.count > 1 {
+            format!("{} .. {}", format_ms(r.start), format_ms(r.end))
+        } else {
+            format_ms(r.start)
+        };
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} |",
-            format_ms(*t),
-            md_cell(event),
-            md_cell(evidence),
-            md_cell(actor)
+            "| {when} | {} | {} | {} |",
+            md_cell(&r.event),
+            md_cell(&r.evidence),
+            who(&r.actor)
         );
     }
     if rows.len() > MAX_TIMELINE {
@@ -399,42 +539,54 @@ pub fn render(input: &ReportInput) -> Result<String> {
         pins: &f.pins,
         standings: input.standings,
     };
-    match ctx.suspect_reads_query() {
+    match ctx.suspect_reads() {
         Some(q) => {
-            let reads = Query::parse(&q)?.rows(store, None)?;
+            let reads = ctx.rows(&q)?;
             let groups = aggregate(
                 store,
                 &reads,
                 &["bucket".to_owned(), "object_key".to_owned()],
                 0,
             );
-            let total: i64 = groups.iter().map(|g| g.bytes_out).sum();
+            let (bytes, with_bytes) = bytes_of(store, &reads);
             let _ = writeln!(
                 s,
                 "{} reads of {} objects, {} in total.\n\n| Bucket | Key | Reads | Bytes out | First | Last |\n|---|---|---|---|---|---|",
                 fmt_count(reads.len()),
                 fmt_count(groups.len()),
-                md_cell(&fmt_bytes(total))
+                md_cell(&humanize::bytes_known(
+                    bytes,
+                    with_bytes,
+                    reads.len(),
+                    "reads"
+                ))
             );
             const MAX_OBJECTS: usize = 100;
             for g in groups.iter().take(MAX_OBJECTS) {
+                let (b, known) = bytes_of(store, &g.rows);
                 let _ = writeln!(
                     s,
                     "| {} | {} | {} | {} | {} | {} |",
                     md_cell(&g.key[0]),
                     md_cell(&g.key[1]),
                     g.count,
-                    g.bytes_out,
+                    if known == 0 {
+                        "unknown".to_owned()
+                    } else {
+                        b.to_string()
+                    },
                     g.first.as_deref().unwrap_or(""),
                     g.last.as_deref().unwrap_or("")
                 );
             }
             if groups.len() > MAX_OBJECTS {
+                let text = Query::new(q.and(f.pins.window_filter()))?.to_string();
+                let cmd = format!("cttui events --filter '{}'", text.replace('\'', "'\\''"));
                 let _ = writeln!(
                     s,
-                    "\n{} more objects: run `cttui events --filter '{}'`.",
+                    "\n{} more objects: run {}.",
                     groups.len() - MAX_OBJECTS,
-                    q.replace('\'', "'\\''")
+                    md_code(&cmd)
                 );
             }
         }

@@ -46,6 +46,9 @@ pub struct Session {
     pub steps: BTreeMap<String, StepState>,
     /// The analyst's severity (P1..P4), overriding the suggestion.
     pub severity: Option<String>,
+    /// Where the quiet-period check starts (epoch ms), so it survives a reopen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quiet_from: Option<i64>,
 }
 
 impl Session {

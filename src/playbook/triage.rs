@@ -3,47 +3,102 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::queries::{Pins, aggregate, in_window};
-use super::{Standing, fmt_bytes, fmt_count, quoted};
+use super::queries::{Pins, aggregate};
+use super::{Standing, fmt_count, object_reads};
 use crate::Result;
-use crate::ingest::time::format_ms;
-use crate::model::net::is_internal_source;
-use crate::model::query::Query;
+use crate::analysis::humanize;
+use crate::model::query::{Field, Filter, Query};
+use crate::model::schema;
 use crate::model::store::EventStore;
+use crate::model::time::format_ms;
 
-/// Data-access calls per data store (Q1).
-pub const DATA_STORES: &[(&str, &str, &str)] = &[
+/// Data-access calls per data store (Q1): (store, event source, API names).
+pub const DATA_STORES: &[(&str, &str, &[&str])] = &[
     (
         "S3",
         "s3.amazonaws.com",
-        "name:GetObject OR name:HeadObject OR name:SelectObjectContent OR name:CopyObject OR name:ListObjects OR name:ListObjectsV2",
+        &[
+            "GetObject",
+            "HeadObject",
+            "SelectObjectContent",
+            "CopyObject",
+            "ListObjects",
+            "ListObjectsV2",
+        ],
     ),
     (
         "DynamoDB",
         "dynamodb.amazonaws.com",
-        "name:Scan OR name:Query OR name:GetItem OR name:BatchGetItem",
+        &["Scan", "Query", "GetItem", "BatchGetItem"],
     ),
     (
         "Secrets Manager",
         "secretsmanager.amazonaws.com",
-        "name:GetSecretValue",
+        &["GetSecretValue"],
     ),
     (
         "SSM Parameter Store",
         "ssm.amazonaws.com",
-        "name:GetParameter OR name:GetParameters OR name:GetParametersByPath",
+        &["GetParameter", "GetParameters", "GetParametersByPath"],
     ),
     (
         "RDS Data API",
         "rds-data.amazonaws.com",
-        "name:ExecuteStatement OR name:BatchExecuteStatement",
+        &["ExecuteStatement", "BatchExecuteStatement"],
     ),
     (
         "Redshift Data API",
         "redshift-data.amazonaws.com",
-        "name:ExecuteStatement OR name:GetStatementResult",
+        &["ExecuteStatement", "GetStatementResult"],
     ),
 ];
+
+/// Calls that change who may read a bucket or object (Q4, exposure).
+pub const ACCESS_CHANGES: &[&str] = &[
+    "PutBucketPolicy",
+    "DeleteBucketPolicy",
+    "PutBucketAcl",
+    "PutObjectAcl",
+    "PutBucketPublicAccessBlock",
+    "DeleteBucketPublicAccessBlock",
+    "PutPublicAccessBlock",
+    "DeletePublicAccessBlock",
+];
+
+/// Calls that copy or share data out of the account (Q7).
+pub const SHARES: &[&str] = &[
+    "ModifySnapshotAttribute",
+    "ModifyImageAttribute",
+    "ModifyDBSnapshotAttribute",
+    "CopyObject",
+];
+
+/// `name:A OR name:B ...`
+pub fn any_name(names: &[&str]) -> Filter {
+    Filter::any(names.iter().map(|n| Filter::is(Field::Name, *n)))
+}
+
+/// Secret and parameter reads (Q9).
+pub fn secret_reads() -> Filter {
+    Filter::any([
+        Filter::is(Field::Source, "secretsmanager.amazonaws.com")
+            .and(any_name(&["GetSecretValue"])),
+        Filter::is(Field::Source, "ssm.amazonaws.com").and(any_name(&[
+            "GetParameter",
+            "GetParameters",
+            "GetParametersByPath",
+        ])),
+    ])
+}
+
+/// Denied calls (Q4).
+pub fn denials() -> Filter {
+    Filter::any([
+        Filter::is(Field::Error, "AccessDenied"),
+        Filter::like(Field::Error, "*Unauthorized*"),
+        Filter::like(Field::Error, "*AccessDenied*"),
+    ])
+}
 
 /// Words in object keys that suggest personal, health, financial data or credentials (Q9).
 pub const SENSITIVE_KEY_WORDS: &[&str] = &[
@@ -106,9 +161,12 @@ pub struct Answer {
     pub question: String,
     pub status: Status,
     pub answer: String,
-    /// A query that opens the evidence as a view.
+    /// The query that opens the evidence as a view (the text of `evidence_filter`).
     pub evidence_query: Option<String>,
+    /// How many events that query selects: always the same as running it.
     pub evidence_count: usize,
+    #[serde(skip)]
+    pub evidence_filter: Option<Filter>,
     #[serde(skip)]
     pub evidence: Vec<u32>,
 }
@@ -121,48 +179,52 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn rows(&self, q: &str) -> Result<Vec<u32>> {
-        let rows = Query::parse(q)?.rows(self.store, None)?;
-        Ok(in_window(self.store, rows, self.pins.window))
+    /// The rows a filter selects inside the pinned window.
+    pub fn rows(&self, f: &Filter) -> Result<Vec<u32>> {
+        Query::new(f.clone().and(self.pins.window_filter()))?.rows(self.store, None)
     }
 
-    fn suspect_q(&self) -> Option<String> {
-        self.pins.suspect_query()
+    pub fn suspect(&self) -> Option<Filter> {
+        self.pins.suspect_filter()
     }
 
-    fn bucket_q(&self) -> Option<String> {
-        self.pins
-            .bucket
-            .as_deref()
-            .map(|b| format!("bucket:{}", quoted(b)))
+    /// The suspect's successful GetObject calls (on the pinned bucket when one is pinned).
+    pub fn suspect_reads(&self) -> Option<Filter> {
+        let s = self.suspect()?;
+        Some(Filter::all([
+            s,
+            self.pins.bucket_filter().unwrap_or(Filter::All),
+            object_reads(),
+        ]))
     }
 
-    /// The suspect's GetObject calls (on the pinned bucket when one is pinned).
-    pub fn suspect_reads_query(&self) -> Option<String> {
-        let s = self.suspect_q()?;
-        Some(match self.bucket_q() {
-            Some(b) => format!("{s} {b} source:s3.amazonaws.com name:GetObject -error:*"),
-            None => format!("{s} source:s3.amazonaws.com name:GetObject -error:*"),
+    /// An answer whose evidence is what `evidence` selects in the window, counted by running it.
+    fn answer(
+        &self,
+        id: &str,
+        question: &str,
+        status: Status,
+        text: String,
+        evidence: Option<Filter>,
+    ) -> Result<Answer> {
+        let (query, filter, rows) = match evidence {
+            Some(f) => {
+                let f = f.and(self.pins.window_filter());
+                let q = Query::new(f.clone())?;
+                (Some(q.to_string()), Some(f), q.rows(self.store, None)?)
+            }
+            None => (None, None, Vec::new()),
+        };
+        Ok(Answer {
+            id: id.to_owned(),
+            question: question.to_owned(),
+            status,
+            answer: text,
+            evidence_query: query,
+            evidence_count: rows.len(),
+            evidence_filter: filter,
+            evidence: rows,
         })
-    }
-}
-
-fn answer(
-    id: &str,
-    question: &str,
-    status: Status,
-    text: String,
-    query: Option<String>,
-    evidence: Vec<u32>,
-) -> Answer {
-    Answer {
-        id: id.to_owned(),
-        question: question.to_owned(),
-        status,
-        answer: text,
-        evidence_query: query,
-        evidence_count: evidence.len(),
-        evidence,
     }
 }
 
@@ -177,20 +239,24 @@ fn distinct(store: &EventStore, col: &str, rows: &[u32]) -> Vec<String> {
         .collect()
 }
 
+/// Bytes out of `rows`: the known sum and how many rows say their bytes.
+pub fn bytes_of(store: &EventStore, rows: &[u32]) -> (i64, usize) {
+    rows.iter()
+        .filter_map(|&r| store.i64_at(schema::BYTES_OUT, r as usize))
+        .fold((0, 0), |(sum, n), b| (sum + b, n + 1))
+}
+
 fn q1(ctx: &Context) -> Result<Answer> {
     let mut parts = Vec::new();
-    let mut all = Vec::new();
     let mut clauses = Vec::new();
     for (name, source, names) in DATA_STORES {
-        let q = format!("source:{source} ({names})");
-        let rows = ctx.rows(&q)?;
-        if !rows.is_empty() {
-            parts.push(format!("{name} ({} calls)", fmt_count(rows.len())));
-            all.extend(rows);
-            clauses.push(format!("(source:{source} ({names}))"));
+        let f = Filter::is(Field::Source, *source).and(any_name(names));
+        let n = ctx.rows(&f)?.len();
+        if n > 0 {
+            parts.push(format!("{name} ({} calls)", fmt_count(n)));
+            clauses.push(f);
         }
     }
-    all.sort_unstable();
     let (status, text) = if parts.is_empty() {
         (
             Status::No,
@@ -200,33 +266,39 @@ fn q1(ctx: &Context) -> Result<Answer> {
     } else {
         (Status::Yes, parts.join(", "))
     };
-    let query = (!clauses.is_empty()).then(|| clauses.join(" OR "));
-    Ok(answer(
+    let evidence = (!clauses.is_empty()).then(|| Filter::any(clauses));
+    ctx.answer(
         "Q1",
         "Which data store was accessed?",
         status,
         text,
-        query,
-        all,
-    ))
+        evidence,
+    )
 }
 
 fn q3(ctx: &Context) -> Result<Answer> {
     let question = "Who accessed it? (known, unknown, cross-account, anonymous)";
-    let Some(b) = ctx.bucket_q() else {
-        return Ok(answer(
+    let Some(b) = ctx.pins.bucket_filter() else {
+        return ctx.answer(
             "Q3",
             question,
             Status::Unknown,
-            "Pin a bucket (b) to answer.".into(),
+            "Pin a bucket (B) to answer.".into(),
             None,
-            Vec::new(),
-        ));
+        );
     };
-    let q = format!(
-        "{b} source:s3.amazonaws.com (name:GetObject OR name:HeadObject OR name:ListObjects OR name:CopyObject)"
-    );
-    let rows = ctx.rows(&q)?;
+    let f = Filter::all([
+        b,
+        Filter::is(Field::Source, "s3.amazonaws.com"),
+        any_name(&[
+            "GetObject",
+            "HeadObject",
+            "ListObjects",
+            "ListObjectsV2",
+            "CopyObject",
+        ]),
+    ]);
+    let rows = ctx.rows(&f)?;
     let groups = aggregate(ctx.store, &rows, &["principal".to_owned()], 0);
     let acct = ctx.store.str_col("account_id");
     let recip = ctx.store.str_col("recipient_account_id");
@@ -242,11 +314,12 @@ fn q3(ctx: &Context) -> Result<Answer> {
         } else {
             "same account"
         };
-        lines.push(format!(
-            "{} ({kind}, {} calls)",
-            g.key[0],
-            fmt_count(g.count)
-        ));
+        let who = if g.key[0].is_empty() {
+            "(no principal)"
+        } else {
+            g.key[0].as_str()
+        };
+        lines.push(format!("{who} ({kind}, {} calls)", fmt_count(g.count)));
     }
     if groups.len() > 8 {
         lines.push(format!("and {} more", groups.len() - 8));
@@ -261,44 +334,38 @@ fn q3(ctx: &Context) -> Result<Answer> {
     } else {
         lines.join("; ")
     };
-    Ok(answer("Q3", question, status, text, Some(q), rows))
+    ctx.answer("Q3", question, status, text, Some(f))
 }
 
 fn q4(ctx: &Context) -> Result<Answer> {
     let question = "Was the access authorised?";
-    let changes_q = "source:s3.amazonaws.com (name:PutBucketPolicy OR name:DeleteBucketPolicy OR name:PutBucketAcl OR name:PutObjectAcl OR name:PutBucketPublicAccessBlock OR name:DeleteBucketPublicAccessBlock OR name:PutPublicAccessBlock OR name:DeletePublicAccessBlock)";
-    let changes = ctx.rows(changes_q)?;
-    let Some(s) = ctx.suspect_q() else {
+    let changes = Filter::is(Field::Source, "s3.amazonaws.com").and(any_name(ACCESS_CHANGES));
+    let Some(s) = ctx.suspect() else {
+        let n_changes = ctx.rows(&changes)?.len();
         let text = format!(
-            "{} AccessDenied calls in the log; {} bucket policy/ACL/public-access changes. Pin a suspect (p) for a verdict.",
-            fmt_count(
-                ctx.rows("error:AccessDenied OR error:*UnauthorizedOperation")?
-                    .len()
-            ),
-            changes.len()
+            "{} denied calls in the log; {} bucket policy/ACL/public-access changes. Pin a suspect (p) for a verdict.",
+            fmt_count(ctx.rows(&denials())?.len()),
+            fmt_count(n_changes)
         );
-        return Ok(answer(
-            "Q4",
-            question,
-            Status::Unknown,
-            text,
-            Some(changes_q.to_owned()),
-            changes,
-        ));
+        return ctx.answer("Q4", question, Status::Unknown, text, Some(changes));
     };
-    let denied_q =
-        format!("{s} (error:AccessDenied OR error:*Unauthorized* OR error:*AccessDenied*)");
-    let denied = ctx.rows(&denied_q)?;
-    let own_changes = ctx.rows(&format!("{s} ({changes_q})"))?;
-    let mut text = format!(
-        "The suspect was denied {} call(s) ({}).",
-        fmt_count(denied.len()),
-        distinct(ctx.store, "event_name", &denied).join(", ")
-    );
+    // Only the suspect's pinned activity: a compute role's own denials, made by its service from
+    // inside, are outside the scope and not counted.
+    let denied = ctx.rows(&s.clone().and(denials()))?;
+    let own_changes = ctx.rows(&s.clone().and(changes.clone()))?;
+    let mut text = if denied.is_empty() {
+        "No call of the suspect was denied.".to_owned()
+    } else {
+        format!(
+            "The suspect was denied {} call(s) ({}).",
+            fmt_count(denied.len()),
+            distinct(ctx.store, "event_name", &denied).join(", ")
+        )
+    };
     if !own_changes.is_empty() {
         text.push_str(&format!(
             " It changed bucket access itself {} time(s): {}.",
-            own_changes.len(),
+            fmt_count(own_changes.len()),
             distinct(ctx.store, "event_name", &own_changes).join(", ")
         ));
     }
@@ -308,41 +375,29 @@ fn q4(ctx: &Context) -> Result<Answer> {
         // Permission probing and self-granted access are the playbook's signs of unauthorised use.
         Status::Suspected
     };
-    let mut evidence = denied;
-    evidence.extend(own_changes);
-    evidence.sort_unstable();
-    Ok(answer(
-        "Q4",
-        question,
-        status,
-        text,
-        Some(format!("{s} (error:* OR ({changes_q}))")),
-        evidence,
-    ))
+    let evidence = s.and(denials().or(changes));
+    ctx.answer("Q4", question, status, text, Some(evidence))
 }
 
 fn q5(ctx: &Context) -> Result<Answer> {
     let question = "Confirmed unauthorised, or legitimate but unusual?";
-    let Some(suspect) = ctx.pins.suspect.as_deref() else {
-        return Ok(answer(
+    let (Some(suspect), Some(f)) = (ctx.pins.suspect.as_deref(), ctx.suspect()) else {
+        return ctx.answer(
             "Q5",
             question,
             Status::Unknown,
             "Pin a suspect (p) to answer.".into(),
             None,
-            Vec::new(),
-        ));
+        );
     };
-    let q = ctx.suspect_q();
     let Some(st) = ctx.standings.iter().find(|s| s.principal == suspect) else {
-        return Ok(answer(
+        return ctx.answer(
             "Q5",
             question,
             Status::Unknown,
             "The suspect has no anomaly standing (not ranked).".into(),
-            q,
-            Vec::new(),
-        ));
+            Some(f),
+        );
     };
     let status = match st.risk.as_str() {
         "Critical" | "High" => Status::Suspected,
@@ -362,142 +417,112 @@ fn q5(ctx: &Context) -> Result<Answer> {
         st.score,
         st.risk
     );
-    Ok(answer("Q5", question, status, text, q, Vec::new()))
+    ctx.answer("Q5", question, status, text, Some(f))
 }
 
 fn q6(ctx: &Context) -> Result<Answer> {
     let question = "What volume was accessed? (objects, bytes)";
-    let Some(q) = ctx.suspect_reads_query() else {
-        let rows = ctx.rows("source:s3.amazonaws.com name:GetObject -error:*")?;
-        let bytes: i64 = rows
-            .iter()
-            .filter_map(|&r| ctx.store.i64_at("bytes_out", r as usize))
-            .sum();
+    let Some(f) = ctx.suspect_reads() else {
+        let rows = ctx.rows(&object_reads())?;
+        let (bytes, known) = bytes_of(ctx.store, &rows);
         let text = format!(
             "{} successful GetObject in the log, {} out. Pin a suspect (p) for its share.",
             fmt_count(rows.len()),
-            fmt_bytes(bytes)
+            humanize::bytes_known(bytes, known, rows.len(), "reads")
         );
-        return Ok(answer(
-            "Q6",
-            question,
-            Status::Unknown,
-            text,
-            Some("source:s3.amazonaws.com name:GetObject -error:*".into()),
-            rows,
-        ));
+        return ctx.answer("Q6", question, Status::Unknown, text, Some(object_reads()));
     };
-    let rows = ctx.rows(&q)?;
-    let bytes: i64 = rows
-        .iter()
-        .filter_map(|&r| ctx.store.i64_at("bytes_out", r as usize))
-        .sum();
+    let rows = ctx.rows(&f)?;
+    let (bytes, known) = bytes_of(ctx.store, &rows);
     let keys = distinct(ctx.store, "object_key", &rows).len();
     let text = format!(
         "{} successful GetObject of {} distinct objects, {} out.",
         fmt_count(rows.len()),
         fmt_count(keys),
-        fmt_bytes(bytes)
+        humanize::bytes_known(bytes, known, rows.len(), "reads")
     );
     let status = if rows.is_empty() {
         Status::No
     } else {
         Status::Yes
     };
-    Ok(answer("Q6", question, status, text, Some(q), rows))
+    ctx.answer("Q6", question, status, text, Some(f))
 }
 
 fn q7(ctx: &Context) -> Result<Answer> {
     let question = "Did data leave AWS?";
-    let shares_q = "(name:ModifySnapshotAttribute OR name:ModifyImageAttribute OR name:ModifyDBSnapshotAttribute OR name:CopyObject) -error:*";
-    let Some(reads_q) = ctx.suspect_reads_query() else {
-        return Ok(answer(
+    let (Some(s), Some(reads)) = (ctx.suspect(), ctx.suspect_reads()) else {
+        return ctx.answer(
             "Q7",
             question,
             Status::Unknown,
             "Pin a suspect (p) to answer.".into(),
             None,
-            Vec::new(),
-        ));
+        );
     };
-    let reads = ctx.rows(&reads_q)?;
-    let ips = ctx.store.str_col("source_ip");
-    let outside: Vec<u32> = reads
-        .iter()
-        .copied()
-        .filter(|&r| {
-            ips.as_ref()
-                .and_then(|c| c.get(r as usize))
-                .is_some_and(|ip| !is_internal_source(ip))
-        })
-        .collect();
+    let outside_reads = reads.and(Filter::is(Field::Outside, "true"));
+    let shares = Filter::all([s, any_name(SHARES), Filter::present(Field::Error).not()]);
+    let outside = ctx.rows(&outside_reads)?;
+    let shared = ctx.rows(&shares)?;
     let outside_ips = distinct(ctx.store, "source_ip", &outside);
-    let s = ctx.suspect_q().unwrap_or_default();
-    let shares = ctx.rows(&format!("{s} {shares_q}"))?;
     let mut text = String::new();
     if !outside.is_empty() {
+        let mut ips = outside_ips
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if outside_ips.len() > 5 {
+            ips.push_str(&format!(" and {} more", outside_ips.len() - 5));
+        }
         text.push_str(&format!(
-            "{} object reads from outside AWS ({}; public addresses, not checked against AWS ranges).",
+            "{} object reads from outside AWS ({ips}).",
             fmt_count(outside.len()),
-            outside_ips.join(", ")
         ));
     } else {
         text.push_str("No object reads from outside AWS.");
     }
-    if !shares.is_empty() {
+    if !shared.is_empty() {
         text.push_str(&format!(
             " {} copy/share call(s): {}.",
-            shares.len(),
-            distinct(ctx.store, "event_name", &shares).join(", ")
+            fmt_count(shared.len()),
+            distinct(ctx.store, "event_name", &shared).join(", ")
         ));
     }
-    let status = if outside.is_empty() && shares.is_empty() {
+    let status = if outside.is_empty() && shared.is_empty() {
         Status::No
     } else {
         Status::Suspected
     };
-    let mut evidence = outside;
-    evidence.extend(shares);
-    evidence.sort_unstable();
-    let query = if outside_ips.is_empty() {
-        format!("{s} {shares_q}")
-    } else {
-        let ip_terms: Vec<String> = outside_ips
-            .iter()
-            .map(|ip| format!("ip:{}", quoted(ip)))
-            .collect();
-        format!(
-            "({reads_q} ({})) OR ({s} {shares_q})",
-            ip_terms.join(" OR ")
-        )
-    };
-    Ok(answer("Q7", question, status, text, Some(query), evidence))
+    ctx.answer("Q7", question, status, text, Some(outside_reads.or(shares)))
 }
 
 fn q8(ctx: &Context) -> Result<Answer> {
     let question = "Is it ongoing or historical?";
-    let Some(s) = ctx.suspect_q() else {
-        return Ok(answer(
+    let Some(s) = ctx.suspect() else {
+        return ctx.answer(
             "Q8",
             question,
             Status::Unknown,
             "Pin a suspect (p) to answer.".into(),
             None,
-            Vec::new(),
-        ));
+        );
     };
     let rows = ctx.rows(&s)?;
-    let (Some(&last), Some((_, end))) = (rows.last(), ctx.store.time_span()) else {
-        return Ok(answer(
+    let last_t = rows
+        .iter()
+        .rev()
+        .find_map(|&r| ctx.store.time_at(r as usize));
+    let (Some(last_t), Some((_, end))) = (last_t, ctx.store.time_span()) else {
+        return ctx.answer(
             "Q8",
             question,
             Status::Unknown,
             "The suspect has no timed events.".into(),
             Some(s),
-            rows,
-        ));
+        );
     };
-    let last_t = ctx.store.time_at(last as usize).unwrap_or(end);
     let gap_min = (end - last_t) / 60_000;
     // Within 15 minutes of the end of the log there is no evidence that it stopped.
     let (status, text) = if gap_min <= 15 {
@@ -520,37 +545,26 @@ fn q8(ctx: &Context) -> Result<Answer> {
             ),
         )
     };
-    Ok(answer("Q8", question, status, text, Some(s), vec![last]))
+    ctx.answer("Q8", question, status, text, Some(s))
+}
+
+/// Object keys that look sensitive: `key:*word*` for each word.
+pub fn sensitive_keys() -> Filter {
+    Filter::any(
+        SENSITIVE_KEY_WORDS
+            .iter()
+            .map(|w| Filter::like(Field::Key, format!("*{w}*"))),
+    )
 }
 
 fn q9(ctx: &Context) -> Result<Answer> {
     let question = "Were personal, health, financial data or credentials involved?";
-    let secrets_q = "(source:secretsmanager.amazonaws.com name:GetSecretValue) OR (source:ssm.amazonaws.com (name:GetParameter OR name:GetParameters OR name:GetParametersByPath))";
-    let (reads_q, secrets_q) = match ctx.suspect_q() {
-        Some(s) => (
-            ctx.suspect_reads_query().unwrap_or_default(),
-            format!("{s} -error:* ({secrets_q})"),
-        ),
-        None => (
-            "source:s3.amazonaws.com name:GetObject -error:*".to_owned(),
-            format!("-error:* ({secrets_q})"),
-        ),
-    };
-    let reads = ctx.rows(&reads_q)?;
-    let keys = ctx.store.str_col("object_key");
-    let sensitive: Vec<u32> = reads
-        .iter()
-        .copied()
-        .filter(|&r| {
-            keys.as_ref()
-                .and_then(|c| c.get(r as usize))
-                .is_some_and(|k| {
-                    let k = k.to_ascii_lowercase();
-                    SENSITIVE_KEY_WORDS.iter().any(|w| k.contains(w))
-                })
-        })
-        .collect();
-    let secrets = ctx.rows(&secrets_q)?;
+    // Every object the suspect read, in any bucket: a sensitive key in another bucket counts.
+    let who = ctx.suspect().unwrap_or(Filter::All);
+    let sensitive_f = Filter::all([who.clone(), object_reads(), sensitive_keys()]);
+    let secrets_f = Filter::all([who, secret_reads(), Filter::present(Field::Error).not()]);
+    let sensitive = ctx.rows(&sensitive_f)?;
+    let secrets = ctx.rows(&secrets_f)?;
     let examples: Vec<String> = distinct(ctx.store, "object_key", &sensitive)
         .into_iter()
         .take(3)
@@ -564,38 +578,33 @@ fn q9(ctx: &Context) -> Result<Answer> {
     }
     text.push_str(&format!(
         "; {} secret/parameter read(s). Confirm the data classification (Q2).",
-        secrets.len()
+        fmt_count(secrets.len())
     ));
     let status = if sensitive.is_empty() && secrets.is_empty() {
         Status::Unknown
     } else {
         Status::Suspected
     };
-    let mut evidence = sensitive;
-    evidence.extend(secrets);
-    evidence.sort_unstable();
-    Ok(answer(
+    ctx.answer(
         "Q9",
         question,
         status,
         text,
-        Some(format!("({reads_q}) OR ({secrets_q})")),
-        evidence,
-    ))
+        Some(sensitive_f.or(secrets_f)),
+    )
 }
 
 /// All nine answers, in order.
 pub fn answer_all(ctx: &Context) -> Result<Vec<Answer>> {
     Ok(vec![
         q1(ctx)?,
-        answer(
+        ctx.answer(
             "Q2",
             "What is the data classification?",
             Status::Analyst,
             "Not in the logs: record the classification of the data store (public, internal, confidential, regulated).".into(),
             None,
-            Vec::new(),
-        ),
+        )?,
         q3(ctx)?,
         q4(ctx)?,
         q5(ctx)?,

@@ -19,7 +19,7 @@ use rustc_hash::FxHashMap;
 
 use crate::analysis::Level;
 use crate::analysis::rules::engine::RuleHits;
-use crate::analysis::rules::{Mitre, Rule};
+use crate::analysis::rules::{Mitre, OnFailure, Rule};
 use crate::model::store::EventStore;
 use event::{FieldColumns, StoreEvent};
 
@@ -242,6 +242,8 @@ impl SigmaRules {
                 blocks: Vec::new(),
                 threshold: None,
                 detector: None,
+                on_failure: OnFailure::Attempt,
+                attempt_title: None,
                 source: i.file.display().to_string(),
             })
             .collect()
@@ -291,6 +293,8 @@ impl SigmaRules {
                 rule: base + i,
                 rows,
                 notes: Default::default(),
+                // Filled by the analysis, which has the error columns at hand.
+                failed: Vec::new(),
             })
             .collect()
     }

@@ -119,10 +119,17 @@ pub fn run_sql<W: Write>(out: &mut W, args: &SqlArgs, load: &LoadArgs) -> Result
         let (store, report) = crate::cli::load_with_progress(&args.paths, load)?;
         crate::cli::report_skips(&report, load);
         let inv = crate::investigation::Investigation::analyze(store, report)?;
-        if pins.suspect.is_none() && pins.bucket.is_none() {
-            let window = pins.window;
-            pins = crate::playbook::default_pins(&inv.store, &inv.standings);
-            pins.window = window;
+        // Pins not given or saved are what the analysis suggests, as in `cttui report`.
+        let suggested = match &pins.suspect {
+            None => crate::playbook::default_pins(&inv.store, &inv.standings),
+            Some(s) => crate::playbook::pins_for(&inv.store, Some(s.clone())),
+        };
+        if pins.suspect.is_none() {
+            pins.suspect = suggested.suspect;
+            pins.suspect_ip = suggested.suspect_ip;
+        }
+        if pins.bucket.is_none() {
+            pins.bucket = suggested.bucket;
         }
         queries.extend(playbook_queries(&target, &pins)?);
         let ctx = crate::playbook::triage::Context {

@@ -249,7 +249,7 @@ pub fn render(engine: Engine, node: &Node) -> Result<String> {
             "({})",
             parts
                 .iter()
-                .map(|p| render(engine, p))
+                .map(|p| render(engine, p).map(|s| group(p, s)))
                 .collect::<Result<Vec<_>>>()?
                 .join(" OR ")
         ),

@@ -11,6 +11,7 @@ pub use dialect::Engine;
 
 use crate::error::Result;
 use crate::ingest::time::format_ms;
+use crate::model::query::{Field, Filter};
 use crate::playbook::queries::bind;
 use crate::playbook::{Pins, Playbook};
 
@@ -113,6 +114,33 @@ fn window_sql(t: &Target, window: Option<(i64, i64)>) -> Vec<String> {
     out
 }
 
+/// Partition predicates implied by the filter's top-level region and source terms (exact values
+/// only), so the engine skips other folders: the dataset's `region`/`source` keys, Athena's `region`.
+fn partition_sql(t: &Target, filter: &str) -> Result<Vec<String>> {
+    let hints = filter::slice_hints(filter)?;
+    let mut out = Vec::new();
+    for (key, values) in [("region", &hints.regions), ("source", &hints.sources)] {
+        let Some(values) = values
+            .as_ref()
+            .filter(|v| v.iter().all(|v| !v.contains(['*', '?'])))
+        else {
+            continue;
+        };
+        let has = match t.engine {
+            Engine::Athena => key == "region",
+            Engine::Duckdb | Engine::Spark => t.partitions.iter().any(|p| p == key),
+        };
+        if has {
+            let list: Vec<String> = values
+                .iter()
+                .map(|v| dialect::literal(t.engine, v))
+                .collect();
+            out.push(format!("{key} IN ({})", list.join(", ")));
+        }
+    }
+    Ok(out)
+}
+
 /// A full statement for a filter: event listing, or an aggregate when `group_by` is set.
 pub fn statement(
     t: &Target,
@@ -132,6 +160,7 @@ pub fn statement(
         });
     }
     wh.extend(window_sql(t, window));
+    wh.extend(partition_sql(t, filter)?);
     let col = |c: &str| dialect::column(e, c);
     let mut sql = String::new();
     if group_by.is_empty() {
@@ -199,7 +228,7 @@ pub fn playbook_queries(t: &Target, pins: &Pins) -> Result<Vec<SqlQuery>> {
             note: spec.unavailable.clone(),
         };
         if q.note.is_none() {
-            match bind(spec, pins) {
+            match bind(spec, pins)? {
                 Err(missing) => {
                     q.note = Some(format!(
                         "needs a pinned {} (--{})",
@@ -208,7 +237,7 @@ pub fn playbook_queries(t: &Target, pins: &Pins) -> Result<Vec<SqlQuery>> {
                     ));
                 }
                 Ok(filter) => {
-                    let f = filter.unwrap_or_default();
+                    let f = filter.map(|f| f.to_string()).unwrap_or_default();
                     q.sql = Some(statement(t, &f, pins.window, &spec.group_by, spec.having)?);
                     q.filter = Some(f);
                 }
@@ -246,30 +275,25 @@ pub fn found_queries(
     window: Option<(i64, i64)>,
     found: &Found,
 ) -> Result<Vec<SqlQuery>> {
-    let q = crate::playbook::quoted;
     let mut out = Vec::new();
     for (id, title, field, values) in [
         (
             "addresses",
             "All activity from the suspect's public addresses",
-            "ip",
+            Field::Ip,
             &found.addresses,
         ),
         (
             "keys",
             "All activity signed with the suspect's access keys",
-            "akid",
+            Field::Akid,
             &found.keys,
         ),
     ] {
         if values.is_empty() {
             continue;
         }
-        let f = values
-            .iter()
-            .map(|v| format!("{field}:{}", q(v)))
-            .collect::<Vec<_>>()
-            .join(" OR ");
+        let f = Filter::any(values.iter().map(|v| Filter::is(field, v.as_str()))).to_string();
         out.push(SqlQuery {
             id: id.to_owned(),
             title: title.to_owned(),

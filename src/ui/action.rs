@@ -20,6 +20,7 @@ pub enum Action {
     GotoPlaybook,
     Redraw,
     Filter,
+    Search,
     Export,
     CopyMarkdown,
     // Moving in lists, tables and text.
@@ -42,6 +43,14 @@ pub enum Action {
     PivotBucket,
     PivotEventName,
     PivotAccessKey,
+    SearchNext,
+    SearchPrev,
+    NextColumn,
+    PrevColumn,
+    HideColumn,
+    ShowColumns,
+    Frequency,
+    Narrow,
     // Overview, S3, Principals.
     ShowLoadReport,
     ShowInTimeline,
@@ -78,11 +87,16 @@ pub enum Action {
     // Internal: produced by the run loop, never bound to a key.
     Tick,
     Resize,
+    /// A left click at this screen cell (column, row).
+    Click {
+        x: u16,
+        y: u16,
+    },
 }
 
 impl Action {
     /// Actions the run loop produces itself; every other action must have a key.
     pub fn is_internal(self) -> bool {
-        matches!(self, Action::Tick | Action::Resize)
+        matches!(self, Action::Tick | Action::Resize | Action::Click { .. })
     }
 }

@@ -7,7 +7,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Gauge, Paragraph, Wrap};
-use strum::IntoEnumIterator;
 
 use super::action::Action;
 use super::app::{App, Overlay, Phase, PromptKind, Session, Tab};
@@ -17,40 +16,6 @@ use super::widgets::text::{self, clean, cut, width};
 
 /// A spinner for background work, one step per tick.
 const SPIN: [char; 4] = ['|', '/', '-', '\\'];
-
-/// The tab bar's labels: " 1 Overview " each when they fit in `total` columns, else tighter
-/// labels with short titles for the tabs that are not active.
-fn tab_labels(total: u16, active: Tab) -> Vec<(Tab, String)> {
-    let full: Vec<(Tab, String)> = Tab::iter()
-        .map(|t| (t, format!(" {} {} ", t.number(), t.title())))
-        .collect();
-    if full.iter().map(|(_, l)| width(l)).sum::<usize>() <= total as usize {
-        return full;
-    }
-    Tab::iter()
-        .map(|t| {
-            let title = if t == active {
-                t.title()
-            } else {
-                t.short_title()
-            };
-            (t, format!(" {} {}", t.number(), title))
-        })
-        .collect()
-}
-
-/// The tab under column `x` of a tab bar `total` columns wide.
-pub fn tab_at(x: u16, total: u16, active: Tab) -> Option<Tab> {
-    let mut at = 0u16;
-    for (tab, label) in tab_labels(total, active) {
-        let w = width(&label) as u16;
-        if x >= at && x < at + w {
-            return Some(tab);
-        }
-        at += w;
-    }
-    None
-}
 
 impl App {
     pub fn render(&self, frame: &mut Frame) {
@@ -86,6 +51,7 @@ impl App {
                 self.draw_load_report(s, frame, body, *scroll)
             }
             (Some(Overlay::Detail(d)), Some(s)) => self.draw_detail(s, d, frame, body),
+            (Some(Overlay::Frequency(f)), Some(_)) => self.draw_frequency(f, frame, body),
             _ => {}
         }
         self.draw_prompt(frame, prompt);
@@ -96,7 +62,7 @@ impl App {
     fn draw_tabs(&self, buf: &mut Buffer, area: Rect) {
         let t = self.env.theme;
         let mut x = area.x;
-        for (tab, label) in tab_labels(area.width, self.tab) {
+        for (tab, label) in Tab::labels(area.width, self.tab) {
             let style = if tab == self.tab {
                 t.tab_active()
             } else {
@@ -231,12 +197,15 @@ impl App {
                     None => {
                         let hint = match p.kind {
                             PromptKind::Filter => {
-                                "live filter, e.g. name:GetObject user:*attacker* -error:*  (? lists fields)"
+                                "live filter, e.g. name:GetObject user:*attacker* -error:*  (fields: see help)"
                             }
                             PromptKind::JumpTime => {
                                 "2020-09-14 00:40, 2020-09-14T00:40:12Z, or 00:40 on the selected day"
                             }
                             PromptKind::ExportPath => "enter writes the Markdown file, esc cancels",
+                            PromptKind::Search => {
+                                "highlights matches in the view; n / N move between them (f filters)"
+                            }
                             PromptKind::ReportPath => {
                                 "enter writes the incident report (Markdown), esc cancels"
                             }

@@ -49,6 +49,7 @@ pub enum Scope {
     Detail,
     Help,
     LoadReport,
+    Frequency,
     Prompt,
     Confirm,
 }
@@ -71,6 +72,7 @@ impl Scope {
             Scope::Detail => "detail",
             Scope::Help => "help",
             Scope::LoadReport => "load report",
+            Scope::Frequency => "frequency table",
             Scope::Prompt => "prompts",
             Scope::Confirm => "questions",
         }

@@ -40,7 +40,11 @@ impl App {
         let t = self.env.theme;
         let mut lines: Vec<Line<'static>> = Vec::new();
         let mut group = String::new();
-        for row in self.env.keymap.help_rows() {
+        let rows = self.env.keymap.help_rows();
+        // Keys wider than the key column get a line of their own, so a description never runs
+        // into them.
+        let kw = 16;
+        for row in rows {
             if row.group != group {
                 if !group.is_empty() {
                     lines.push(Line::raw(""));
@@ -52,8 +56,14 @@ impl App {
                 Scope::Global | Scope::Any => String::new(),
                 s => format!("  ({})", s.title()),
             };
+            let keys = if text::width(&row.keys) + 2 > kw {
+                lines.push(Line::styled(format!("  {}", row.keys), t.key()));
+                String::new()
+            } else {
+                row.keys.clone()
+            };
             lines.push(Line::from(vec![
-                Span::styled(format!("  {:<18}", row.keys), t.key()),
+                Span::styled(format!("  {keys:<kw$}"), t.key()),
                 Span::raw(row.description.clone()),
                 Span::styled(scope, t.dim()),
             ]));
@@ -236,5 +246,84 @@ impl App {
         let first = d.scroll.min(max);
         let shown: Vec<Line> = lines.into_iter().skip(first).take(h).collect();
         frame.render_widget(Paragraph::new(shown), body);
+    }
+}
+
+impl App {
+    /// The frequency table: value, count, share and a bar, over the view.
+    pub(super) fn draw_frequency(
+        &self,
+        f: &super::app::search::Frequency,
+        frame: &mut Frame,
+        area: Rect,
+    ) {
+        let t = self.env.theme;
+        frame.render_widget(Clear, area);
+        let title = format!(
+            " {} in the view: {} value(s) over {} event(s) ",
+            f.col.title(),
+            text::thousands(f.values.len()),
+            text::thousands(f.total)
+        );
+        let block = Block::bordered().title(Span::styled(title, t.title()));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        if inner.height < 2 || inner.width < 20 {
+            return;
+        }
+        let buf = frame.buffer_mut();
+        let count_w = f
+            .values
+            .first()
+            .map_or(5, |(_, n)| text::thousands(*n).len().max(5));
+        let bar_w = (inner.width as usize / 4).clamp(4, 30);
+        let value_w = (inner.width as usize).saturating_sub(count_w + 7 + bar_w + 3);
+        let header = format!(
+            "{:<value_w$} {:>count_w$} {:>6} {}",
+            "Value", "Count", "Share", ""
+        );
+        buf.set_stringn(inner.x, inner.y, &header, inner.width as usize, t.header());
+        let body = Rect::new(inner.x, inner.y + 1, inner.width, inner.height - 1);
+        self.viewport.page.set(body.height as usize);
+        let off = f.nav.window(body.height as usize, f.values.len());
+        let top = f.values.first().map_or(1, |(_, n)| (*n).max(1));
+        for (i, (v, n)) in f
+            .values
+            .iter()
+            .enumerate()
+            .skip(off)
+            .take(body.height as usize)
+        {
+            let y = body.y + (i - off) as u16;
+            let shown = match v {
+                Some(v) if f.col == super::tabs::timeline::Col::Principal => {
+                    clean(text::short_principal(v)).into_owned()
+                }
+                Some(v) => clean(v).into_owned(),
+                None => "(none)".to_owned(),
+            };
+            let share = *n as f64 * 100.0 / f.total.max(1) as f64;
+            let line = format!(
+                "{:<value_w$} {:>count_w$} {:>5.1}% ",
+                text::cut(&shown, value_w),
+                text::thousands(*n),
+                share
+            );
+            buf.set_stringn(body.x, y, &line, body.width as usize, t.base());
+            let filled = (*n * bar_w).div_ceil(top).min(bar_w);
+            let bx = body.x + text::width(&line) as u16;
+            if bx < body.x + body.width {
+                buf.set_stringn(
+                    bx,
+                    y,
+                    "█".repeat(filled),
+                    (body.x + body.width - bx) as usize,
+                    t.bar(),
+                );
+            }
+            if i == f.nav.selected {
+                buf.set_style(Rect::new(body.x, y, body.width, 1), t.selected());
+            }
+        }
     }
 }

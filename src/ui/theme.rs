@@ -111,6 +111,32 @@ impl Theme {
         self.fg(Color::Blue)
     }
 
+    /// A search match in the timeline: black on yellow, or underlined bold without colour.
+    pub fn search_match(&self) -> Style {
+        if self.color {
+            Style::new().bg(Color::Yellow).fg(Color::Black)
+        } else {
+            Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD)
+        }
+    }
+
+    /// The timeline's column cursor (the header of the column `F` counts).
+    pub fn column_cursor(&self) -> Style {
+        self.header().add_modifier(Modifier::UNDERLINED)
+    }
+
+    /// Chart colours by risk level, so a bar reads the same as the timeline's rows; without
+    /// colour every bar is plain (the labels carry the level).
+    pub fn level_bar(&self, level: crate::analysis::Level) -> Style {
+        use crate::analysis::Level;
+        match level {
+            Level::Critical => self.fg(Color::LightRed),
+            Level::High => self.fg(Color::Red),
+            Level::Medium => self.fg(Color::Yellow),
+            Level::Low => self.fg(Color::Blue),
+        }
+    }
+
     pub fn cursor_marker(&self) -> Style {
         self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
     }

@@ -347,7 +347,9 @@ pub fn text_outputs_clean(store: &EventStore, report: &LoadReport) -> Result<(),
     let rows: Vec<u32> = (0..store.len() as u32).collect();
     let summary = cttui::summary::Summary::new(store, report).to_text();
     let mut csv = Vec::new();
-    cttui::export::csv_out::write_csv(&mut csv, store, &rows).map_err(|e| e.to_string())?;
+    let columns = cttui::export::csv_out::default_columns();
+    cttui::export::csv_out::write_csv(&mut csv, store, &rows, &columns, None)
+        .map_err(|e| e.to_string())?;
     let csv = String::from_utf8_lossy(&csv).into_owned();
     let md = cttui::export::markdown::events_markdown(store, &rows, &Default::default());
     let skips = report.skip_lines().join("\n");

@@ -17,6 +17,13 @@ pub fn run(d: Detector, ctx: &RunContext<'_, '_>) -> Hits {
     match d {
         Detector::InstanceCredentialsOutside => instance_credentials_outside(ctx),
         Detector::ConsoleLoginNewIp => console_login_new_ip(ctx),
+        Detector::SecurityGroupAdminPortOpen => {
+            super::request_detectors::security_group_admin_port_open(ctx)
+        }
+        Detector::TrailBucketChanged => super::request_detectors::trail_bucket_changed(ctx),
+        Detector::TrailStopped => super::request_detectors::trail_stopped(ctx),
+        Detector::DiscoveryBurst => super::burst_detectors::discovery_burst(ctx),
+        Detector::S3ObjectsRewritten => super::burst_detectors::s3_objects_rewritten(ctx),
     }
 }
 

@@ -21,6 +21,39 @@ pub struct RuleHits {
     pub rows: Vec<u32>,
     /// A note per principal code (threshold peak, detector evidence).
     pub notes: BTreeMap<u32, String>,
+    /// The flagged rows whose call failed (an error code or message): attempts. Sorted.
+    pub failed: Vec<u32>,
+}
+
+impl RuleHits {
+    /// Whether a flagged row's call failed.
+    pub fn is_failed(&self, row: u32) -> bool {
+        self.failed.binary_search(&row).is_ok()
+    }
+
+    /// The level a flagged row carries: the rule's, or its attempt level when the call failed.
+    pub fn level_at(&self, rule: &Rule, row: u32) -> crate::analysis::Level {
+        if self.is_failed(row) {
+            rule.attempt_level()
+        } else {
+            rule.level
+        }
+    }
+}
+
+/// Whether the call of a row failed: CloudTrail writes an error code (or, for console sign-in
+/// failures, only an error message).
+pub fn call_failed(cols: &Columns<'_>, row: usize) -> bool {
+    if cols
+        .by_idx(s::ERROR_CODE)
+        .at(row)
+        .is_some_and(|c| !c.trim().is_empty())
+    {
+        return true;
+    }
+    cols.store
+        .str_at(col(s::ERROR_MESSAGE), row)
+        .is_some_and(|m| !m.is_empty())
 }
 
 /// Shared inputs of a rule run.
@@ -44,10 +77,16 @@ pub fn run(rules: &[Rule], ctx: &RunContext<'_, '_>) -> Vec<RuleHits> {
                 Some(t) => apply_threshold(&rows, t, ctx.cols, &mut notes),
                 None => rows,
             };
+            let failed = rows
+                .iter()
+                .copied()
+                .filter(|&r| call_failed(ctx.cols, r as usize))
+                .collect();
             RuleHits {
                 rule: i,
                 rows,
                 notes,
+                failed,
             }
         })
         .collect()

@@ -249,6 +249,8 @@ pub enum Cond {
     All(Vec<Cond>),
     DiffersFrom(Field),
     Ip(IpClass, Arc<[Cidr]>),
+    /// The value (a policy or a principal) lets in `*` or another account (true), or not (false).
+    GrantsOutside(bool),
 }
 
 impl Cond {
@@ -281,6 +283,15 @@ impl Cond {
                 if let Some(c) = t.ip {
                     all.push(Cond::Ip(c, Arc::clone(known)));
                 }
+                if let Some(set) = &t.in_set {
+                    let names = crate::analysis::catalog::names_by_key(set).ok_or_else(|| {
+                        Error::Invalid(format!("unknown API catalogue set '{set}'"))
+                    })?;
+                    all.push(Cond::AnyOf(names.to_vec()));
+                }
+                if let Some(g) = t.grants_outside {
+                    all.push(Cond::GrantsOutside(g));
+                }
                 if all.is_empty() {
                     return Err(Error::Invalid("empty rule condition".to_owned()));
                 }
@@ -296,7 +307,7 @@ impl Cond {
     /// Whether the condition needs the whole event (another field), not just this field's value.
     pub fn needs_event(&self) -> bool {
         match self {
-            Cond::DiffersFrom(_) => true,
+            Cond::DiffersFrom(_) | Cond::GrantsOutside(_) => true,
             Cond::Not(c) => c.needs_event(),
             Cond::All(v) => v.iter().any(Cond::needs_event),
             _ => false,
@@ -322,8 +333,37 @@ impl Cond {
                     && vals.iter().any(|v| !others.iter().any(|o| o == v))
             }
             Cond::Ip(class, known) => vals.iter().any(|v| ip_class(v, known) == *class),
+            Cond::GrantsOutside(want) => {
+                let Some(ev) = ev else {
+                    return false;
+                };
+                let own = own_accounts(ev);
+                let own: Vec<&str> = own.iter().map(String::as_str).collect();
+                let grants = vals
+                    .iter()
+                    .any(|v| !super::policy::outside_grants(v, &own).is_empty());
+                grants == *want
+            }
         }
     }
+}
+
+/// The account ids an event belongs to: the recipient account and the caller's account.
+pub fn own_accounts(ev: &EventView<'_, '_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for idx in [s::RECIPIENT_ACCOUNT_ID, s::ACCOUNT_ID] {
+        let v = ev
+            .cols
+            .store
+            .str_at(col(idx), ev.row)
+            .filter(|v| !v.is_empty());
+        if let Some(v) = v
+            && !out.contains(&v)
+        {
+            out.push(v);
+        }
+    }
+    out
 }
 
 /// A case-insensitive wildcard pattern (`*` any run, `?` one character).

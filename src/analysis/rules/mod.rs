@@ -1,11 +1,14 @@
 //! Detection rules: data files under `assets/rules/` (embedded at build time), a small matcher
 //! language, optional per-principal thresholds and a few built-in detectors for what a field match
 //! cannot express.
+pub mod burst_detectors;
 pub mod detectors;
 pub mod engine;
 pub mod findings;
 pub mod matcher;
 pub mod model;
+pub mod policy;
+pub mod request_detectors;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -13,10 +16,10 @@ use std::sync::Arc;
 use crate::analysis::level::Level;
 use crate::error::{Error, Result};
 use matcher::{Cidr, Cond, Field};
-pub use model::{Mitre, Threshold};
+pub use model::{Mitre, OnFailure, Threshold};
 
 /// The built-in rule files, embedded so the binary needs nothing beside it.
-pub const BUILTIN: [(&str, &str); 9] = [
+pub const BUILTIN: [(&str, &str); 15] = [
     (
         "logging.toml",
         include_str!("../../../assets/rules/logging.toml"),
@@ -50,6 +53,24 @@ pub const BUILTIN: [(&str, &str); 9] = [
         "tools.toml",
         include_str!("../../../assets/rules/tools.toml"),
     ),
+    (
+        "monitoring.toml",
+        include_str!("../../../assets/rules/monitoring.toml"),
+    ),
+    ("ec2.toml", include_str!("../../../assets/rules/ec2.toml")),
+    ("ssm.toml", include_str!("../../../assets/rules/ssm.toml")),
+    (
+        "lambda.toml",
+        include_str!("../../../assets/rules/lambda.toml"),
+    ),
+    (
+        "identity.toml",
+        include_str!("../../../assets/rules/identity.toml"),
+    ),
+    (
+        "impact.toml",
+        include_str!("../../../assets/rules/impact.toml"),
+    ),
 ];
 
 /// Built-in detectors a rule can name with `detector = "..."`.
@@ -61,6 +82,20 @@ pub enum Detector {
     /// A console login from an address the principal had not used before, by a principal that
     /// had logged in before from elsewhere.
     ConsoleLoginNewIp,
+    /// A security-group rule opening an administration port (SSH, RDP, databases, ...) to
+    /// 0.0.0.0/0 or ::/0.
+    SecurityGroupAdminPortOpen,
+    /// Lifecycle, policy, ACL or deletion calls on a bucket a trail in the log delivers to.
+    TrailBucketChanged,
+    /// StopLogging or DeleteTrail, except a trail's removal by the principal and client that
+    /// created it within the hour.
+    TrailStopped,
+    /// Many distinct enumeration calls (the catalogue's `discovery` set) by one principal within
+    /// ten minutes, from a client rather than the console.
+    DiscoveryBurst,
+    /// Objects read and then written back under the same key by one principal, many of them
+    /// within an hour: client-side encryption for ransom.
+    S3ObjectsRewritten,
 }
 
 impl Detector {
@@ -68,7 +103,22 @@ impl Detector {
         match name {
             "instance_credentials_outside" => Ok(Detector::InstanceCredentialsOutside),
             "console_login_new_ip" => Ok(Detector::ConsoleLoginNewIp),
+            "security_group_admin_port_open" => Ok(Detector::SecurityGroupAdminPortOpen),
+            "trail_bucket_changed" => Ok(Detector::TrailBucketChanged),
+            "trail_stopped" => Ok(Detector::TrailStopped),
+            "discovery_burst" => Ok(Detector::DiscoveryBurst),
+            "s3_objects_rewritten" => Ok(Detector::S3ObjectsRewritten),
             other => Err(Error::Invalid(format!("unknown detector '{other}'"))),
+        }
+    }
+
+    /// Store columns the detector reads beyond the analysis' core ones.
+    pub fn columns(self) -> Vec<&'static str> {
+        use crate::analysis::columns::col;
+        use crate::model::schema::s;
+        match self {
+            Detector::S3ObjectsRewritten => vec![col(s::OBJECT_KEY)],
+            _ => Vec::new(),
         }
     }
 }
@@ -91,11 +141,37 @@ pub struct Rule {
     pub blocks: Vec<Vec<Test>>,
     pub threshold: Option<Threshold>,
     pub detector: Option<Detector>,
+    /// What a failed call means to this rule.
+    pub on_failure: OnFailure,
+    /// The title when every matched call failed (default: the title marked as a failed attempt).
+    pub attempt_title: Option<String>,
     /// The file the rule came from.
     pub source: String,
 }
 
 impl Rule {
+    /// The level of a finding whose calls all failed: one step below the rule's, unless failures
+    /// are the rule's signal.
+    pub fn attempt_level(&self) -> Level {
+        match self.on_failure {
+            OnFailure::Same => self.level,
+            OnFailure::Attempt => match self.level {
+                Level::Critical => Level::High,
+                Level::High => Level::Medium,
+                Level::Medium | Level::Low => Level::Low,
+            },
+        }
+    }
+
+    /// The title of a finding whose calls all failed.
+    pub fn attempt_title(&self) -> String {
+        match (self.on_failure, &self.attempt_title) {
+            (OnFailure::Same, _) => self.title.clone(),
+            (OnFailure::Attempt, Some(t)) => t.clone(),
+            (OnFailure::Attempt, None) => format!("Failed attempt: {}", self.title),
+        }
+    }
+
     /// Store columns the rule's tests read.
     pub fn columns(&self) -> Vec<&'static str> {
         fn walk(c: &Cond, out: &mut Vec<&'static str>) {
@@ -106,7 +182,7 @@ impl Rule {
                 _ => {}
             }
         }
-        let mut out = Vec::new();
+        let mut out: Vec<&'static str> = self.detector.map(Detector::columns).unwrap_or_default();
         for t in self.blocks.iter().flatten() {
             if let Field::Column(n) = t.field {
                 out.push(n);
@@ -168,6 +244,8 @@ pub fn parse_rules(text: &str, source: &str, known: &Arc<[Cidr]>) -> Result<Vec<
             blocks,
             threshold: def.threshold,
             detector,
+            on_failure: def.on_failure,
+            attempt_title: def.attempt_title,
             source: source.to_owned(),
         });
     }

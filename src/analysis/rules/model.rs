@@ -9,6 +9,9 @@
 //! tactic = "TA0005 Defense Evasion"
 //! technique = "T1562.008 Disable or Modify Cloud Logs"
 //! detector = "..."                        # optional: a built-in detector instead of match blocks
+//! attempt_title = "..."                    # optional: the title when every matched call failed
+//! on_failure = "attempt"                   # attempt (default): failed calls are attempts, one
+//!                                          # level lower; same: failures are the signal itself
 //! [[rule.match]]                          # blocks are alternatives (any block may match);
 //! eventSource = "cloudtrail.amazonaws.com" # within a block every field must hold
 //! eventName = ["StopLogging", "DeleteTrail"]
@@ -22,8 +25,10 @@
 //! `principal` (cttui's canonical principal). Its condition is a string (equals), a list of
 //! strings (any of), or a table whose keys must all hold: `equals`, `any_of`, `glob` (one pattern or
 //! a list; `*` and `?`, case-insensitive), `exists` (true/false), `not` (a condition),
-//! `differs_from` (another field; holds when both are present and differ) and `ip`
-//! (`public` | `private` | `not_ip`).
+//! `differs_from` (another field; holds when both are present and differ), `ip`
+//! (`public` | `private` | `not_ip`), `in_set` (a set of the API catalogue, `assets/catalog.toml`)
+//! and `grants_outside` (true: the value, a policy document or a principal, lets in `*` or an
+//! account other than the event's own).
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -52,6 +57,21 @@ pub struct RuleDef {
     pub threshold: Option<Threshold>,
     #[serde(default)]
     pub detector: Option<String>,
+    #[serde(default)]
+    pub attempt_title: Option<String>,
+    #[serde(default)]
+    pub on_failure: OnFailure,
+}
+
+/// What a failed call means to a rule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnFailure {
+    /// A failed call is an attempt: reported as such, one level lower than a success.
+    #[default]
+    Attempt,
+    /// Failures are what the rule looks for (denied bursts, failed logins): level unchanged.
+    Same,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -80,6 +100,8 @@ pub struct CondTable {
     pub not: Option<CondDef>,
     pub differs_from: Option<String>,
     pub ip: Option<IpClass>,
+    pub in_set: Option<String>,
+    pub grants_outside: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

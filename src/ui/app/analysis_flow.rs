@@ -66,7 +66,7 @@ impl PrincipalSort {
             PrincipalSort::Events => "events",
             PrincipalSort::Risk => "risk rank",
             PrincipalSort::Errors => "errors",
-            PrincipalSort::S3 => "S3 events",
+            PrincipalSort::S3 => "GetObject",
             PrincipalSort::Ips => "source IPs",
             PrincipalSort::Name => "name",
         }
@@ -158,9 +158,7 @@ impl App {
                 let row = s.selected_row()?;
                 s.inv.cols.principal.get(row as usize).map(str::to_owned)
             }
-            Tab::Principals => s
-                .selected_principal_index()
-                .map(|i| s.inv.principals[i].principal.clone()),
+            Tab::Principals => s.selected_principal_report().map(|p| p.principal.clone()),
             Tab::Anomalies => s
                 .analysis
                 .as_ref()?
@@ -175,7 +173,8 @@ impl App {
         }
     }
 
-    /// Enter on the analysis tabs: a principal's or finding's events in the timeline.
+    /// Enter on the analysis tabs: a principal's (Anomalies: its flagged window's) or a
+    /// finding's events in the timeline, as the only filter (these tabs count the whole log).
     pub(super) fn analysis_pivot(&mut self) -> bool {
         match self.tab {
             Tab::Principals => {
@@ -187,17 +186,26 @@ impl App {
                     return true;
                 }
                 s.principal_drill = false;
-                if let Some(p) = self.selected_principal() {
-                    self.tab = Tab::Timeline;
-                    self.submit_filter(format!("user:{}", quote(&p)), true);
-                }
+                let Some(p) = s.selected_principal_report() else {
+                    return true;
+                };
+                let (entity, name) = (p.entity, p.principal.clone());
+                self.open_entity(entity, &name, None);
                 true
             }
             Tab::Anomalies => {
-                if let Some(p) = self.selected_principal() {
-                    self.tab = Tab::Timeline;
-                    self.submit_filter(format!("user:{}", quote(&p)), true);
-                }
+                let Some(s) = self.session() else { return true };
+                let Some(a) = s.analysis.as_ref() else {
+                    return true;
+                };
+                let Some(p) = a.principals.get(s.anomalies.selected) else {
+                    return true;
+                };
+                let window = p
+                    .top_window
+                    .map(|t| (t, t + a.model.window_secs.max(1) * 1000));
+                let (entity, name) = (p.entity, p.principal.clone());
+                self.open_entity(entity, &name, window);
                 true
             }
             Tab::Findings => {
@@ -207,29 +215,109 @@ impl App {
                 };
                 let label = format!("finding {} {}", f.rule_id, short(&f.principal));
                 let rows = f.rows.clone();
-                self.push_rows(label, rows);
+                self.open_evidence_rows(label, rows);
                 true
             }
             _ => false,
         }
     }
 
-    /// Shows `rows` (narrowed to the current view) as a new timeline view.
-    pub(super) fn push_rows(&mut self, label: String, rows: Vec<u32>) {
-        let Some(s) = self.session_mut() else { return };
-        let top = Arc::clone(&s.top().rows);
-        let mut rows: Vec<u32> = if s.views.len() > 1 {
-            rows.into_iter()
-                .filter(|r| top.binary_search(r).is_ok())
-                .collect()
-        } else {
-            rows
+    /// An analysed principal's events, or those in `window` [start, end): as a query when the
+    /// principal has a name, else (events without one) as the analysis' rows.
+    fn open_entity(&mut self, entity: u32, name: &str, window: Option<(i64, i64)>) {
+        let Some(a) = self.session().and_then(|s| s.analysis.clone()) else {
+            return;
         };
+        let named = a
+            .principals
+            .iter()
+            .any(|p| p.entity == entity && p.principal == name)
+            && name != crate::analysis::features::EntityKind::Principal.missing_name();
+        let range = window.map(|(from, to)| {
+            format!(
+                " time>={} time<{}",
+                crate::ingest::time::format_ms(from),
+                crate::ingest::time::format_ms(to)
+            )
+        });
+        if named {
+            let q = format!("user:{}{}", quote(name), range.unwrap_or_default());
+            self.open_evidence_query(q);
+            return;
+        }
+        let Some(s) = self.session() else { return };
+        let rows: Vec<u32> = a
+            .entity_rows(entity)
+            .iter()
+            .copied()
+            .filter(|&r| match window {
+                Some((from, to)) => s
+                    .inv
+                    .store
+                    .time_at(r as usize)
+                    .is_some_and(|t| t >= from && t < to),
+                None => true,
+            })
+            .collect();
+        let label = match range {
+            Some(r) => format!("{name}{r}"),
+            None => name.to_owned(),
+        };
+        self.open_evidence_rows(label, rows);
+    }
+
+    /// Whether the stack already is exactly "all events, then `what`" (or that is being made),
+    /// so opening the same evidence again only shows it.
+    fn already_open(&mut self, what: &str) -> bool {
+        let Some(s) = self.session() else {
+            return false;
+        };
+        let pending = s
+            .pending
+            .as_ref()
+            .is_some_and(|p| p.commit && p.query == what);
+        let shown =
+            s.preview.is_none() && s.views.len() == 2 && s.views[1].query.as_deref() == Some(what);
+        if pending || shown {
+            self.tab = Tab::Timeline;
+            self.info(format!("already showing {}", text::fit(what, 50)));
+        }
+        pending || shown
+    }
+
+    /// Drops every filter and what is being typed, leaving all events.
+    fn reset_views(&mut self) {
+        if let Some(s) = self.session_mut() {
+            s.generation += 1;
+            s.pending = None;
+            s.preview = None;
+            s.views.truncate(1);
+        }
+    }
+
+    /// Evidence from a tab that counts the whole log: `query` over all events, replacing the
+    /// filters (stacking it would show fewer events than the tab said).
+    pub(super) fn open_evidence_query(&mut self, query: String) {
+        if self.already_open(&query) {
+            return;
+        }
+        self.reset_views();
+        self.tab = Tab::Timeline;
+        self.submit_filter(query, true);
+    }
+
+    /// Evidence as exact rows (a finding, a query bound to a window), replacing the filters.
+    pub(super) fn open_evidence_rows(&mut self, label: String, rows: Vec<u32>) {
+        if self.already_open(&label) {
+            return;
+        }
+        self.reset_views();
+        let Some(s) = self.session_mut() else { return };
+        let mut rows = rows;
         rows.sort_unstable();
         rows.dedup();
         let n = rows.len();
         let view = View::filtered(&s.inv, label.clone(), rows);
-        s.preview = None;
         s.views.push(view);
         s.timeline.select(0, n);
         self.tab = Tab::Timeline;

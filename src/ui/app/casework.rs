@@ -5,13 +5,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::analysis_flow::standings;
+use super::playbook_items::{Open, items};
 use super::{App, Overlay, Prompt, PromptKind, Tab};
 use crate::playbook::Playbook;
 use crate::playbook::queries::{self, QueryResult};
 use crate::playbook::report::{self, Findings};
 use crate::playbook::session::{self as saved, Loaded, StepState};
 use crate::ui::jobs::JobResult;
-use crate::ui::tabs::playbook::Open;
 use crate::ui::widgets::prompt::TextInput;
 use crate::ui::widgets::text;
 
@@ -42,8 +42,6 @@ pub struct Casework {
     pub result: Option<Result<Arc<CaseResult>, String>>,
     pub generation: u64,
     pub pending: bool,
-    /// The time the quiet-period check starts from.
-    pub quiet_from: Option<i64>,
     /// What the file holds (as last read or written), so unchanged sessions are not rewritten
     /// and a fresh, untouched one leaves no file behind.
     written: Option<saved::Session>,
@@ -59,7 +57,6 @@ impl Casework {
             result: None,
             generation: 0,
             pending: false,
-            quiet_from: None,
             written: None,
         }
     }
@@ -158,7 +155,7 @@ impl App {
         let session = s.case.saved.clone();
         let book = s.case.book.clone();
         let stand = s.analysis.as_deref().map(standings).unwrap_or_default();
-        let quiet_from = s.case.quiet_from;
+        let quiet_from = s.case.saved.quiet_from;
         let work = move || {
             let run = || -> crate::Result<CaseResult> {
                 let findings = report::compute(&inv.store, &inv.report, &session, &stand)?;
@@ -299,7 +296,7 @@ impl App {
         else {
             return;
         };
-        s.case.quiet_from = Some(t);
+        s.case.saved.quiet_from = Some(t);
         s.case.step = s
             .case
             .book
@@ -307,8 +304,7 @@ impl App {
             .and_then(|b| b.steps.iter().position(|st| st.id == "eradicate"))
             .unwrap_or(s.case.step);
         self.tab = Tab::Playbook;
-        self.refresh_casework();
-        self.info(format!("quiet-period check from {}", text::time(t)));
+        self.changed(format!("quiet-period check from {}", text::time(t)));
     }
 
     /// Saves, recomputes and says what changed.
@@ -465,17 +461,13 @@ impl App {
     /// Enter on a playbook item: its evidence or query result as a timeline view.
     pub(super) fn open_item(&mut self) {
         let Some(s) = self.session() else { return };
-        let t = self.env.theme;
-        let open = crate::ui::tabs::playbook::items(t, s)
+        let open = items(s)
             .into_iter()
             .nth(s.playbook.selected)
             .and_then(|i| i.open);
         match open {
-            Some(Open::Query(q)) => {
-                self.tab = Tab::Timeline;
-                self.submit_filter(q, true);
-            }
-            Some(Open::Rows(label, rows)) => self.push_rows(label, rows),
+            Some(Open::Query(q)) => self.open_evidence_query(q),
+            Some(Open::Rows(label, rows)) => self.open_evidence_rows(label, rows),
             None => self.info("nothing to open here"),
         }
     }

@@ -97,6 +97,7 @@ impl App {
                 }
             }
             PromptKind::JumpTime
+            | PromptKind::Search
             | PromptKind::ExportPath
             | PromptKind::ReportPath
             | PromptKind::Note => p.error = None,
@@ -174,16 +175,10 @@ impl App {
         let Some(s) = self.session() else { return };
         let query = match tab {
             Tab::S3 => s.selected_bucket().map(|b| format!("bucket:{}", quote(&b))),
-            Tab::Principals => s
-                .inv
-                .principals
-                .get(s.principals.selected)
-                .map(|p| format!("user:{}", quote(&p.principal))),
             _ => None,
         };
         if let Some(q) = query {
-            self.tab = Tab::Timeline;
-            self.submit_filter(q, true);
+            self.open_evidence_query(q);
         }
     }
 }

@@ -16,6 +16,8 @@ pub mod casework;
 mod export_flow;
 mod filter;
 mod navigate;
+pub mod playbook_items;
+pub mod search;
 
 pub use filter::quote;
 pub use navigate::parse_jump;
@@ -115,6 +117,40 @@ impl Tab {
         all[i as usize]
     }
 
+    /// The tab bar's labels: " 1 Overview " each when they fit in `total` columns, else tighter
+    /// labels with short titles for the tabs that are not active.
+    pub fn labels(total: u16, active: Tab) -> Vec<(Tab, String)> {
+        let full: Vec<(Tab, String)> = Tab::iter()
+            .map(|t| (t, format!(" {} {} ", t.number(), t.title())))
+            .collect();
+        if full.iter().map(|(_, l)| text::width(l)).sum::<usize>() <= total as usize {
+            return full;
+        }
+        Tab::iter()
+            .map(|t| {
+                let title = if t == active {
+                    t.title()
+                } else {
+                    t.short_title()
+                };
+                (t, format!(" {} {}", t.number(), title))
+            })
+            .collect()
+    }
+
+    /// The tab under column `x` of a tab bar `total` columns wide.
+    pub fn at(x: u16, total: u16, active: Tab) -> Option<Tab> {
+        let mut at = 0u16;
+        for (tab, label) in Tab::labels(total, active) {
+            let w = text::width(&label) as u16;
+            if x >= at && x < at + w {
+                return Some(tab);
+            }
+            at += w;
+        }
+        None
+    }
+
     /// The tab's own key scope and whether it shows a list.
     fn scopes(self) -> &'static [Scope] {
         match self {
@@ -136,6 +172,7 @@ pub enum PromptKind {
     JumpTime,
     ExportPath,
     ReportPath,
+    Search,
     /// An answer override or a note (the target is in the session).
     Note,
 }
@@ -166,6 +203,7 @@ pub enum Overlay {
     },
     Detail(Box<Detail>),
     Prompt(Prompt),
+    Frequency(Box<search::Frequency>),
     /// The export target exists: replace it?
     ConfirmOverwrite {
         path: PathBuf,
@@ -204,11 +242,14 @@ pub struct Session {
     /// Index into `analysis_flow::LEVEL_FILTERS`.
     pub level_filter: usize,
     pub principal_sort: analysis_flow::PrincipalSort,
-    /// Indices into `inv.principals` in the chosen order.
+    /// Indices into the analysis' principals in the chosen order (empty until it is done).
     pub principal_order: Vec<usize>,
     /// The Principals tab shows the selected principal's features and reasons.
     pub principal_drill: bool,
     pub case: casework::Casework,
+    /// The search (lower case) whose matches the timeline highlights.
+    pub search: Option<String>,
+    pub columns: search::ColumnState,
     note_target: Option<casework::NoteTarget>,
     generation: u64,
     pending: Option<PendingFilter>,
@@ -232,9 +273,11 @@ impl Session {
             health: None,
             level_filter: 0,
             principal_sort: analysis_flow::PrincipalSort::default(),
-            principal_order: (0..inv.principals.len()).collect(),
+            principal_order: Vec::new(),
             principal_drill: false,
             case: casework::Casework::new(),
+            search: None,
+            columns: search::ColumnState::default(),
             note_target: None,
             generation: 0,
             pending: None,
@@ -265,61 +308,59 @@ impl Session {
             .find(|r| r.principal == p)
     }
 
-    /// The bucket under the S3 tab's cursor (the analysis' list once it is there).
+    /// The bucket under the S3 tab's cursor (from the analysis' S3 summary).
     pub fn selected_bucket(&self) -> Option<String> {
-        match &self.analysis {
-            Some(a) => a.s3.buckets.get(self.s3.selected).map(|b| b.bucket.clone()),
-            None => self
-                .inv
-                .s3
-                .buckets
-                .get(self.s3.selected)
-                .map(|b| b.bucket.clone()),
-        }
+        self.analysis
+            .as_ref()?
+            .s3
+            .buckets
+            .get(self.s3.selected)
+            .map(|b| b.bucket.clone())
     }
 
     pub fn bucket_count(&self) -> usize {
-        self.analysis
-            .as_ref()
-            .map_or(self.inv.s3.buckets.len(), |a| a.s3.buckets.len())
+        self.analysis.as_ref().map_or(0, |a| a.s3.buckets.len())
+    }
+
+    /// Principals as the analysis counts them (the same number `analyze` and the report give).
+    pub fn principal_count(&self) -> usize {
+        self.principal_order.len()
     }
 
     pub fn selected_principal_index(&self) -> Option<usize> {
         self.principal_order.get(self.principals.selected).copied()
     }
 
-    /// Orders the Principals tab by the chosen column, then by name.
+    /// Orders the Principals tab (the analysis' principals) by the chosen column, then by name.
     fn sort_principals(&mut self) {
         use analysis_flow::PrincipalSort as S;
-        let ps = &self.inv.principals;
-        let rank: rustc_hash::FxHashMap<&str, usize> = self
-            .analysis
-            .as_ref()
-            .map(|a| {
-                a.principals
-                    .iter()
-                    .map(|p| (p.principal.as_str(), p.rank))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let Some(a) = self.analysis.as_ref() else {
+            self.principal_order.clear();
+            return;
+        };
+        let ps = &a.principals;
         let sort = self.principal_sort;
         let mut order: Vec<usize> = (0..ps.len()).collect();
-        order.sort_by(|&a, &b| {
-            let (x, y) = (&ps[a], &ps[b]);
+        order.sort_by(|&i, &j| {
+            let (x, y) = (&ps[i], &ps[j]);
+            let (fx, fy) = (&x.features, &y.features);
             let primary = match sort {
-                S::Events => y.events.cmp(&x.events),
-                S::Risk => rank
-                    .get(x.principal.as_str())
-                    .unwrap_or(&usize::MAX)
-                    .cmp(rank.get(y.principal.as_str()).unwrap_or(&usize::MAX)),
-                S::Errors => y.errors.cmp(&x.errors),
-                S::S3 => y.s3_events.cmp(&x.s3_events),
-                S::Ips => y.source_ips.cmp(&x.source_ips),
+                S::Events => fy.events.cmp(&fx.events),
+                S::Risk => x.rank.cmp(&y.rank),
+                S::Errors => fy.failures.cmp(&fx.failures),
+                S::S3 => fy.get_object.cmp(&fx.get_object),
+                S::Ips => fy.source_ips.cmp(&fx.source_ips),
                 S::Name => std::cmp::Ordering::Equal,
             };
             primary.then_with(|| x.principal.cmp(&y.principal))
         });
         self.principal_order = order;
+    }
+
+    /// The principal report under the Principals tab's cursor.
+    pub fn selected_principal_report(&self) -> Option<&crate::analysis::PrincipalReport> {
+        let i = self.selected_principal_index()?;
+        self.analysis.as_ref()?.principals.get(i)
     }
 
     /// The view the timeline shows: the preview while typing, else the top of the stack.
@@ -517,6 +558,7 @@ impl App {
             Some(Overlay::ConfirmOverwrite { .. }) => vec![Scope::Confirm, Scope::Any],
             Some(Overlay::Help { .. }) => vec![Scope::Help, Scope::Any],
             Some(Overlay::LoadReport { .. }) => vec![Scope::LoadReport, Scope::Any],
+            Some(Overlay::Frequency(_)) => vec![Scope::Frequency, Scope::Any],
             Some(Overlay::Detail(_)) => vec![Scope::Detail, Scope::Any],
             None => self.tab.scopes().to_vec(),
         }
@@ -552,7 +594,10 @@ impl App {
         match ev.kind {
             MouseEventKind::ScrollDown => (0..3).for_each(|_| self.update(Action::Down)),
             MouseEventKind::ScrollUp => (0..3).for_each(|_| self.update(Action::Up)),
-            MouseEventKind::Down(MouseButton::Left) => self.click(ev.column, ev.row),
+            MouseEventKind::Down(MouseButton::Left) => self.update(Action::Click {
+                x: ev.column,
+                y: ev.row,
+            }),
             _ => {}
         }
     }
@@ -560,7 +605,7 @@ impl App {
     fn click(&mut self, x: u16, y: u16) {
         if y == 0 && self.overlay.is_none() {
             let total = self.viewport.width.get();
-            if let Some(tab) = super::draw::tab_at(x, total, self.tab) {
+            if let Some(tab) = Tab::at(x, total, self.tab) {
                 self.tab = tab;
             }
             return;
@@ -586,7 +631,10 @@ impl App {
                 let n = s.bucket_count();
                 (&mut s.s3, n)
             }
-            Tab::Principals => (&mut s.principals, s.inv.principals.len()),
+            Tab::Principals => {
+                let n = s.principal_count();
+                (&mut s.principals, n)
+            }
             _ => return,
         };
         let idx = nav.offset.get() + (y - area.y) as usize;
@@ -706,7 +754,7 @@ impl App {
     }
 
     pub fn update(&mut self, action: Action) {
-        if !matches!(action, Action::Tick | Action::Resize) && self.overlay.is_none() {
+        if !action.is_internal() && self.overlay.is_none() {
             // A new command replaces the last message.
             self.message = None;
         }
@@ -717,6 +765,7 @@ impl App {
             }
             Action::Tick => self.tick = self.tick.wrapping_add(1),
             Action::Resize => {}
+            Action::Click { x, y } => self.click(x, y),
             Action::Redraw => self.clear_screen = true,
             Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
             Action::NextTab => self.tab = self.tab.step(1),
@@ -755,6 +804,15 @@ impl App {
             Action::Top => self.scroll(isize::MIN / 2),
             Action::Bottom => self.scroll(isize::MAX / 2),
             Action::Filter => self.open_filter(),
+            Action::Search => self.open_search(),
+            Action::SearchNext => self.search_step(1, 0),
+            Action::SearchPrev => self.search_step(-1, 0),
+            Action::NextColumn => self.move_column(1),
+            Action::PrevColumn => self.move_column(-1),
+            Action::HideColumn => self.hide_column(),
+            Action::ShowColumns => self.show_columns(),
+            Action::Frequency => self.open_frequency(),
+            Action::Narrow => self.narrow_from_frequency(),
             Action::PopFilter => self.pop_filter(),
             Action::JumpTime => self.open_prompt(PromptKind::JumpTime, "jump to time (UTC): ", ""),
             Action::OpenDetail => self.open_detail(),
@@ -854,6 +912,11 @@ impl App {
                 d.scroll = step(d.scroll);
                 return;
             }
+            Some(Overlay::Frequency(f)) => {
+                let len = f.values.len();
+                f.nav.move_by(delta, len);
+                return;
+            }
             Some(_) => return,
             None => {}
         }
@@ -869,7 +932,7 @@ impl App {
                 s.s3.move_by(delta, len);
             }
             Tab::Principals => {
-                let len = s.inv.principals.len();
+                let len = s.principal_count();
                 s.principals.move_by(delta, len);
             }
             Tab::Anomalies => {
@@ -881,7 +944,7 @@ impl App {
                 s.findings.move_by(delta, len);
             }
             Tab::Playbook => {
-                let len = super::tabs::playbook::item_count(s);
+                let len = playbook_items::item_count(s);
                 s.playbook.move_by(delta, len);
             }
             _ => {}
@@ -911,6 +974,7 @@ impl App {
             PromptKind::JumpTime => self.submit_jump(&text),
             PromptKind::ExportPath => self.submit_export_path(&text),
             PromptKind::ReportPath => self.submit_report_path(&text),
+            PromptKind::Search => self.submit_search(&text),
             PromptKind::Note => self.submit_note(&text),
         }
     }

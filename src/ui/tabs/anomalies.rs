@@ -38,7 +38,7 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
         return;
     }
     let head = format!(
-        "{} principal(s) ranked ({} windows of {} s, isolation forest seed {})",
+        "{} principal(s) ranked, whole log ({} windows of {} s, isolation forest seed {})",
         text::thousands(a.principals.len()),
         text::thousands(a.model.windows),
         a.model.window_secs,

@@ -31,7 +31,7 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
     let shown = s.visible_findings();
     let total = s.analysis.as_ref().map_or(0, |a| a.findings.len());
     let head = format!(
-        "{} of {} finding(s), level {}",
+        "{} of {} finding(s), level {} (whole log)",
         text::thousands(shown.len()),
         text::thousands(total),
         level_filter_label(s.level_filter)

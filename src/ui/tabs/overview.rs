@@ -67,7 +67,11 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
             "{}, {}, {}, {}, {}",
             text::plural(sum.accounts.len(), "account"),
             text::plural(sum.regions.len(), "region"),
-            text::plural(sum.principals, "principal"),
+            match &s.analysis {
+                // The analysis' count, as `analyze` and the report give it.
+                Some(a) => text::plural(a.principals.len(), "principal"),
+                None => "… principals".to_owned(),
+            },
             text::plural(sum.event_sources, "source"),
             text::plural(sum.s3_data_events, "S3 data event")
         )),

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::anomalies::level_style;
-use crate::ui::investigation::PrincipalFacts;
+use crate::analysis::PrincipalReport;
 
 use crate::ui::app::{App, Session};
 use crate::ui::widgets::table::{ColumnSpec, draw_cells, draw_header, fit_columns};
@@ -21,33 +21,41 @@ const SPECS: [ColumnSpec; 10] = [
     ColumnSpec::new("Type", 11, 16, 3),
     ColumnSpec::new("Events", 7, 10, 0).right(),
     ColumnSpec::new("Errors", 6, 10, 1).right(),
-    ColumnSpec::new("S3", 6, 10, 4).right(),
+    ColumnSpec::new("GetObj", 6, 10, 4).right(),
     ColumnSpec::new("IPs", 4, 6, 5).right(),
     ColumnSpec::new("First (UTC)", 16, 16, 2),
     ColumnSpec::new("Last (UTC)", 16, 16, 2),
 ];
 
+/// The kind of identity an ARN names (`assumed-role`, `user`, `root`...), from its resource part.
+pub fn identity_kind(p: &str) -> &str {
+    if !p.starts_with("arn:") {
+        return "";
+    }
+    let res = short_principal(p);
+    res.split('/').next().unwrap_or(res)
+}
+
 pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
+    if super::pending::notice(app, s, frame, area) {
+        return;
+    }
+    let Some(a) = &s.analysis else { return };
     let t = app.env.theme;
-    let ps = &s.inv.principals;
+    let ps = &a.principals;
     if area.height < 3 {
         return;
     }
     if s.principal_drill
-        && let Some(i) = s.selected_principal_index()
+        && let Some(p) = s.selected_principal_report()
     {
-        drill(app, s, &ps[i], frame, area);
+        drill(app, p, frame, area);
         return;
     }
     let buf = frame.buffer_mut();
-    let ranked = if s.analysis.is_some() {
-        ""
-    } else {
-        " (risk: analysing)"
-    };
     let head = format!(
-        "{} principal(s), by {}{ranked}",
-        text::thousands(ps.len()),
+        "{} principal(s), by {} (whole log)",
+        text::thousands(s.principal_count()),
         s.principal_sort.label()
     );
     buf.set_stringn(area.x, area.y, head, area.width as usize, t.title());
@@ -56,7 +64,7 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
     for p in ps.iter().take(2000) {
         natural[0] = natural[0].max(width(&clean(short_principal(&p.principal))) as u16);
         natural[2] = natural[2].max(width(&clean(arn_account(&p.principal))) as u16);
-        natural[3] = natural[3].max(width(&clean(&p.identity_type)) as u16);
+        natural[3] = natural[3].max(width(&clean(identity_kind(&p.principal))) as u16);
     }
     let widths = fit_columns(&SPECS, &natural, area.width);
     draw_header(
@@ -73,7 +81,7 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
         buf.set_stringn(
             rows.x + 1,
             rows.y,
-            "No event names a principal.",
+            "No principal in this log.",
             rows.width as usize,
             t.dim(),
         );
@@ -81,7 +89,6 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
     }
     let off = s.principals.window(rows.height as usize, ps.len());
     let minutes = |v: Option<i64>| v.map(text::time_minutes).unwrap_or_default();
-    natural[1] = 8;
     for (i, &pi) in s
         .principal_order
         .iter()
@@ -90,28 +97,21 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
         .take(rows.height as usize)
     {
         let p = &ps[pi];
+        let f = &p.features;
         let y = rows.y + (i - off) as u16;
-        let err = if p.errors > 0 { t.error() } else { t.base() };
-        let risk = s
-            .principal_report(&p.principal)
-            .map(|r| {
-                (
-                    format!("#{} {}", r.rank, r.risk),
-                    super::anomalies::level_style(t, r.risk),
-                )
-            })
-            .unwrap_or_else(|| (String::new(), t.dim()));
+        let err = if f.failures > 0 { t.error() } else { t.base() };
+        let n = |v: u64| text::thousands(v as usize);
         let cells: Vec<(String, Style)> = vec![
             (clean(short_principal(&p.principal)).into_owned(), t.base()),
-            risk,
+            (format!("#{} {}", p.rank, p.risk), level_style(t, p.risk)),
             (clean(arn_account(&p.principal)).into_owned(), t.dim()),
-            (clean(&p.identity_type).into_owned(), t.dim()),
-            (text::thousands(p.events), t.base()),
-            (text::thousands(p.errors), err),
-            (text::thousands(p.s3_events), t.base()),
-            (text::thousands(p.source_ips), t.base()),
-            (minutes(p.first), t.dim()),
-            (minutes(p.last), t.dim()),
+            (clean(identity_kind(&p.principal)).into_owned(), t.dim()),
+            (n(f.events), t.base()),
+            (n(f.failures), err),
+            (n(f.get_object), t.base()),
+            (n(f.source_ips), t.base()),
+            (minutes(f.first), t.dim()),
+            (minutes(f.last), t.dim()),
         ];
         draw_cells(buf, rows.x, y, rows.width, &SPECS, &widths, &cells);
         if i == s.principals.selected {
@@ -122,23 +122,23 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
 
 /// The drill-down: one principal's facts, its analysis features and the reasons it ranks where it
 /// does. Every value from the log is sanitised.
-fn drill(app: &App, s: &Session, p: &PrincipalFacts, frame: &mut Frame, area: Rect) {
+fn drill(app: &App, p: &PrincipalReport, frame: &mut Frame, area: Rect) {
     let t = app.env.theme;
+    let f = &p.features;
     let mut lines = vec![
         Line::styled(clean(&p.principal).into_owned(), t.title()),
         Line::raw(format!(
-            "{} · {} event(s), {} failed, {} S3, {} source IP(s)",
-            clean(&p.identity_type),
-            text::thousands(p.events),
-            text::thousands(p.errors),
-            text::thousands(p.s3_events),
-            text::thousands(p.source_ips)
+            "{} · {} event(s), {} failed, {} GetObject, {} source IP(s)",
+            clean(identity_kind(&p.principal)),
+            text::thousands(f.events as usize),
+            text::thousands(f.failures as usize),
+            text::thousands(f.get_object as usize),
+            text::thousands(f.source_ips as usize)
         )),
     ];
-    match s.principal_report(&p.principal) {
-        None if s.analysis.is_none() => lines.push(Line::styled("analysing...", t.dim())),
-        None => lines.push(Line::styled("not ranked by the analysis", t.dim())),
-        Some(r) => {
+    {
+        {
+            let r = p;
             let f = &r.features;
             lines.push(Line::from(vec![
                 Span::styled(

@@ -87,10 +87,13 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
             t.dim(),
         ),
         Line::raw(""),
-        Line::styled(
-            "Incident report (playbook answers, findings): not in this build.",
-            t.dim(),
-        ),
+        Line::from(vec![
+            Span::styled(format!("  {:<9}", key(Action::WriteReport)), t.key()),
+            Span::raw(
+                "write the incident report (Markdown): pins, triage answers, severity, notes, \
+                 findings and the analysis; the same as `cttui report PATHS`",
+            ),
+        ]),
     ];
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }

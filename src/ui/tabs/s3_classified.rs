@@ -32,13 +32,31 @@ pub fn draw(app: &App, s: &Session, a: &Analysis, frame: &mut Frame, area: Rect)
     }
     let buf = frame.buffer_mut();
     let head = format!(
-        "S3: {} data event(s) │ {} management │ {} unclassified │ {} exposure change(s)",
+        "S3 (whole log): {} data event(s) │ {} management │ {} unclassified │ {} exposure change(s)",
         text::thousands(s3.data_events),
         text::thousands(s3.management_events),
         text::thousands(s3.unknown_events),
         text::thousands(s3.exposure_changes.len())
     );
     buf.set_stringn(area.x, area.y, head, area.width as usize, t.title());
+    // Tabs 3-6 count the whole log, whatever the timeline's filter.
+    let mut top = area.y + 1;
+    if s3.data_events == 0 {
+        buf.set_stringn(
+            area.x,
+            top,
+            "! No S3 data events: object-level access is invisible in this log",
+            area.width as usize,
+            t.warning(),
+        );
+        top += 1;
+    }
+    let area = Rect::new(
+        area.x,
+        top - 1,
+        area.width,
+        area.height - (top - 1 - area.y),
+    );
     let bottom = area.y + area.height;
     let changes_h = (s3.exposure_changes.len() as u16 + 1).min(5);
     let names_h = 5u16;

@@ -25,9 +25,11 @@ pub enum Col {
     BucketKey,
     Source,
     Region,
+    UserAgent,
+    AccessKey,
 }
 
-pub const COLS: [Col; 9] = [
+pub const COLS: [Col; 11] = [
     Col::Mark,
     Col::Time,
     Col::Principal,
@@ -37,10 +39,70 @@ pub const COLS: [Col; 9] = [
     Col::BucketKey,
     Col::Source,
     Col::Region,
+    Col::UserAgent,
+    Col::AccessKey,
 ];
 
+impl Col {
+    /// The query field that narrows to one of this column's values (`None`: the mark column).
+    pub fn field(self) -> Option<&'static str> {
+        match self {
+            Col::Mark => None,
+            Col::Time => Some("time"),
+            Col::Principal => Some("user"),
+            Col::Name => Some("name"),
+            Col::Error => Some("error"),
+            Col::Ip => Some("ip"),
+            Col::BucketKey => Some("bucket"),
+            Col::Source => Some("source"),
+            Col::Region => Some("region"),
+            Col::UserAgent => Some("ua"),
+            Col::AccessKey => Some("akid"),
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Col::Mark => "mark",
+            Col::Time => "hour (UTC)",
+            Col::Principal => "principal",
+            Col::Name => "event name",
+            Col::Error => "error",
+            Col::Ip => "source IP",
+            Col::BucketKey => "bucket",
+            Col::Source => "event source",
+            Col::Region => "region",
+            Col::UserAgent => "user agent",
+            Col::AccessKey => "access key",
+        }
+    }
+
+    /// The raw value a frequency table counts and a narrowing matches (not shortened): the
+    /// hour for the time column, the bucket for bucket/key.
+    pub fn value(self, inv: &Investigation, row: usize) -> Option<String> {
+        let c = &inv.cols;
+        let s = |ca: &polars::prelude::StringChunked| ca.get(row).map(str::to_owned);
+        match self {
+            Col::Mark => None,
+            Col::Time => inv.store.time_at(row).and_then(|t| {
+                chrono::DateTime::from_timestamp_millis(t)
+                    .map(|d| d.format("%Y-%m-%dT%H").to_string())
+            }),
+            Col::Principal => s(&c.principal),
+            Col::Name => s(&c.name),
+            Col::Error => s(&c.error),
+            Col::Ip => s(&c.ip),
+            Col::BucketKey => s(&c.bucket),
+            Col::Source => s(&c.source),
+            Col::Region => s(&c.region),
+            Col::UserAgent => s(&c.user_agent),
+            Col::AccessKey => s(&c.access_key),
+        }
+    }
+}
+
 /// Column specs; the time column is 14 wide without the year (views within one year), else 19.
-pub fn specs(short_time: bool) -> [ColumnSpec; 9] {
+pub fn specs(short_time: bool) -> [ColumnSpec; 11] {
     let tw = if short_time { 14 } else { 19 };
     [
         ColumnSpec::new(" ", 1, 1, 0),
@@ -52,6 +114,8 @@ pub fn specs(short_time: bool) -> [ColumnSpec; 9] {
         ColumnSpec::new("Bucket/key", 12, 400, 3).comfy(24),
         ColumnSpec::new("Source", 6, 24, 5),
         ColumnSpec::new("Region", 9, 16, 6),
+        ColumnSpec::new("User agent", 10, 400, 7),
+        ColumnSpec::new("Access key", 20, 20, 8),
     ]
 }
 
@@ -82,6 +146,8 @@ pub fn cell(inv: &Investigation, col: Col, row: usize, short_time: bool) -> Stri
         },
         Col::Source => s(c.source.get(row).map(short_source)),
         Col::Region => s(c.region.get(row)),
+        Col::UserAgent => s(c.user_agent.get(row)),
+        Col::AccessKey => s(c.access_key.get(row)),
     }
 }
 
@@ -187,20 +253,94 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
     draw_table(app, s, view, buf, table);
 }
 
+/// Widths for the timeline's columns: hidden ones get none, and while the cursor's column does
+/// not fit, columns left of it scroll out (horizontal scroll). Returns the widths and how many
+/// columns scrolled out.
+pub fn fit_timeline(
+    specs: &[ColumnSpec],
+    natural: &[u16],
+    hidden: &[bool],
+    cursor: usize,
+    total: u16,
+) -> (Vec<Option<u16>>, usize) {
+    let mut nat: Vec<u16> = natural
+        .iter()
+        .enumerate()
+        .map(|(i, &w)| if hidden.get(i) == Some(&true) { 0 } else { w })
+        .collect();
+    let mut scrolled = 0;
+    loop {
+        let widths = fit_columns(specs, &nat, total);
+        if widths.get(cursor).is_none_or(|w| w.is_some()) || nat.get(cursor) == Some(&0) {
+            return (widths, scrolled);
+        }
+        // Drop the first shown column left of the cursor (never the mark or the time).
+        let Some(i) = (2..cursor).find(|&i| nat[i] > 0) else {
+            // Nothing left to drop: drop the lowest-priority columns right of the cursor.
+            let Some(j) = (cursor + 1..nat.len())
+                .filter(|&j| nat[j] > 0)
+                .max_by_key(|&j| specs[j].priority)
+            else {
+                return (widths, scrolled);
+            };
+            nat[j] = 0;
+            continue;
+        };
+        nat[i] = 0;
+        scrolled += 1;
+    }
+}
+
+/// Byte ranges of case-insensitive matches of `needle` (already lower case) in `hay`.
+pub fn match_ranges(hay: &str, needle: &str) -> Vec<(usize, usize)> {
+    if needle.is_empty() {
+        return Vec::new();
+    }
+    let lower = hay.to_lowercase();
+    if lower.len() != hay.len() {
+        // Lower-casing changed byte offsets: no highlight rather than a wrong one.
+        return Vec::new();
+    }
+    lower
+        .match_indices(needle)
+        .filter(|(i, _)| hay.is_char_boundary(*i) && hay.is_char_boundary(i + needle.len()))
+        .map(|(i, m)| (i, i + m.len()))
+        .collect()
+}
+
 fn draw_table(app: &App, s: &Session, view: &View, buf: &mut Buffer, area: Rect) {
     let t = app.env.theme;
-    if area.height < 2 {
+    if area.height < 3 {
         return;
     }
     let short_time = within_one_year(&s.inv, &view.rows);
     let specs = specs(short_time);
-    let widths = fit_columns(&specs, &view.widths, area.width);
+    let cursor = s.columns.cursor;
+    let (widths, scrolled) =
+        fit_timeline(&specs, &view.widths, &s.columns.hidden, cursor, area.width);
     let error_hidden = COLS
         .iter()
         .zip(&widths)
         .any(|(&c, w)| c == Col::Error && w.is_none());
     draw_header(buf, Rect { height: 1, ..area }, &specs, &widths, t.header());
-    let rows_area = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
+    // The cursor's column header stands out; a « says columns scrolled out to the left.
+    let mut x = area.x;
+    for (i, w) in widths.iter().enumerate() {
+        let Some(w) = *w else { continue };
+        if i == cursor {
+            buf.set_style(
+                Rect::new(x, area.y, w.min(area.x + area.width - x), 1),
+                t.column_cursor(),
+            );
+        }
+        x = (x + w + 1).min(area.x + area.width);
+    }
+    if scrolled > 0 {
+        buf.set_string(area.x, area.y, "«", t.key());
+    }
+    // The last line shows the cursor's cell of the selected event in full.
+    let rows_area = Rect::new(area.x, area.y + 1, area.width, area.height - 2);
+    let pane = Rect::new(area.x, area.y + area.height - 1, area.width, 1);
     app.viewport.list.set(rows_area);
     app.viewport.page.set(rows_area.height as usize);
     if view.is_empty() {
@@ -218,6 +358,7 @@ fn draw_table(app: &App, s: &Session, view: &View, buf: &mut Buffer, area: Rect)
         );
         return;
     }
+    let needle = s.search.as_deref().unwrap_or("");
     let h = rows_area.height as usize;
     let off = s.timeline.window(h, view.len());
     for (i, &row) in view.rows.iter().enumerate().skip(off).take(h) {
@@ -265,5 +406,64 @@ fn draw_table(app: &App, s: &Session, view: &View, buf: &mut Buffer, area: Rect)
         if i == s.timeline.selected {
             buf.set_style(Rect::new(rows_area.x, y, rows_area.width, 1), t.selected());
         }
+        if !needle.is_empty() {
+            highlight(buf, rows_area, y, &widths, &cells, needle, t.search_match());
+        }
+    }
+    if let Some(row) = s.selected_row()
+        && let Some(&col) = COLS.get(cursor)
+    {
+        let full = cell(&s.inv, col, row as usize, false);
+        let full = if col == Col::Principal {
+            clean(s.inv.cols.principal.get(row as usize).unwrap_or("")).into_owned()
+        } else {
+            full
+        };
+        let line = Line::from(vec![
+            Span::styled(format!("{}: ", specs[cursor].title), t.header()),
+            Span::styled(full, t.dim()),
+        ]);
+        buf.set_line(pane.x, pane.y, &line, pane.width);
+    }
+}
+
+/// Marks the search matches inside the cells drawn on line `y`.
+fn highlight(
+    buf: &mut Buffer,
+    area: Rect,
+    y: u16,
+    widths: &[Option<u16>],
+    cells: &[(String, Style)],
+    needle: &str,
+    style: Style,
+) {
+    let end = area.x + area.width;
+    let mut x = area.x;
+    for (w, (textv, _)) in widths.iter().zip(cells) {
+        let Some(w) = *w else { continue };
+        if x >= end {
+            break;
+        }
+        let shown = text::cut(textv, w as usize);
+        // A cut cell keeps a prefix of the text and an ellipsis: a match running past the cut
+        // is highlighted up to and including the ellipsis.
+        let cut = shown.len() < textv.len();
+        let kept = if cut {
+            shown.trim_end_matches('…').len()
+        } else {
+            shown.len()
+        };
+        for (a, b) in match_ranges(textv, needle) {
+            if a >= kept {
+                continue;
+            }
+            let lead = width(&textv[..a]) as u16;
+            let len = width(&textv[a..b.min(kept)]) as u16 + u16::from(b > kept);
+            let from = x + lead;
+            if from < end {
+                buf.set_style(Rect::new(from, y, len.min(end - from), 1), style);
+            }
+        }
+        x += w + 1;
     }
 }

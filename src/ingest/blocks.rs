@@ -1,0 +1,364 @@
+//! One large plain file loaded block by block, on all cores, without holding the whole file.
+//!
+//! A `{"Records":[...]}` file or a JSON Lines file above [`LARGE`] is cut into blocks of about
+//! [`BLOCK`] bytes at element boundaries (a newline; a `}` `,` `{"` between records), and every
+//! block goes through the ordinary parser ([`super::parse::parse_input`]) as a small document of
+//! its own. Blocks are read with positioned reads and freed once parsed: the records stay
+//! reachable through the file (see [`crate::model::raw::Backing::File`]).
+//!
+//! This is only a fast path for clean files. A cut is a guess made without reading the whole
+//! file (a boundary pattern could sit inside a string), so a block that parses with any problem at
+//! all — or a file whose start or end is not the expected shape — makes the whole file go the
+//! ordinary way, which owns every guarantee about damaged input.
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::batch::Batch;
+use super::parse::{self, Shape};
+use super::progress::Progress;
+use super::split;
+use crate::model::raw::{Backing, OpenFile, RawStore};
+
+/// Files at least this large take the block path.
+pub const LARGE: u64 = 64 << 20;
+/// Target block size.
+pub const BLOCK: u64 = 32 << 20;
+/// How far past a target offset a boundary is looked for before giving up.
+const SEARCH: u64 = 4 << 20;
+
+/// What a file loaded by blocks yielded (raw ids local to `raw`).
+pub struct BlockLoad {
+    pub shape: Shape,
+    pub raw: RawStore,
+    pub batches: Vec<Batch>,
+    pub not_records: usize,
+    pub stored: u64,
+}
+
+fn read_at(file: &File, offset: u64, len: u64) -> Option<Vec<u8>> {
+    let mut buf = vec![0; usize::try_from(len).ok()?];
+    file.read_exact_at(&mut buf, offset).ok()?;
+    Some(buf)
+}
+
+fn is_ws(c: u8) -> bool {
+    matches!(c, b' ' | b'\n' | b'\r' | b'\t')
+}
+
+/// The shape of the file from its head, and where its first element starts.
+fn detect(head: &[u8]) -> Option<(Shape, u64)> {
+    let mut start = 0;
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        start = 3;
+    }
+    while start < head.len() && is_ws(head[start]) {
+        start += 1;
+    }
+    if head.get(start) != Some(&b'{') {
+        return None;
+    }
+    // JSON Lines: the first line is one complete object and more follows.
+    if let Some(eol) = memchr::memchr(b'\n', &head[start..]).map(|p| start + p)
+        && split::value_end(&head[..eol], start).is_some_and(|end| end <= eol)
+    {
+        return Some((Shape::JsonLines, start as u64));
+    }
+    let open = split::find_key_array(head, start, "Records")?;
+    Some((Shape::Records, open as u64 + 1))
+}
+
+/// For Records: a boundary at or after `from`, as (end of the element before, start of the next),
+/// i.e. the offsets of the `,` and just past it.
+fn records_boundary(file: &File, from: u64, limit: u64) -> Option<(u64, u64)> {
+    let len = SEARCH.min(limit.saturating_sub(from));
+    let window = read_at(file, from, len)?;
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'}', &window[i..]) {
+        let close = i + p;
+        let mut j = close + 1;
+        while j < window.len() && is_ws(window[j]) {
+            j += 1;
+        }
+        if window.get(j) == Some(&b',') {
+            let comma = j;
+            j += 1;
+            while j < window.len() && is_ws(window[j]) {
+                j += 1;
+            }
+            if window.get(j..j + 2) == Some(b"{\"") {
+                return Some((from + comma as u64, from + comma as u64 + 1));
+            }
+        }
+        i = close + 1;
+    }
+    None
+}
+
+/// For JSON Lines: the newline at or after `from`, as (end of the line, start of the next).
+fn lines_boundary(file: &File, from: u64, limit: u64) -> Option<(u64, u64)> {
+    let len = SEARCH.min(limit.saturating_sub(from));
+    let window = read_at(file, from, len)?;
+    let nl = memchr::memchr(b'\n', &window)? as u64;
+    Some((from + nl, from + nl + 1))
+}
+
+/// The end of the Records array: the offset of its `]`, followed only by `}` and whitespace.
+fn records_end(file: &File, size: u64) -> Option<u64> {
+    let tail_len = size.min(4096);
+    let tail = read_at(file, size - tail_len, tail_len)?;
+    let mut i = tail.len();
+    while i > 0 && is_ws(tail[i - 1]) {
+        i -= 1;
+    }
+    if i == 0 || tail[i - 1] != b'}' {
+        return None;
+    }
+    i -= 1;
+    while i > 0 && is_ws(tail[i - 1]) {
+        i -= 1;
+    }
+    if i == 0 || tail[i - 1] != b']' {
+        return None;
+    }
+    Some(size - tail_len + (i - 1) as u64)
+}
+
+/// Byte ranges of the blocks' contents.
+fn plan(file: &File, shape: Shape, first: u64, end: u64, block: u64) -> Option<Vec<(u64, u64)>> {
+    let mut out = Vec::new();
+    let mut start = first;
+    loop {
+        let target = start + block;
+        if target + block / 4 >= end {
+            out.push((start, end));
+            return Some(out);
+        }
+        let (stop, next) = match shape {
+            Shape::Records => records_boundary(file, target, end)?,
+            _ => lines_boundary(file, target, end)?,
+        };
+        out.push((start, stop));
+        start = next;
+    }
+}
+
+/// Loads `path` by blocks when it is a large, clean Records or JSON Lines file; `None` sends it
+/// the ordinary way.
+/// Block by block, the bytes parsed go to `progress` (so a gauge moves during one large file);
+/// when the file goes the ordinary way after all, they are taken back.
+pub fn load_large(path: &Path, file_id: u32, progress: Option<&Progress>) -> Option<BlockLoad> {
+    load_blocks(path, file_id, LARGE, BLOCK, progress)
+}
+
+fn load_blocks(
+    path: &Path,
+    file_id: u32,
+    large: u64,
+    block: u64,
+    progress: Option<&Progress>,
+) -> Option<BlockLoad> {
+    let file = File::open(path).ok()?;
+    let meta = file.metadata().ok()?;
+    let size = meta.len();
+    if !meta.is_file() || size < large {
+        return None;
+    }
+    let head = read_at(&file, 0, 1 << 16)?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        return None;
+    }
+    let (shape, first) = detect(&head)?;
+    let end = match shape {
+        Shape::Records => records_end(&file, size)?,
+        _ => size,
+    };
+    let ranges = plan(&file, shape, first, end, block)?;
+    let file = Arc::new(OpenFile::new(file)?);
+    let backing = Backing::File {
+        file: Arc::clone(&file),
+        base: 0,
+    };
+    let parts: Vec<Option<(RawStore, Vec<Batch>, usize)>> = ranges
+        .par_iter()
+        .map(|&(start, stop)| {
+            // Records blocks become a bare array of their elements.
+            let wrap = shape == Shape::Records;
+            let mut buf = Vec::with_capacity((stop - start) as usize + 2);
+            if wrap {
+                buf.push(b'[');
+            }
+            let body_at = buf.len();
+            buf.resize(body_at + (stop - start) as usize, 0);
+            file.file().read_exact_at(&mut buf[body_at..], start).ok()?;
+            if wrap {
+                buf.push(b']');
+            }
+            let main = Arc::new(buf);
+            let mut parsed = parse::parse_input(Arc::clone(&main), file_id);
+            let clean = parsed.fatal.is_none()
+                && parsed.bad_records == 0
+                && parsed.problems.is_empty()
+                && parsed.batches.iter().map(Batch::len).sum::<usize>() > 0;
+            if let Some(p) = progress {
+                p.add_bytes(stop - start);
+            }
+            if !clean {
+                return None;
+            }
+            parsed.raw.compact_buffers();
+            parsed.raw.rebase(&main, &backing, start - body_at as u64);
+            Some((parsed.raw, parsed.batches, parsed.not_records))
+        })
+        .collect();
+    if std::env::var_os("CTTUI_TIMINGS").is_some() {
+        let clean = parts.iter().filter(|p| p.is_some()).count();
+        eprintln!(
+            "cttui timing: {} block(s) of {}, {clean} clean{}",
+            parts.len(),
+            path.display(),
+            if clean == parts.len() {
+                ""
+            } else {
+                ": the file goes the ordinary way"
+            }
+        );
+    }
+    let mut out = BlockLoad {
+        shape,
+        raw: RawStore::default(),
+        batches: Vec::new(),
+        not_records: 0,
+        stored: size,
+    };
+    if parts.iter().any(Option::is_none) {
+        if let Some(p) = progress {
+            p.take_back_bytes(ranges.iter().map(|(a, b)| b - a).sum());
+        }
+        return None;
+    }
+    for (raw, mut batches, not_records) in parts.into_iter().flatten() {
+        let shift = out.raw.append(raw);
+        for b in &mut batches {
+            b.offset_raw_ids(shift);
+        }
+        out.batches.extend(batches);
+        out.not_records += not_records;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn file_with(bytes: &[u8]) -> File {
+        let mut f = tempfile::tempfile().expect("tempfile");
+        f.write_all(bytes).expect("write");
+        f
+    }
+
+    /// Records with escaped JSON, nested objects and pretty-printed separators.
+    fn records(n: usize) -> Vec<String> {
+        (0..n)
+            .map(|i| {
+                format!(
+                    r#"{{"eventTime":"2024-01-01T00:{:02}:{:02}Z","eventName":"Get{i}","eventSource":"s3.amazonaws.com","eventID":"id-{i}","requestParameters":{{"policy":"{{\"a\":{i}}},{{\"b\":[1,2]}}"}},"userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::1:user/u{}"}}}}"#,
+                    (i / 60) % 60,
+                    i % 60,
+                    i % 7
+                )
+            })
+            .collect()
+    }
+
+    fn texts(raw: &RawStore) -> Vec<String> {
+        (0..raw.len() as u32)
+            .map(|i| raw.compact(i).expect("record"))
+            .collect()
+    }
+
+    #[test]
+    fn blocks_give_the_records_of_the_whole_file_in_order() {
+        let recs = records(2000);
+        let seps = [",", " ,\n ", "\n,"];
+        let mut doc = String::from("\u{feff}{\"Records\": [\n");
+        for (i, r) in recs.iter().enumerate() {
+            if i > 0 {
+                doc.push_str(seps[i % seps.len()]);
+            }
+            doc.push_str(r);
+        }
+        doc.push_str("\n] }\n");
+        let lines = recs.join("\n") + "\n";
+        for (text, shape) in [(doc, Shape::Records), (lines, Shape::JsonLines)] {
+            let mut f = tempfile::NamedTempFile::new().expect("tempfile");
+            f.write_all(text.as_bytes()).expect("write");
+            let whole = parse::parse_input(Arc::new(text.into_bytes()), 0);
+            let blocks = load_blocks(f.path(), 0, 0, 8 << 10, None).expect("clean blocks");
+            assert_eq!(blocks.shape, shape);
+            assert!(
+                blocks.batches.len() > 10,
+                "{} work units",
+                blocks.batches.len()
+            );
+            assert_eq!(texts(&blocks.raw), texts(&whole.raw));
+            assert_eq!(texts(&blocks.raw), recs);
+            let ids: Vec<u32> = blocks
+                .batches
+                .iter()
+                .flat_map(|b| b.raw_id.clone())
+                .collect();
+            assert_eq!(ids, (0..2000).collect::<Vec<u32>>());
+        }
+    }
+
+    #[test]
+    fn damage_sends_the_file_the_ordinary_way() {
+        let mut recs = records(500);
+        let mut doc = format!("{{\"Records\":[{}]}}", recs.join(","));
+        // A record that is not valid JSON in the middle of the file.
+        recs[250] = r#"{"eventName":"Broken","eventTime":nul}"#.to_owned();
+        let damaged = format!("{{\"Records\":[{}]}}", recs.join(","));
+        let mut f = tempfile::NamedTempFile::new().expect("tempfile");
+        f.write_all(damaged.as_bytes()).expect("write");
+        assert!(load_blocks(f.path(), 0, 0, 4 << 10, None).is_none());
+        // A file whose Records array is not closed.
+        let mut f = tempfile::NamedTempFile::new().expect("tempfile");
+        doc.truncate(doc.len() - 2);
+        f.write_all(doc.as_bytes()).expect("write");
+        assert!(load_blocks(f.path(), 0, 0, 4 << 10, None).is_none());
+    }
+
+    #[test]
+    fn detects_records_and_json_lines() {
+        let (shape, first) = detect(b"{\"Records\":[{\"a\":1}]}").expect("records");
+        assert_eq!((shape, first), (Shape::Records, 12));
+        let (shape, first) = detect(b"\n{\"a\":1}\n{\"a\":2}\n").expect("lines");
+        assert_eq!((shape, first), (Shape::JsonLines, 1));
+        assert!(detect(b"[{\"a\":1}]").is_none());
+    }
+
+    #[test]
+    fn boundaries_skip_braces_inside_escaped_json() {
+        // The policy string holds `},{` but never `},{"` unescaped.
+        let doc = br#"{"p":"{\"a\":1},{\"b\":2}"} , {"x":1}"#;
+        let f = file_with(doc);
+        let (stop, next) = records_boundary(&f, 0, doc.len() as u64).expect("boundary");
+        assert_eq!(&doc[stop as usize..next as usize], b",");
+        assert_eq!(&doc[..stop as usize], br#"{"p":"{\"a\":1},{\"b\":2}"} "#);
+    }
+
+    #[test]
+    fn records_end_finds_the_closing_bracket() {
+        let doc = b"{\"Records\":[{\"a\":1}] }\n";
+        let f = file_with(doc);
+        assert_eq!(records_end(&f, doc.len() as u64), Some(19));
+        let f = file_with(b"{\"Records\":[{\"a\":1}");
+        assert_eq!(records_end(&f, 18), None);
+    }
+}

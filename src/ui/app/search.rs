@@ -1,0 +1,240 @@
+//! Finding and shaping in the timeline: `/` search with n/N (the view stays), the column cursor
+//! with hide/show, and the frequency table of a column with narrowing from it.
+use rustc_hash::FxHashMap;
+
+use super::filter::quote;
+use super::{App, Overlay, PromptKind, Tab};
+use crate::ui::investigation::Investigation;
+use crate::ui::tabs::timeline::{COLS, Col};
+use crate::ui::widgets::table::ListNav;
+use crate::ui::widgets::text;
+
+/// The timeline's column cursor and hidden columns.
+#[derive(Debug, Clone)]
+pub struct ColumnState {
+    /// Index into `COLS`.
+    pub cursor: usize,
+    pub hidden: Vec<bool>,
+}
+
+impl Default for ColumnState {
+    fn default() -> Self {
+        ColumnState {
+            cursor: 2,
+            hidden: vec![false; COLS.len()],
+        }
+    }
+}
+
+/// A frequency table of one column over the view: value, count (most first, ties by value).
+#[derive(Debug, Clone)]
+pub struct Frequency {
+    pub col: Col,
+    pub total: usize,
+    /// `None`: events without a value.
+    pub values: Vec<(Option<String>, usize)>,
+    pub nav: ListNav,
+}
+
+impl Frequency {
+    /// Counts `col` over `rows`.
+    pub fn count(inv: &Investigation, col: Col, rows: &[u32]) -> Frequency {
+        let mut by: FxHashMap<Option<String>, usize> = FxHashMap::default();
+        for &r in rows {
+            *by.entry(col.value(inv, r as usize)).or_default() += 1;
+        }
+        let mut values: Vec<(Option<String>, usize)> = by.into_iter().collect();
+        values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Frequency {
+            col,
+            total: rows.len(),
+            values,
+            nav: ListNav::default(),
+        }
+    }
+
+    /// The filter that narrows to the selected value.
+    pub fn narrowing(&self) -> Option<String> {
+        let field = self.col.field()?;
+        let (v, _) = self.values.get(self.nav.selected)?;
+        Some(match v {
+            Some(v) if self.col == Col::Time => format!("time:{v}"),
+            Some(v) => format!("{field}:{}", quote(v)),
+            None => format!("-{field}:*"),
+        })
+    }
+}
+
+/// Whether an event has `needle` (lower case) in any text column the timeline can show.
+pub fn row_matches(inv: &Investigation, row: usize, needle: &str) -> bool {
+    let c = &inv.cols;
+    [
+        &c.principal,
+        &c.name,
+        &c.error,
+        &c.ip,
+        &c.bucket,
+        &c.key,
+        &c.source,
+        &c.region,
+        &c.user_agent,
+        &c.access_key,
+    ]
+    .iter()
+    .any(|ca| ca.get(row).is_some_and(|v| contains_ci(v, needle)))
+}
+
+/// Case-insensitive substring test; `needle` is lower case.
+fn contains_ci(hay: &str, needle: &str) -> bool {
+    if hay.is_ascii() && needle.is_ascii() {
+        let (h, n) = (hay.as_bytes(), needle.as_bytes());
+        return n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
+    }
+    hay.to_lowercase().contains(needle)
+}
+
+impl App {
+    pub(super) fn open_search(&mut self) {
+        if self.session().is_none() {
+            self.info("still loading");
+            return;
+        }
+        self.tab = Tab::Timeline;
+        let last = self
+            .session()
+            .and_then(|s| s.search.clone())
+            .unwrap_or_default();
+        self.open_prompt(PromptKind::Search, "search: ", &last);
+    }
+
+    /// Starts a search: highlights matches and moves to the first at or after the selection.
+    pub(super) fn submit_search(&mut self, text: &str) {
+        self.overlay = None;
+        let Some(s) = self.session_mut() else { return };
+        if text.is_empty() {
+            s.search = None;
+            self.info("search cleared");
+            return;
+        }
+        let needle = text.to_lowercase();
+        let view = s.view();
+        let total = view
+            .rows
+            .iter()
+            .filter(|&&r| row_matches(&s.inv, r as usize, &needle))
+            .count();
+        s.search = Some(needle);
+        if total == 0 {
+            self.info(format!(
+                "no match for '{}' in the view",
+                text::fit(text, 40)
+            ));
+            return;
+        }
+        // From the selection itself, so a match under the cursor is the first.
+        self.search_step(0, total);
+    }
+
+    /// n (`dir` 1) / N (-1): the next or previous match, wrapping; `dir` 0 starts at the selection.
+    pub(super) fn search_step(&mut self, dir: isize, total: usize) {
+        let Some(s) = self.session_mut() else { return };
+        let Some(needle) = s.search.clone() else {
+            self.info("no search: / starts one");
+            return;
+        };
+        let view = s.view();
+        let n = view.len();
+        if n == 0 {
+            return;
+        }
+        let start = s.timeline.selected.min(n - 1);
+        let step = if dir < 0 { n - 1 } else { 1 };
+        let first = if dir == 0 { start } else { (start + step) % n };
+        let mut i = first;
+        let mut wrapped = false;
+        let found = loop {
+            if row_matches(&s.inv, view.rows[i] as usize, &needle) {
+                break Some(i);
+            }
+            i = (i + step) % n;
+            if i == first {
+                break None;
+            }
+            if (dir >= 0 && i == 0) || (dir < 0 && i == n - 1) {
+                wrapped = true;
+            }
+        };
+        let Some(i) = found else {
+            self.info("no match in the view");
+            return;
+        };
+        s.timeline.select(i, n);
+        // The position first: a narrow status bar cuts the tail.
+        let mut msg = format!(
+            "match at event {} of {}",
+            text::thousands(i + 1),
+            text::thousands(n)
+        );
+        if wrapped {
+            msg.push_str(" (wrapped)");
+        }
+        if total > 0 {
+            msg.push_str(&format!(", {} in all", text::thousands(total)));
+        }
+        msg.push_str(&format!(": {}", text::clean(&needle)));
+        self.info(msg);
+    }
+
+    pub(super) fn move_column(&mut self, delta: isize) {
+        let Some(s) = self.session_mut() else { return };
+        let n = COLS.len() as isize;
+        let mut c = s.columns.cursor as isize;
+        for _ in 0..n {
+            c = (c + delta).clamp(1, n - 1);
+            if !s.columns.hidden[c as usize] || c == 1 || c == n - 1 {
+                break;
+            }
+        }
+        s.columns.cursor = c as usize;
+    }
+
+    pub(super) fn hide_column(&mut self) {
+        let Some(s) = self.session_mut() else { return };
+        let c = s.columns.cursor;
+        if c <= 1 {
+            self.info("the time column stays");
+            return;
+        }
+        s.columns.hidden[c] = true;
+        let title = COLS[c].title();
+        self.move_column(1);
+        self.info(format!("{title} hidden (+ shows all columns)"));
+    }
+
+    pub(super) fn show_columns(&mut self) {
+        let Some(s) = self.session_mut() else { return };
+        s.columns.hidden.iter_mut().for_each(|h| *h = false);
+        self.info("all columns shown");
+    }
+
+    pub(super) fn open_frequency(&mut self) {
+        let Some(s) = self.session() else { return };
+        let col = COLS[s.columns.cursor.min(COLS.len() - 1)];
+        if col == Col::Mark {
+            return;
+        }
+        let f = Frequency::count(&s.inv, col, &s.view().rows);
+        self.overlay = Some(Overlay::Frequency(Box::new(f)));
+    }
+
+    /// Enter in the frequency table: the view narrowed to the selected value.
+    pub(super) fn narrow_from_frequency(&mut self) {
+        let Some(Overlay::Frequency(f)) = &self.overlay else {
+            return;
+        };
+        let Some(q) = f.narrowing() else { return };
+        self.overlay = None;
+        self.tab = Tab::Timeline;
+        self.submit_filter(q, true);
+    }
+}
