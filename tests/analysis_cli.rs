@@ -138,3 +138,61 @@ eventName = "GetObject"
         .collect();
     assert_eq!(ids, vec!["team-bucket-read"]);
 }
+
+/// `--rules` takes a directory (walked, TOML and Sigma together) for `analyze` and `report`; a
+/// broken rule is named by file and line on stderr and the others still run.
+#[test]
+fn rule_directory_with_toml_and_sigma() {
+    let f = scenario_file();
+    let path = f.path().to_string_lossy().into_owned();
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("sigma")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("team.toml"),
+        "[[rule]]\nid = \"team-get\"\ntitle = \"Object read\"\ndescription = \"d\"\nlevel = \"low\"\n\
+         tactic = \"TA0009 Collection\"\ntechnique = \"T1530\"\n[[rule.match]]\neventName = \"GetObject\"\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("sigma/stop.yml"),
+        "title: Trail stopped (test)\nid: 7d1c0e52-0000-4000-8000-00000000000a\nlevel: critical\n\
+         logsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  sel:\n    eventName: StopLogging\n  condition: sel\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("sigma/broken.yml"),
+        "title: Broken\nlogsource:\n  product: aws\ndetection:\n  sel:\n    eventName|bogus: x\n  condition: sel\n",
+    )
+    .expect("write");
+    let d = dir.path().to_string_lossy().into_owned();
+    let (ok, out, err) = analyze(&[
+        "-q",
+        "--format",
+        "json",
+        "--no-builtin-rules",
+        "--rules",
+        &d,
+        &path,
+    ]);
+    assert!(ok, "{err}");
+    assert!(err.contains("broken.yml:6:"), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let mut ids: Vec<&str> = v["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter_map(|r| r["rule_id"].as_str())
+        .collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["7d1c0e52-0000-4000-8000-00000000000a", "team-get"]);
+    let report = Command::new(env!("CARGO_BIN_EXE_cttui"))
+        .args(["-q", "report", "--no-builtin-rules", "--rules", &d, &path])
+        .output()
+        .expect("run");
+    assert!(report.status.success());
+    let md = String::from_utf8_lossy(&report.stdout);
+    assert!(
+        md.contains("Trail stopped (test)"),
+        "the report lists the Sigma finding"
+    );
+}

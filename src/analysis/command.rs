@@ -34,8 +34,10 @@ pub enum GroupBy {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct AnalyzeArgs {
+    /// Log files or directories, e.g. `AWSLogs/`.
     #[arg(required = true)]
     pub paths: Vec<String>,
+    /// `text` or `md` for people, `json` for tools, `csv` for the region and risk tables.
     #[arg(long, value_enum, default_value = "text")]
     pub format: AnalyzeFormat,
     /// Rank principals or source IPs.
@@ -47,6 +49,7 @@ pub struct AnalyzeArgs {
     /// Seed of the isolation forest (same seed and input, same scores).
     #[arg(long, default_value_t = ForestParams::default().seed)]
     pub seed: u64,
+    /// Trees of the isolation forest (more: steadier scores, slower), e.g. `--trees 400`.
     #[arg(long, default_value_t = ForestParams::default().trees)]
     pub trees: usize,
     /// One of your own address ranges (CIDR); repeatable. Used by the rules that look for calls

@@ -16,6 +16,7 @@ use crate::playbook::session::Session;
 pub struct SqlArgs {
     /// Logs to analyse locally (any shape cttui reads); without them only the pins given are used.
     pub paths: Vec<String>,
+    /// The SQL dialect, e.g. `--engine duckdb`.
     #[arg(long, value_enum, default_value = "athena")]
     pub engine: Engine,
     /// The suspect principal (ARN) to bind.
