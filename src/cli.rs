@@ -36,6 +36,33 @@ pub struct LoadArgs {
     /// No progress bar on stderr.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// AWS's ip-ranges.json (or a table made by scripts/aws_ranges.py), newer than the built-in
+    /// one: which source addresses are inside AWS.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub aws_ranges: Option<std::path::PathBuf>,
+    /// Only events at or after this time (UTC; 2020-09-14 or 2020-09-14T00:40:00Z); Parquet
+    /// partitions and row groups before it are not read.
+    #[arg(long, global = true, value_parser = crate::ingest::parquet::parse_since)]
+    pub since: Option<i64>,
+    /// Only events at or before this time (a date means its end); Parquet after it is not read.
+    #[arg(long, global = true, value_parser = crate::ingest::parquet::parse_until)]
+    pub until: Option<i64>,
+    /// A command's filter, for pruning Parquet partitions (set by the command, not a flag).
+    #[arg(skip)]
+    pub filter_hint: Option<String>,
+}
+
+impl LoadArgs {
+    /// The part of the input to read: the window, narrowed by what the filter implies.
+    pub fn slice(&self) -> Result<crate::ingest::parquet::Slice> {
+        let mut slice = match &self.filter_hint {
+            Some(f) => crate::sql::filter::slice_hints(f)?,
+            None => crate::ingest::parquet::Slice::default(),
+        };
+        slice.since = slice.since.into_iter().chain(self.since).max();
+        slice.until = slice.until.into_iter().chain(self.until).min();
+        Ok(slice)
+    }
 }
 
 fn parse_size_arg(s: &str) -> std::result::Result<u64, String> {
@@ -116,6 +143,10 @@ pub enum Command {
     },
     /// Ranks principals by anomaly, runs the detection rules, summarises S3 activity and regions.
     Analyze(crate::analysis::command::AnalyzeArgs),
+    /// Writes the input as a hive-partitioned Parquet dataset (zstd) for DuckDB, Spark, Athena.
+    Convert(crate::convert::command::ConvertArgs),
+    /// Prints the playbook's queries as SQL for Athena, DuckDB or Spark, bound to the pins.
+    Sql(crate::sql::command::SqlArgs),
     /// Grows logs to N events (fresh eventIDs, shifted days) as a Records file, JSON Lines or a
     /// gzip AWSLogs tree, for benchmarks on real record shapes.
     Scale(crate::scale::ScaleArgs),
@@ -123,10 +154,14 @@ pub enum Command {
 
 /// Loads paths with a progress bar on stderr when stderr is a terminal.
 pub fn load_with_progress(paths: &[String], args: &LoadArgs) -> Result<(EventStore, LoadReport)> {
+    if let Some(path) = &args.aws_ranges {
+        crate::model::net::install_ranges_file(path)?;
+    }
     let progress = Arc::new(Progress::default());
     let opts = LoadOptions {
         max_inflate: args.max_inflate,
         progress: Some(Arc::clone(&progress)),
+        slice: args.slice()?,
     };
     if args.quiet || !std::io::stderr().is_terminal() {
         return ingest::load(paths, &opts);
@@ -195,6 +230,10 @@ pub fn run_events<W: Write>(
     // Reject a malformed filter before spending time on the load.
     let query = Query::parse(filter.unwrap_or(""))?;
     query.expr()?;
+    let args = &LoadArgs {
+        filter_hint: filter.map(str::to_owned),
+        ..args.clone()
+    };
     let (store, report) = load_with_progress(paths, args)?;
     report_skips(&report);
     let mut rows = query.rows(&store, None)?;

@@ -9,8 +9,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("nothing could be loaded from the given paths ({skipped} input(s) skipped)")]
-    NothingLoaded { skipped: usize },
+    /// `details`: one line per reason (file, line, byte), sanitised, each starting with a newline.
+    #[error("nothing could be loaded from the given paths ({skipped} input(s) skipped){details}")]
+    NothingLoaded { skipped: usize, details: String },
     #[error("query syntax error at column {pos}: {msg}")]
     Query { pos: usize, msg: String },
     #[error("data frame: {0}")]

@@ -5,6 +5,7 @@
 //! headless and is what the CLI subcommands call.
 pub mod analysis;
 pub mod cli;
+pub mod convert;
 pub mod demo;
 pub mod error;
 pub mod export;
@@ -13,6 +14,8 @@ pub mod investigation;
 pub mod model;
 pub mod playbook;
 pub mod scale;
+pub mod sigma;
+pub mod sql;
 pub mod summary;
 pub mod text;
 pub mod ui;

@@ -44,6 +44,8 @@ fn main() -> ExitCode {
             &cli.load,
         ),
         Some(Command::Demo { events, seed, out }) => cttui::demo::write_demo(&out, events, seed),
+        Some(Command::Convert(args)) => cttui::convert::command::run_convert(&args, &cli.load),
+        Some(Command::Sql(args)) => cttui::sql::command::run_sql(&mut stdout, &args, &cli.load),
         Some(Command::Scale(args)) => cttui::scale::run_scale(&args, &cli.load),
         Some(Command::Analyze(args)) => {
             cttui::analysis::command::run_analyze(&mut stdout, &args, &cli.load)

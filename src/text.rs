@@ -61,12 +61,14 @@ pub fn md_fence(content: &str) -> String {
     "`".repeat((longest + 1).max(3))
 }
 
-/// A CSV cell guarded against formula injection: spreadsheets execute cells starting with these.
+/// A CSV cell: sanitised like any text output (a cell printed to a terminal must not retitle it),
+/// and guarded against formula injection (spreadsheets execute cells starting with these).
 pub fn csv_cell(s: &str) -> Cow<'_, str> {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        Cow::Owned(format!("'{s}"))
+    let clean = sanitize(s);
+    if s.starts_with(['\t', '\r']) || clean.starts_with(['=', '+', '-', '@']) {
+        Cow::Owned(format!("'{clean}"))
     } else {
-        Cow::Borrowed(s)
+        clean
     }
 }
 
@@ -101,6 +103,8 @@ mod tests {
         assert_eq!(md_fence("none"), "```");
         assert_eq!(csv_cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");
         assert_eq!(csv_cell("ok"), "ok");
+        assert_eq!(csv_cell("\tx"), "'\\x09x");
+        assert_eq!(csv_cell("ua\x1b]0;t\x07"), "ua\\x1b]0;t\\x07");
         assert_eq!(truncate("abcdef", 4), "abc…");
     }
 }

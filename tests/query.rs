@@ -151,3 +151,112 @@ fn cli_rejects_a_bad_filter_before_loading() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("query syntax error at column"), "{err}");
 }
+
+#[test]
+fn a_principal_matches_by_the_short_name_the_tables_show() {
+    let s = store();
+    let full = ids(&s, "user:arn:aws:iam::111122223333:user/bob");
+    assert_eq!(full, ["REQ00002"]);
+    assert_eq!(ids(&s, "user:user/bob"), full);
+    assert_eq!(ids(&s, "user:bob"), full);
+    assert_eq!(ids(&s, "user:USER/BOB"), full);
+    // A tail must start at a ':' or '/' boundary.
+    assert_eq!(ids(&s, "user:ob"), Vec::<String>::new());
+    assert_eq!(ids(&s, "user:user/al* name:GetObject"), ["REQ00001"]);
+}
+
+#[test]
+fn built_filters_run_like_their_text() {
+    use cttui::model::query::{Field, Filter};
+    let s = store();
+    let built = Filter::all([
+        Filter::is(Field::User, "arn:aws:iam::111122223333:user/alice"),
+        Filter::any([
+            Filter::is(Field::Name, "ListBuckets"),
+            Filter::like(Field::Key, "data/file-1?.csv"),
+        ]),
+        Filter::present(Field::Error).not(),
+    ]);
+    let q = Query::new(built.clone()).expect("valid");
+    let by_value = q.rows(&s, None).expect("runs");
+    let by_text = Query::parse(&built.to_string())
+        .expect("its text parses")
+        .rows(&s, None)
+        .expect("runs");
+    assert_eq!(by_value, by_text);
+    assert_eq!(by_value.len(), 7, "{built}");
+    assert_eq!(
+        Query::parse(&built.to_string()).expect("p").filter(),
+        &built
+    );
+}
+
+#[test]
+fn many_bare_words_compile_and_run() {
+    // Thousands of words (issue 9: 8,000 took 25 s through nested polars expressions).
+    let s = store();
+    let words: Vec<String> = (0..8000).map(|i| format!("w{i}")).collect();
+    let q = Query::parse(&words.join(" ")).expect("parses");
+    assert!(q.rows(&s, None).expect("runs").is_empty());
+    let q = Query::parse(&format!("{} OR bob", words[..1000].join(" OR "))).expect("parses");
+    assert_eq!(q.rows(&s, None).expect("runs").len(), 1);
+}
+
+#[test]
+fn deep_nesting_is_a_clear_error() {
+    for open in ["(", "NOT ", "-"] {
+        let q = format!(
+            "{}name:x{}",
+            open.repeat(10_000),
+            if open == "(" {
+                ")".repeat(10_000)
+            } else {
+                String::new()
+            }
+        );
+        let e = Query::parse(&q).expect_err("too deep");
+        assert!(e.to_string().contains("nested deeper"), "{e}");
+    }
+}
+
+#[test]
+fn rule_level_and_risk_read_the_annotations() {
+    use cttui::model::query::{Annotations, RuleHit};
+    let s = store();
+    let q = Query::parse("rule:s3-*").expect("parses");
+    assert!(q.needs_analysis());
+    let e = q.rows(&s, None).expect_err("no analysis");
+    assert!(e.to_string().contains("analysis"), "{e}");
+    let mut risk = vec![None; s.len()];
+    risk[0] = Annotations::rank("high");
+    risk[1] = Annotations::rank("low");
+    let ann = Annotations {
+        risk,
+        hits: vec![
+            RuleHit {
+                rule: "s3-bulk-read".into(),
+                level: Annotations::rank("medium").expect("level"),
+                rows: vec![2, 3],
+            },
+            RuleHit {
+                rule: "iam-recon".into(),
+                level: Annotations::rank("critical").expect("level"),
+                rows: vec![3, 4],
+            },
+        ],
+    };
+    let run = |q: &str| {
+        Query::parse(q)
+            .expect("parses")
+            .rows_annotated(&s, None, Some(&ann))
+            .expect("runs")
+    };
+    assert_eq!(run("rule:s3-*"), [2, 3]);
+    assert_eq!(run("rule:IAM-RECON"), [3, 4]);
+    assert_eq!(run("level>=high"), [3, 4]);
+    assert_eq!(run("level:medium"), [2, 3]);
+    assert_eq!(run("risk:high"), [0]);
+    assert_eq!(run("risk>=low"), [0, 1]);
+    assert_eq!(run("risk>=low -rule:*").len(), 2);
+    assert_eq!(run("-rule:*").len(), s.len() - 3);
+}

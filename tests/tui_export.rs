@@ -224,8 +224,12 @@ fn view_export_matches_the_headless_command() {
     assert_eq!(filter, "(name:GetObject) AND (-error:*)");
     let mut headless = Vec::new();
     let args = LoadArgs {
+        aws_ranges: None,
         max_inflate: cttui::ingest::DEFAULT_MAX_INFLATE,
         quiet: true,
+        since: None,
+        until: None,
+        filter_hint: None,
     };
     run_events(
         &mut headless,

@@ -9,14 +9,19 @@
 //! [`Analysis::event_reasons`] says why. Every string that came from a log (principals, addresses,
 //! user agents, bucket names, and the reason sentences that quote them) must be sanitised before it
 //! is drawn (`crate::text::sanitize`).
+pub mod agent;
 pub mod apis;
+pub mod chains;
 pub mod columns;
 pub mod command;
+pub mod credentials;
+pub mod evidence;
 pub mod explain;
 pub mod features;
 pub mod forest;
 pub mod humanize;
 pub mod level;
+pub mod ranking;
 pub mod regions;
 pub mod render;
 pub mod risk;
@@ -35,10 +40,13 @@ use crate::error::{Error, Result};
 use crate::model::schema::s;
 use crate::model::store::EventStore;
 use columns::Columns;
+use credentials::CredentialReport;
+use evidence::Evidence;
 use explain::{Explainer, Reason, Subject};
 use features::{EntityKind, FeatureOptions, FeatureTable, Features, Groups, NF, Window};
 use forest::ForestParams;
 pub use level::{Level, LevelCounts};
+pub use ranking::{Confidence, Suspect};
 use regions::RegionSummary;
 use rules::Rule;
 use rules::findings::{Finding, RuleSummary};
@@ -61,6 +69,8 @@ pub struct AnalysisOptions {
     pub builtin_rules: bool,
     /// More rule files: (name, TOML text).
     pub extra_rules: Vec<(String, String)>,
+    /// Sigma rules, run after ours; their hits become findings like ours.
+    pub sigma: Option<Arc<crate::sigma::SigmaRules>>,
     /// How many of the most anomalous windows to report.
     pub top_windows: usize,
 }
@@ -75,6 +85,7 @@ impl Default for AnalysisOptions {
             known_cidrs: Vec::new(),
             builtin_rules: true,
             extra_rules: Vec::new(),
+            sigma: None,
             top_windows: 25,
         }
     }
@@ -119,7 +130,16 @@ pub struct PrincipalReport {
     pub reasons: Vec<Reason>,
     /// Rules that fired on its events: (rule id, events).
     pub rules: Vec<(String, usize)>,
+    /// Highest level of its evidence of compromise (credential misuse, chains), if any.
+    pub compromise: Option<Level>,
+    /// That evidence in sentences, strongest first.
+    pub evidence: Vec<String>,
     pub features: Features,
+    #[serde(skip)]
+    pub compromise_key: ranking::EvidenceKey,
+    /// Highest level of the rules that fired on its events.
+    #[serde(skip)]
+    pub rule_level: Option<Level>,
     /// Index into the feature table's groups (its rows: `Analysis::entity_rows`).
     #[serde(skip)]
     pub entity: u32,
@@ -156,6 +176,13 @@ pub struct Analysis {
     pub rules: Vec<RuleSummary>,
     pub s3: S3Summary,
     pub regions: RegionSummary,
+    /// Compute credentials followed through the log, and credentials with misuse.
+    pub credentials: CredentialReport,
+    /// Evidence of compromise (credential misuse, escalation chains…), highest level first; each
+    /// is also among `findings` under its kind's id.
+    pub evidence: Vec<Evidence>,
+    /// The principal the analysis suggests as SUSPECT, with a confidence and its reasons.
+    pub suspect: Option<Suspect>,
     /// Events per risk level.
     pub event_risk_counts: LevelCounts,
     /// Risk per event (row id), for colouring a timeline.
@@ -231,6 +258,9 @@ pub fn load_rules(opts: &AnalysisOptions) -> Result<Vec<Rule>> {
     for (name, text) in &opts.extra_rules {
         all.extend(rules::parse_rules(text, name, &known)?);
     }
+    if let Some(sigma) = &opts.sigma {
+        all.extend(sigma.as_rules());
+    }
     rules::check_unique(&all)?;
     Ok(all)
 }
@@ -273,6 +303,15 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
     let known = known_ranges(opts)?;
     let rules = load_rules(opts)?;
     let mut extra: Vec<&'static str> = rules.iter().flat_map(Rule::columns).collect();
+    extra.extend(
+        [
+            s::ACCESS_KEY_ID,
+            s::SESSION_ISSUER,
+            s::USER_NAME,
+            s::EVENT_ID,
+        ]
+        .map(columns::col),
+    );
     extra.sort_unstable();
     extra.dedup();
     let cols = Columns::build(store, &extra);
@@ -289,7 +328,7 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
     );
     let ent_points: Vec<[f64; NF]> = table.entities.iter().map(Features::vector).collect();
     let win_points: Vec<[f64; NF]> = table.windows.iter().map(|w| w.features.vector()).collect();
-    let (ent_scaler, ent_scores) = model_scores(&ent_points, &opts.forest)?;
+    let (ent_scaler, mut ent_scores) = model_scores(&ent_points, &opts.forest)?;
     let win_params = ForestParams {
         seed: opts.forest.seed ^ 0x5757_5757,
         ..opts.forest
@@ -297,11 +336,17 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
     let (win_scaler, win_scores) = model_scores(&win_points, &win_params)?;
     let mut notes = Vec::new();
     if ent_scores.is_none() {
+        ent_scores = ranking::robust_scores(&ent_points);
         notes.push(format!(
-            "{} {}(s): too few for the anomaly model (needs {})",
+            "{} {}(s): too few for the isolation forest (needs {}); {}",
             table.entities.len(),
             entity_word(opts.entity),
-            forest::MIN_POINTS
+            forest::MIN_POINTS,
+            if ent_scores.is_some() {
+                "scored by robust z-scores against the others instead"
+            } else {
+                "too few even for robust statistics (needs 3): no anomaly score"
+            }
         ));
     }
     if win_scores.is_none() {
@@ -313,18 +358,53 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
     }
 
     let by_name = Groups::by_code(cols.by_idx(s::EVENT_NAME));
-    let hits = rules::engine::run(
-        &rules,
+    // Sigma rules come last in the list and bring their own hits.
+    let native = rules.len() - opts.sigma.as_ref().map_or(0, |s| s.len());
+    let mut hits = rules::engine::run(
+        &rules[..native],
         &rules::engine::RunContext {
             cols: &cols,
             by_name: &by_name,
             known: &known,
         },
     );
-    let (findings, rule_summaries) = rules::findings::group(&rules, &hits, &cols);
+    if let Some(sigma) = &opts.sigma {
+        hits.extend(sigma.hits(store, native));
+    }
+    let (mut findings, rule_summaries) = rules::findings::group(&rules, &hits, &cols);
     let zero = vec![0.0; table.windows.len()];
     let wscores: &[f64] = win_scores.as_deref().unwrap_or(&zero);
-    let event_risk = risk::event_levels(n, &rules, &hits, &table, wscores);
+    let mut event_risk = risk::event_levels(n, &rules, &hits, &table, wscores);
+
+    // Evidence of compromise: credential misuse and chains.
+    let mut credentials = credentials::analyze(&cols);
+    let mut evidence = std::mem::take(&mut credentials.evidence);
+    evidence.extend(chains::analyze(&cols));
+    evidence.sort_by(|a, b| {
+        b.level
+            .cmp(&a.level)
+            .then_with(|| b.kind.weight().cmp(&a.kind.weight()))
+            .then_with(|| a.principal.cmp(&b.principal))
+    });
+    for e in &evidence {
+        for &r in &e.rows {
+            if let Some(slot) = event_risk.get_mut(r as usize) {
+                *slot = (*slot).max(Some(e.level));
+            }
+        }
+        findings.push(e.finding(&cols));
+    }
+    findings.sort_by(|a, b| {
+        b.level
+            .cmp(&a.level)
+            .then_with(|| b.count.cmp(&a.count))
+            .then_with(|| a.rule_id.cmp(&b.rule_id))
+            .then_with(|| a.principal.cmp(&b.principal))
+    });
+    let mut evidence_of: FxHashMap<&str, Vec<&Evidence>> = FxHashMap::default();
+    for e in &evidence {
+        evidence_of.entry(e.principal.as_str()).or_default().push(e);
+    }
     let per_entity_hits = risk::hits_per_entity(&table, &hits, n);
 
     let explainer = Explainer::new(&cols, &table);
@@ -397,13 +477,45 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
             reasons.retain(|r| r.kind == explain::ReasonKind::Outlier);
         }
         let f = &table.entities[e];
-        let (risk_level, risk_reasons) = risk::entity_risk(
+        let (mut risk_level, mut risk_reasons) = risk::entity_risk(
             &rules,
             &per_entity_hits[e],
             score,
             reasons.first().map(|r| r.text.as_str()),
             f,
         );
+        let rule_level = per_entity_hits[e]
+            .iter()
+            .filter_map(|&(i, _)| rules.get(i).map(|r| r.level))
+            .max();
+        let ev: &[&Evidence] = evidence_of
+            .get(table.names[e].as_str())
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let compromise_key = ranking::evidence_key(ev);
+        let ev_texts: Vec<String> = ev
+            .iter()
+            .map(|x| format!("{} ({}): {}", x.title, x.level, x.text))
+            .collect();
+        if let Some(l) = compromise_key.level {
+            if rule_level.is_none() && score.is_none_or(|s| s < risk::ANOMALOUS) {
+                risk_reasons.clear();
+            }
+            risk_reasons.splice(0..0, ev_texts.iter().cloned());
+            risk_level = risk_level.max(l);
+        }
+        // Events without an identity are many sessions lumped together, not one actor: their
+        // findings keep their level, the lump is not ranked as a Critical actor.
+        if e == table.entities.len() - 1
+            && opts.entity == EntityKind::Principal
+            && risk_level > Level::High
+        {
+            risk_level = Level::High;
+            risk_reasons.push(
+                "records without an identity are many sessions, not one actor: capped at High"
+                    .to_owned(),
+            );
+        }
         principals.push(PrincipalReport {
             rank: 0,
             principal: table.names[e].clone(),
@@ -418,22 +530,20 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
                 .iter()
                 .filter_map(|&(i, c)| rules.get(i).map(|r| (r.id.clone(), c)))
                 .collect(),
+            compromise: compromise_key.level,
+            evidence: ev_texts,
             features: f.clone(),
+            compromise_key,
+            rule_level,
             entity: e as u32,
         });
     }
     principals.retain(|p| p.features.events > 0);
-    principals.sort_by(|a, b| {
-        let key = |s: Option<f64>| s.map_or(-1.0, |s| round(s, 3));
-        key(b.score)
-            .total_cmp(&key(a.score))
-            .then_with(|| b.risk.cmp(&a.risk))
-            .then_with(|| b.features.events.cmp(&a.features.events))
-            .then_with(|| a.principal.cmp(&b.principal))
-    });
+    principals.sort_by(ranking::order);
     for (i, p) in principals.iter_mut().enumerate() {
         p.rank = i + 1;
     }
+    let suspect = ranking::suggest(&principals);
 
     let mut windows = Vec::new();
     if win_scores.is_some() {
@@ -498,6 +608,9 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
         rules: rule_summaries,
         s3,
         regions,
+        credentials,
+        evidence,
+        suspect,
         event_risk_counts: LevelCounts::from_levels(&event_risk),
         event_risk,
         table,

@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 
 use super::record::{Record, parse_bool, parse_bytes, principal};
 use super::time::parse_time_ms;
-use crate::model::net::is_internal_source;
+use crate::model::net::{self, NetClass};
 use crate::model::schema::{STRING_COLUMNS, s};
 
 /// The code of an absent value in a dictionary column.
@@ -111,6 +111,10 @@ pub struct Batch {
     pub management: Vec<Flag>,
     pub mfa: Vec<Flag>,
     pub outside: Vec<bool>,
+    /// Network class of each row's source address.
+    pub net: Vec<NetClass>,
+    /// Network class per distinct address seen in this batch.
+    net_cache: FxHashMap<String, NetClass>,
     pub bytes_out: Vec<Option<i64>>,
     pub bytes_in: Vec<Option<i64>>,
     pub raw_id: Vec<u32>,
@@ -144,6 +148,8 @@ impl Batch {
             management: Vec::with_capacity(capacity),
             mfa: Vec::with_capacity(capacity),
             outside: Vec::with_capacity(capacity),
+            net: Vec::with_capacity(capacity),
+            net_cache: FxHashMap::default(),
             bytes_out: Vec::with_capacity(capacity),
             bytes_in: Vec::with_capacity(capacity),
             raw_id: Vec::with_capacity(capacity),
@@ -182,11 +188,19 @@ impl Batch {
         self.put(s::EVENT_SOURCE, rec.event_source.get());
         self.put(s::AWS_REGION, rec.aws_region.get());
         self.put(s::SOURCE_IP, rec.source_ip.get());
-        self.outside.push(
-            rec.source_ip
-                .get()
-                .is_some_and(|ip| !is_internal_source(ip)),
-        );
+        let class = match rec.source_ip.get() {
+            None => NetClass::None,
+            Some(ip) => match self.net_cache.get(ip) {
+                Some(&c) => c,
+                None => {
+                    let c = net::classify(ip);
+                    self.net_cache.insert(ip.to_owned(), c);
+                    c
+                }
+            },
+        };
+        self.outside.push(class == NetClass::Outside);
+        self.net.push(class);
         self.put(s::USER_AGENT, rec.user_agent.get());
         self.put(s::PRINCIPAL, principal(rec).as_deref());
         self.put(s::IDENTITY_TYPE, id.and_then(|i| i.kind.get()));

@@ -158,6 +158,17 @@ pub fn parse_csv(buf: &Arc<Vec<u8>>, file_id: u32) -> Parsed {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
+                if record.len() != paths.len() {
+                    // A damaged quote merges rows (or splits one): loaded, but noted.
+                    ctx.note(
+                        offset,
+                        format!(
+                            "CSV row with {} field(s) where the header has {} (a damaged quote merges rows)",
+                            record.len(),
+                            paths.len()
+                        ),
+                    );
+                }
                 let mut obj = Map::new();
                 for (path, cell) in paths.iter().zip(record.iter()) {
                     if !cell.is_empty() {
@@ -175,15 +186,16 @@ pub fn parse_csv(buf: &Arc<Vec<u8>>, file_id: u32) -> Parsed {
             }
         }
     }
-    let (raw, batch, not_records, bad_records, mut problems) = ctx.into_parts();
-    finish_problems(buf, &mut problems);
+    let mut part = ctx.into_parts();
+    finish_problems(buf, &mut part.problems);
     Parsed {
         shape: Some(Shape::Csv),
-        raw,
-        batches: vec![batch],
-        not_records,
-        problems,
-        bad_records,
+        raw: part.raw,
+        batches: vec![part.batch],
+        not_records: part.not_records,
+        problems: part.problems,
+        bad_records: part.bad_records,
+        skipped: part.skipped,
         fatal: None,
     }
 }

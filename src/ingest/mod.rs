@@ -3,6 +3,7 @@ pub mod backing;
 pub mod batch;
 pub mod blocks;
 pub mod csv_input;
+pub mod parquet;
 pub mod parse;
 pub mod progress;
 pub mod record;
@@ -13,6 +14,7 @@ pub mod time;
 
 use std::sync::Arc;
 
+use polars::prelude::{IntoColumn, UInt32Chunked};
 use rayon::prelude::*;
 
 use serde::Serialize;
@@ -24,6 +26,9 @@ pub use parse::{Problem, Shape};
 pub use progress::Progress;
 pub use source::{Input, Passed};
 
+/// Reasons listed when nothing loads.
+const MAX_REASONS: usize = 50;
+
 /// Default cap on the inflated size of one gzip input (4 GiB).
 pub const DEFAULT_MAX_INFLATE: u64 = 4 << 30;
 
@@ -31,6 +36,8 @@ pub const DEFAULT_MAX_INFLATE: u64 = 4 << 30;
 pub struct LoadOptions {
     pub max_inflate: u64,
     pub progress: Option<Arc<Progress>>,
+    /// The part of the input to load (`--since`/`--until`, partitions the filter rules out).
+    pub slice: parquet::Slice,
 }
 
 impl Default for LoadOptions {
@@ -38,6 +45,7 @@ impl Default for LoadOptions {
         LoadOptions {
             max_inflate: DEFAULT_MAX_INFLATE,
             progress: None,
+            slice: parquet::Slice::default(),
         }
     }
 }
@@ -54,12 +62,19 @@ pub struct FileReport {
     pub records: usize,
     /// Container elements that were not CloudTrail records (SIEM envelopes, metadata lines).
     pub not_records: usize,
-    /// Records that could not be parsed.
+    /// Records that could not be parsed (each broken record or damaged stretch holding one).
     pub bad_records: usize,
+    /// Stretches of input passed over: bad records, stray brackets, truncation.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub skipped: usize,
     /// The first problems, with line and byte offset.
     pub problems: Vec<Problem>,
     /// Why nothing was read from this input, if so.
     pub error: Option<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The account of a load: what was read, skipped and dropped, so counts reconcile.
@@ -74,6 +89,10 @@ pub struct LoadReport {
     pub duplicates: usize,
     /// Events whose time was missing or unparseable (kept, sorted last).
     pub bad_times: usize,
+    /// Parquet files left unread because the slice rules them out (partitions, row-group times).
+    pub pruned_files: usize,
+    /// Records read but outside `--since`/`--until` (not in the store).
+    pub outside_window: usize,
 }
 
 impl LoadReport {
@@ -115,11 +134,12 @@ impl LoadReport {
                 ));
             }
             let described = f.problems.len();
-            if f.bad_records > described {
+            if f.skipped.max(f.bad_records) > described {
                 out.push(format!(
-                    "{}: {} more bad record(s) not listed",
+                    "{}: {} more skipped stretch(es) not listed ({} bad record(s) in all)",
                     f.path,
-                    f.bad_records - described
+                    f.skipped.max(f.bad_records) - described,
+                    f.bad_records
                 ));
             }
         }
@@ -132,6 +152,8 @@ struct FileOutcome {
     raw: RawStore,
     batches: Vec<batch::Batch>,
     bad_times: usize,
+    /// A Parquet file of which the slice needed no row.
+    pruned: bool,
 }
 
 fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
@@ -144,6 +166,7 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
         records: 0,
         not_records: 0,
         bad_records: 0,
+        skipped: 0,
         problems: Vec::new(),
         error: None,
     };
@@ -152,6 +175,7 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
         raw: RawStore::default(),
         batches: Vec::new(),
         bad_times: 0,
+        pruned: false,
     };
     if let Input::File(path) = input
         && let Some(b) = blocks::load_large(path, file_id, opts.progress.as_deref())
@@ -169,9 +193,23 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
             raw: b.raw,
             batches: b.batches,
             bad_times,
+            pruned: false,
         };
     }
-    let read = match source::read_input(input, opts.max_inflate) {
+    let read = match input {
+        Input::File(p) if parquet::is_parquet_file(p) => {
+            match parquet::read_input(p, &opts.slice) {
+                Ok(r) if r.input.bytes.is_empty() && r.row_groups_read < r.row_groups => {
+                    let mut out = empty(report);
+                    out.pruned = true;
+                    return out;
+                }
+                r => r.map(|r| r.input),
+            }
+        }
+        _ => source::read_input(input, opts.max_inflate),
+    };
+    let read = match read {
         Ok(r) => r,
         Err(e) => {
             report.error = Some(e);
@@ -199,6 +237,7 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
     report.error = parsed.fatal;
     report.not_records = parsed.not_records;
     report.bad_records = parsed.bad_records;
+    report.skipped = parsed.skipped;
     report.problems = parsed.problems;
     if let Some(w) = warning {
         report.problems.push(Problem {
@@ -214,13 +253,17 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
         raw: parsed.raw,
         batches: parsed.batches,
         bad_times,
+        pruned: false,
     }
 }
 
 /// Loads the given paths into one event store.
 pub fn load(paths: &[String], opts: &LoadOptions) -> Result<(EventStore, LoadReport)> {
     let timer = PhaseTimer::from_env();
-    let (inputs, passed) = source::discover(paths);
+    let (mut inputs, passed) = source::discover(paths);
+    let before = inputs.len();
+    inputs.retain(|i| !matches!(i, Input::File(p) if parquet::pruned_by_path(p, &opts.slice)));
+    let pruned_by_path = before - inputs.len();
     if let Some(p) = &opts.progress {
         let total: u64 = inputs
             .iter()
@@ -239,6 +282,7 @@ pub fn load(paths: &[String], opts: &LoadOptions) -> Result<(EventStore, LoadRep
     timer.mark("read and parse");
     let mut report = LoadReport {
         passed,
+        pruned_files: pruned_by_path,
         ..LoadReport::default()
     };
     let mut raw = RawStore::default();
@@ -257,17 +301,56 @@ pub fn load(paths: &[String], opts: &LoadOptions) -> Result<(EventStore, LoadRep
             shape: o.report.shape,
             events: o.report.records,
         });
+        if o.pruned {
+            report.pruned_files += 1;
+            continue;
+        }
         report.files.push(o.report);
+    }
+    if report.records == 0 && report.pruned_files > 0 {
+        return Err(Error::Invalid(format!(
+            "no event in the requested slice ({} Parquet file(s) left unread by --since/--until/--filter)",
+            report.pruned_files
+        )));
     }
     if report.records == 0 {
         let skipped = report.passed.len() + report.files.len();
-        return Err(Error::NothingLoaded { skipped });
+        let lines = report.skip_lines();
+        let mut details = String::new();
+        for l in lines.iter().take(MAX_REASONS) {
+            details.push_str("\n  ");
+            details.push_str(&crate::text::sanitize(l));
+        }
+        if lines.len() > MAX_REASONS {
+            details.push_str(&format!("\n  ... {} more", lines.len() - MAX_REASONS));
+        }
+        return Err(Error::NothingLoaded { skipped, details });
     }
     if let Some(p) = &opts.progress {
         p.set_stage("building the event table");
     }
     let (df, duplicates) = table::build(batches, &raw, &|phase| timer.mark(phase))?;
     report.duplicates = duplicates;
+    let df = if opts.slice.has_window() {
+        let before = df.height();
+        let mut df = opts.slice.filter_frame(df)?;
+        report.outside_window = before - df.height();
+        if df.height() == 0 {
+            return Err(Error::Invalid(format!(
+                "no event between --since and --until ({} record(s) read, all outside)",
+                report.records
+            )));
+        }
+        // Row ids stay 0..n after the window dropped rows.
+        let n = df.height() as u32;
+        df.with_column(
+            UInt32Chunked::from_vec(crate::model::schema::ROW_ID.into(), (0..n).collect())
+                .into_column(),
+        )?;
+        df
+    } else {
+        df
+    };
     let store = EventStore::new(df, raw, files);
     timer.mark("store");
     Ok((store, report))

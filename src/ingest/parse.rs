@@ -72,8 +72,20 @@ pub struct Parsed {
     /// Records that failed to parse, and structural problems (truncation).
     pub problems: Vec<Problem>,
     pub bad_records: usize,
+    /// Stretches of input passed over: bad records, damage between records, truncation.
+    pub skipped: usize,
     /// Set when the whole input was unusable (not a log, empty, ...).
     pub fatal: Option<String>,
+}
+
+/// What one work unit yielded.
+pub(super) struct Part {
+    pub raw: RawStore,
+    pub batch: Batch,
+    pub not_records: usize,
+    pub bad_records: usize,
+    pub skipped: usize,
+    pub problems: Vec<Problem>,
 }
 
 /// Per-work-unit state: records go to `batch`, their text to `raw`.
@@ -83,6 +95,8 @@ pub(super) struct Ctx {
     batch: Batch,
     not_records: usize,
     bad_records: usize,
+    /// Stretches of input passed over (each described or counted).
+    skipped: usize,
     problems: Vec<Problem>,
 }
 
@@ -100,12 +114,26 @@ impl Ctx {
             batch: Batch::new(file_id, capacity),
             not_records: 0,
             bad_records: 0,
+            skipped: 0,
             problems: Vec::new(),
+        }
+    }
+
+    /// A stretch passed over or suspicious that cost no record.
+    pub(super) fn note(&mut self, offset: usize, reason: String) {
+        self.skipped += 1;
+        if self.problems.len() < MAX_DETAILED {
+            self.problems.push(Problem {
+                offset,
+                line: None,
+                reason,
+            });
         }
     }
 
     pub(super) fn bad(&mut self, offset: usize, reason: String) {
         self.bad_records += 1;
+        self.skipped += 1;
         if self.problems.len() < MAX_DETAILED {
             self.problems.push(Problem {
                 offset,
@@ -118,15 +146,30 @@ impl Ctx {
     /// Parses the element `buf[range]`, where `buf` is raw buffer `buf_id`.
     fn element(&mut self, buf_id: u32, buf: &[u8], range: Range<usize>, depth: u8) {
         let bytes = &buf[range.clone()];
+        match bytes.first() {
+            Some(b'{') => {}
+            // An array on a JSON Lines line: a document of its own.
+            Some(b'[') if depth < MAX_DEPTH => {
+                let sub = &buf[..range.end];
+                return self.document_at(buf_id, sub, range.start, depth + 1);
+            }
+            // Scalars (`null`, `42`) and nested arrays are not records: counted, never invented
+            // into events (a struct would otherwise read `[1,2,3]` positionally).
+            _ => {
+                if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
+                    self.not_records += 1;
+                } else {
+                    self.bad(range.start, format!("not JSON: {:?}", preview(bytes)));
+                }
+                return;
+            }
+        }
         let rec: Record<'_> = match serde_json::from_slice(bytes) {
             Ok(r) => r,
             Err(e) => {
                 let at = element_error_offset(bytes, &e);
-                self.bad(
-                    range.start + at,
-                    format!("invalid record: {}", serde_msg(&e)),
-                );
-                return;
+                let reason = format!("invalid record: {}", serde_msg(&e));
+                return self.salvage(buf_id, buf, range, at, reason, depth);
             }
         };
         if rec.is_cloudtrail() {
@@ -154,8 +197,40 @@ impl Ctx {
                 let sub = &buf[..start + text.len()];
                 self.document_at(buf_id, sub, start, depth + 1);
             }
+        } else if depth < MAX_DEPTH && wraps_records(bytes) {
+            // A whole `{"Records":[...]}` document on one JSON Lines line.
+            let sub = &buf[..range.end];
+            self.document_at(buf_id, sub, range.start, depth + 1);
         } else {
             self.not_records += 1;
+        }
+    }
+
+    /// An element that did not parse: counted as one bad record, and the records it swallowed
+    /// (a record missing its closing brace runs into its neighbours) are loaded.
+    fn salvage(
+        &mut self,
+        buf_id: u32,
+        buf: &[u8],
+        range: Range<usize>,
+        at: usize,
+        reason: String,
+        depth: u8,
+    ) {
+        let (found, gaps) = split::salvage(buf, range.clone(), &is_record);
+        if found.is_empty() {
+            return self.bad(range.start + at, reason);
+        }
+        self.skipped += gaps.len();
+        for (i, gap) in gaps.iter().enumerate() {
+            if i == 0 {
+                self.bad(range.start, reason.clone());
+            } else if gap.lost {
+                self.bad(gap.start, "damaged stretch between records".to_owned());
+            }
+        }
+        for r in found {
+            self.element(buf_id, buf, r, depth);
         }
     }
 
@@ -187,28 +262,27 @@ impl Ctx {
 
     /// The document starting at `start` (nested documents: sequential, they are small).
     fn document_at(&mut self, buf_id: u32, buf: &[u8], start: usize, depth: u8) {
-        match plan(buf, start) {
-            Ok((_, elements, stop)) => {
-                for r in elements {
-                    self.element(buf_id, buf, r, depth);
-                }
-                if let Some(p) = stop {
-                    self.problems.push(p);
-                }
-            }
-            Err(msg) => self.bad(start, msg),
+        let plan = plan(buf, start);
+        self.skipped += plan.damaged;
+        self.bad_records += plan.lost;
+        let room = MAX_DETAILED.saturating_sub(self.problems.len());
+        self.problems
+            .extend(plan.damage.into_iter().take(room).map(|d| d.problem));
+        for r in plan.elements {
+            self.element(buf_id, buf, r, depth);
         }
     }
 
-    pub(super) fn into_parts(mut self) -> (RawStore, Batch, usize, usize, Vec<Problem>) {
+    pub(super) fn into_parts(mut self) -> Part {
         self.raw.set_buffer(EXTRA_BUF, Arc::new(self.extra));
-        (
-            self.raw,
-            self.batch,
-            self.not_records,
-            self.bad_records,
-            self.problems,
-        )
+        Part {
+            raw: self.raw,
+            batch: self.batch,
+            not_records: self.not_records,
+            bad_records: self.bad_records,
+            skipped: self.skipped,
+            problems: self.problems,
+        }
     }
 }
 
@@ -243,53 +317,77 @@ fn element_error_offset(bytes: &[u8], e: &serde_json::Error) -> usize {
     (line_start + e.column().saturating_sub(1)).min(bytes.len())
 }
 
-/// Decides the shape of the document at `start` and cuts it into element ranges.
-/// A document's shape, its element ranges, and where scanning stopped early (if it did).
-type Plan = (Shape, Vec<Range<usize>>, Option<Problem>);
+/// A stretch passed over while splitting, as a problem.
+struct Skipped {
+    problem: Problem,
+}
 
-fn plan(buf: &[u8], start: usize) -> Result<Plan, String> {
-    let to_problem = |s: split::ScanStop| Problem {
-        offset: s.offset,
-        line: None,
-        reason: s.reason,
-    };
-    match buf[start] {
-        b'{' if is_json_lines(buf, start) => {
-            let lines = split::split_lines(&buf[start..]);
-            let ranges = lines
-                .into_iter()
-                .map(|(_, r)| r.start + start..r.end + start)
-                .collect();
-            Ok((Shape::JsonLines, trim_ranges(buf, ranges), None))
-        }
-        b'{' => {
-            for (key, shape) in [("Records", Shape::Records), ("Events", Shape::Events)] {
-                if let Some(open) = split::find_key_array(buf, start, key) {
-                    let (elements, stop) = split::split_array(buf, open);
-                    return Ok((shape, elements, stop.map(to_problem)));
-                }
-            }
-            match split::value_end(buf, start) {
-                Some(end) => Ok((Shape::Object, std::iter::once(start..end).collect(), None)),
-                None => Ok((
-                    Shape::Object,
-                    Vec::new(),
-                    Some(Problem {
-                        offset: start,
-                        line: None,
-                        reason: "truncated: the input ends inside the object".to_owned(),
-                    }),
-                )),
-            }
-        }
-        b'[' => {
-            let (elements, stop) = split::split_array(buf, start);
-            Ok((Shape::Array, elements, stop.map(to_problem)))
-        }
-        _ => Err(format!(
-            "not a CloudTrail log: unrecognised content starting {:?}",
-            preview(&buf[start..])
-        )),
+/// A buffer's shape, its element ranges, and the stretches passed over.
+struct Plan {
+    shape: Option<Shape>,
+    elements: Vec<Range<usize>>,
+    /// The first stretches passed over, described.
+    damage: Vec<Skipped>,
+    /// All stretches passed over, and those that cost a record.
+    damaged: usize,
+    lost: usize,
+}
+
+/// Whether an object reads as a record or a record's wrapper: where records resume after damage.
+pub fn is_record(bytes: &[u8]) -> bool {
+    bytes.first() == Some(&b'{')
+        && serde_json::from_slice::<Record<'_>>(bytes).is_ok_and(|r| {
+            r.is_cloudtrail() || r.cloudtrail_event.get().is_some() || r.siem_raw.is_some()
+        })
+}
+
+/// Whether an object that is not a record has a top-level `Records`/`Events` array.
+fn wraps_records(bytes: &[u8]) -> bool {
+    ["Records", "Events"]
+        .iter()
+        .any(|k| split::find_key_array(bytes, 0, k).is_some())
+}
+
+/// Cuts the input from `start` into elements: by line for JSON Lines, else by the structural
+/// splitter (one or more documents, resynchronised after damage).
+fn plan(buf: &[u8], start: usize) -> Plan {
+    if is_json_lines(buf, start) {
+        let ranges = split::split_lines(&buf[start..])
+            .into_iter()
+            .map(|(_, r)| r.start + start..r.end + start)
+            .collect();
+        return Plan {
+            shape: Some(Shape::JsonLines),
+            elements: trim_ranges(buf, ranges),
+            damage: Vec::new(),
+            damaged: 0,
+            lost: 0,
+        };
+    }
+    let split = split::split_documents(buf, start, &is_record);
+    let shape = split.container.map(|c| match c {
+        split::Container::Records => Shape::Records,
+        split::Container::Events => Shape::Events,
+        split::Container::Array => Shape::Array,
+        split::Container::Object => Shape::Object,
+    });
+    let damage = split
+        .damage
+        .into_iter()
+        .map(|d| Skipped {
+            problem: Problem {
+                offset: d.start,
+                line: None,
+                reason: d.reason,
+            },
+        })
+        .collect();
+    Plan {
+        shape,
+        elements: split.elements,
+        damage,
+        damaged: split.damaged,
+        lost: split.lost,
     }
 }
 
@@ -308,19 +406,35 @@ fn trim_ranges(buf: &[u8], ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
         .collect()
 }
 
-/// JSON Lines: the first line holds a complete object, and more content follows it.
+/// Lines looked at to tell JSON Lines from a (pretty-printed) document.
+const SNIFF_LINES: usize = 8;
+
+/// JSON Lines: among the first lines, the first one that starts an object holds a complete
+/// object, or two lines do (the first line may be broken, `null` or a number). A document that
+/// is one line long is not JSON Lines.
 fn is_json_lines(buf: &[u8], start: usize) -> bool {
-    // Only the first line is looked at: a one-line document is never JSON Lines, and scanning a
-    // 1 GB single-line Records file here would cost a whole extra pass.
-    let Some(eol) = memchr::memchr(b'\n', &buf[start..]).map(|p| start + p) else {
-        return false;
-    };
-    match split::value_end(&buf[..eol], start) {
-        Some(end) if end <= eol => buf[eol.min(buf.len())..]
-            .iter()
-            .any(|c| !c.is_ascii_whitespace()),
-        _ => false,
+    let mut complete = 0;
+    let mut first_object: Option<bool> = None;
+    let mut lines = 0;
+    let mut pos = start;
+    while pos < buf.len() && lines < SNIFF_LINES {
+        let eol = memchr::memchr(b'\n', &buf[pos..]).map_or(buf.len(), |p| pos + p);
+        let line_start = skip_bom_ws(&buf[..eol], pos);
+        pos = eol + 1;
+        if line_start >= eol {
+            continue;
+        }
+        lines += 1;
+        if buf[line_start] != b'{' {
+            continue;
+        }
+        // Only this line is scanned: a 1 GB one-line Records file costs nothing here.
+        let whole = split::value_end(&buf[..eol], line_start)
+            .is_some_and(|end| buf[end..eol].iter().all(u8::is_ascii_whitespace));
+        first_object.get_or_insert(whole);
+        complete += usize::from(whole);
     }
+    lines >= 2 && (first_object == Some(true) || complete >= 2)
 }
 
 /// A short, printable preview of bytes for messages.
@@ -342,6 +456,7 @@ pub fn parse_input(buf: Arc<Vec<u8>>, file_id: u32) -> Parsed {
         not_records: 0,
         problems: Vec::new(),
         bad_records: 0,
+        skipped: 0,
         fatal: Some(fatal),
     };
     if start >= buf.len() {
@@ -350,12 +465,16 @@ pub fn parse_input(buf: Arc<Vec<u8>>, file_id: u32) -> Parsed {
     if csv_input::looks_like_csv(&buf[start..]) {
         return csv_input::parse_csv(&buf, file_id);
     }
-    let (shape, elements, stop) = match plan(&buf, start) {
-        Ok(p) => p,
-        Err(msg) => return empty(msg),
-    };
+    let plan = plan(&buf, start);
+    if plan.elements.is_empty() && !matches!(buf[start], b'{' | b'[') {
+        return empty(format!(
+            "not a CloudTrail log: unrecognised content starting {:?}",
+            preview(&buf[start..])
+        ));
+    }
     // Parse work units in parallel; each keeps its own raw spans and columns, merged in order.
-    let parts: Vec<_> = elements
+    let parts: Vec<Part> = plan
+        .elements
         .par_chunks(CHUNK)
         .map(|chunk| {
             let mut ctx = Ctx::new(&buf, file_id, chunk.len());
@@ -366,29 +485,32 @@ pub fn parse_input(buf: Arc<Vec<u8>>, file_id: u32) -> Parsed {
         })
         .collect();
     let mut out = Parsed {
-        shape: Some(shape),
+        shape: plan.shape.or(Some(Shape::Object)),
         raw: RawStore::default(),
         batches: Vec::with_capacity(parts.len()),
         not_records: 0,
         problems: Vec::new(),
         bad_records: 0,
+        skipped: 0,
         fatal: None,
     };
-    for (raw, mut batch, not_records, bad, problems) in parts {
-        let shift = out.raw.append(raw);
-        batch.offset_raw_ids(shift);
-        out.batches.push(batch);
-        out.not_records += not_records;
-        out.bad_records += bad;
-        out.problems.extend(problems);
+    for mut part in parts {
+        let shift = out.raw.append(part.raw);
+        part.batch.offset_raw_ids(shift);
+        out.batches.push(part.batch);
+        out.not_records += part.not_records;
+        out.bad_records += part.bad_records;
+        out.skipped += part.skipped;
+        out.problems.extend(part.problems);
     }
-    if let Some(p) = stop {
-        // A cut-off element is a lost record; a missing `]` after complete ones is not.
-        if !p.reason.contains("not closed") {
-            out.bad_records += 1;
-        }
-        out.problems.push(p);
-    }
+    out.skipped += plan.damaged;
+    out.bad_records += plan.lost;
+    out.problems.extend(
+        plan.damage
+            .into_iter()
+            .take(MAX_DETAILED)
+            .map(|d| d.problem),
+    );
     finish_problems(&buf, &mut out.problems);
     out
 }

@@ -1,7 +1,8 @@
 //! Finding inputs (paths, directories, stdin) and reading them into memory, inflating gzip.
 use std::fs;
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use flate2::bufread::MultiGzDecoder;
 
@@ -28,11 +29,14 @@ pub struct Passed {
     pub reason: String,
 }
 
-/// Expands the given paths: directories are walked recursively in name order, hidden entries and
-/// CloudTrail digest files are passed over (and counted).
+/// Expands the given paths: directories are walked recursively in name order (symlinked ones
+/// once each), hidden entries are left out, and CloudTrail digests, documentation and special
+/// files (FIFOs, devices, sockets) are passed over and counted. A path named explicitly is read
+/// whatever it is (a FIFO or `/dev/fd/N` from process substitution, a device), under the size cap.
 pub fn discover(paths: &[String]) -> (Vec<Input>, Vec<Passed>) {
     let mut inputs = Vec::new();
     let mut passed = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for p in paths {
         if p == "-" {
             inputs.push(Input::Stdin);
@@ -40,7 +44,7 @@ pub fn discover(paths: &[String]) -> (Vec<Input>, Vec<Passed>) {
         }
         let path = PathBuf::from(p);
         match fs::metadata(&path) {
-            Ok(m) if m.is_dir() => walk(&path, &mut inputs, &mut passed),
+            Ok(m) if m.is_dir() => walk(&path, &mut inputs, &mut passed, &mut seen),
             Ok(_) => inputs.push(Input::File(path)),
             Err(e) => passed.push(Passed {
                 path: p.clone(),
@@ -64,7 +68,34 @@ fn is_documentation(name: &str) -> bool {
         .any(|ext| lower.ends_with(ext))
 }
 
-fn walk(dir: &Path, inputs: &mut Vec<Input>, passed: &mut Vec<Passed>) {
+/// What a special file is, for the note that passes it over.
+fn special_kind(ft: &fs::FileType) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_fifo() {
+        Some("a FIFO")
+    } else if ft.is_socket() {
+        Some("a socket")
+    } else if ft.is_char_device() {
+        Some("a character device")
+    } else if ft.is_block_device() {
+        Some("a block device")
+    } else {
+        None
+    }
+}
+
+fn walk(
+    dir: &Path,
+    inputs: &mut Vec<Input>,
+    passed: &mut Vec<Passed>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+) {
+    // A folder reached twice (symlinks, loops) is walked once.
+    if let Ok(real) = fs::canonicalize(dir)
+        && !seen.insert(real)
+    {
+        return;
+    }
     let mut entries: Vec<_> = match fs::read_dir(dir) {
         Ok(rd) => rd.filter_map(Result::ok).collect(),
         Err(e) => {
@@ -82,32 +113,44 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, passed: &mut Vec<Passed>) {
         if name.starts_with('.') {
             continue;
         }
-        let Ok(ft) = e.file_type() else { continue };
+        let pass = |passed: &mut Vec<Passed>, reason: String| {
+            passed.push(Passed {
+                path: path.display().to_string(),
+                reason,
+            })
+        };
+        let Ok(mut ft) = e.file_type() else { continue };
+        if ft.is_symlink() {
+            // Judged by what it points to: a symlink to a FIFO must not block the walk.
+            match fs::metadata(&path) {
+                Ok(m) => ft = m.file_type(),
+                Err(err) => {
+                    pass(passed, format!("broken symlink: {err}"));
+                    continue;
+                }
+            }
+        }
         if ft.is_dir() {
             if is_digest(&name) {
-                passed.push(Passed {
-                    path: path.display().to_string(),
-                    reason: "CloudTrail digest directory".to_owned(),
-                });
+                pass(passed, "CloudTrail digest directory".to_owned());
             } else {
-                walk(&path, inputs, passed);
+                walk(&path, inputs, passed, seen);
             }
+        } else if let Some(kind) = special_kind(&ft) {
+            pass(
+                passed,
+                format!("{kind}, not a regular file (name it to read it)"),
+            );
         } else if is_digest(&name)
             || path
                 .components()
                 .any(|c| is_digest(&c.as_os_str().to_string_lossy()))
         {
-            passed.push(Passed {
-                path: path.display().to_string(),
-                reason: "CloudTrail digest file".to_owned(),
-            });
+            pass(passed, "CloudTrail digest file".to_owned());
         } else if is_documentation(&name) {
             // READMEs and SOURCE notes beside logs: counted, not read.
-            passed.push(Passed {
-                path: path.display().to_string(),
-                reason: "documentation file, not a log".to_owned(),
-            });
-        } else if ft.is_file() || ft.is_symlink() {
+            pass(passed, "documentation file, not a log".to_owned());
+        } else if ft.is_file() {
             inputs.push(Input::File(path));
         }
     }
@@ -123,48 +166,246 @@ pub struct ReadInput {
     pub warning: Option<String>,
 }
 
-/// Reads an input, inflating gzip (detected by its magic bytes, whatever the name) up to `max_inflate`.
+/// How long a FIFO named as input may wait for a writer before it is given up.
+pub const FIFO_WAIT: Duration = Duration::from_secs(10);
+/// Inflated bytes after which the compression ratio is checked.
+const BOMB_PROBE: usize = 16 << 20;
+/// Compression ratio no log reaches (CloudTrail JSON inflates about 10:1; zeros 1000:1).
+const BOMB_RATIO: u64 = 200;
+/// Bytes read before the content is judged (binary data is never a log).
+const SNIFF: usize = 64 << 10;
+/// Reads are done in pieces of this size, so caps are checked while reading.
+const PIECE: usize = 1 << 20;
+
+/// Reads an input, inflating gzip (detected by its magic bytes, whatever the name) up to
+/// `max_inflate`. Memory is bounded while reading, not checked afterwards: the gzip trailer's size
+/// is never trusted, inflation stops at the cap or as soon as the ratio shows a bomb, and a
+/// stream (stdin, FIFO, device) stops at the cap or as soon as it shows binary data.
 pub fn read_input(input: &Input, max_inflate: u64) -> Result<ReadInput, String> {
-    let bytes = match input {
-        Input::File(p) => fs::read(p).map_err(|e| format!("cannot read: {e}"))?,
-        Input::Stdin => {
-            let mut v = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut v)
-                .map_err(|e| format!("cannot read stdin: {e}"))?;
-            v
+    match input {
+        Input::Stdin => read_from(std::io::stdin().lock(), None, max_inflate),
+        Input::File(p) => {
+            let meta = fs::metadata(p).map_err(|e| format!("cannot read: {e}"))?;
+            let file = if meta.file_type().is_dir() {
+                return Err("cannot read: is a directory".to_owned());
+            } else if std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type()) {
+                open_fifo(p, FIFO_WAIT)?
+            } else {
+                fs::File::open(p).map_err(|e| format!("cannot read: {e}"))?
+            };
+            let len = meta.is_file().then(|| meta.len());
+            read_from(file, len, max_inflate)
         }
-    };
-    let stored = bytes.len() as u64;
-    if !bytes.starts_with(&[0x1f, 0x8b]) {
-        return Ok(ReadInput {
-            bytes,
-            stored,
-            gzip: false,
-            warning: None,
-        });
     }
-    // The gzip trailer holds the inflated size mod 2^32: a good capacity hint for one member.
-    let hint = bytes
-        .len()
-        .checked_sub(4)
-        .map(|at| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]))
-        .map_or(0, |n| n as u64)
-        .min(max_inflate);
-    let mut out = Vec::with_capacity(hint as usize);
-    let mut dec = MultiGzDecoder::new(bytes.as_slice()).take(max_inflate + 1);
-    let warning = match dec.read_to_end(&mut out) {
-        Ok(_) if out.len() as u64 > max_inflate => {
+}
+
+/// Opens a FIFO for reading, waiting at most `wait` for a writer (opening blocks until one comes).
+/// On time-out the waiting thread is released by opening the FIFO for writing ourselves.
+pub fn open_fifo(path: &Path, wait: Duration) -> Result<fs::File, String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let owned = path.to_path_buf();
+    std::thread::Builder::new()
+        .name("cttui-fifo-open".to_owned())
+        .spawn(move || {
+            let _ = tx.send(fs::File::open(owned));
+        })
+        .map_err(|e| format!("cannot read: {e}"))?;
+    match rx.recv_timeout(wait) {
+        Ok(r) => r.map_err(|e| format!("cannot read: {e}")),
+        Err(_) => {
+            // The reader is blocked in open(): a writer appearing releases it, and it then
+            // drops the file it got.
+            let _ = fs::OpenOptions::new().write(true).open(path);
+            Err(format!(
+                "a FIFO with no writer: gave up after waiting {} s",
+                wait.as_secs()
+            ))
+        }
+    }
+}
+
+/// Counts the bytes read through it (the compressed bytes consumed by the inflater).
+struct Counted<R> {
+    inner: R,
+    count: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+}
+
+/// Whether the first bytes of an input are binary (NUL or many control bytes): never a log.
+fn binary(head: &[u8]) -> bool {
+    let controls = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t') || b == 0x7f)
+        .count();
+    head.contains(&0) || controls * 100 > head.len()
+}
+
+fn not_a_log(head: &[u8]) -> String {
+    format!(
+        "not a CloudTrail log: binary data at the start ({:?}); stopped reading",
+        super::parse::preview(head)
+    )
+}
+
+fn read_from<R: Read>(src: R, len: Option<u64>, cap: u64) -> Result<ReadInput, String> {
+    let mut src = std::io::BufReader::with_capacity(
+        64 << 10,
+        Counted {
+            inner: src,
+            count: 0,
+        },
+    );
+    let head = src.fill_buf().map_err(|e| format!("cannot read: {e}"))?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        return inflate(src, len, cap);
+    }
+    let mut out = Vec::new();
+    match len {
+        // A regular file: its size is known and it is what the user chose.
+        Some(n) => {
+            out.reserve_exact(usize::try_from(n).unwrap_or(0).saturating_add(1));
+            src.read_to_end(&mut out)
+                .map_err(|e| format!("cannot read: {e}"))?;
+        }
+        None => {
+            read_capped(&mut src, &mut out, cap, 1 << 20)
+                .map_err(|e| format!("cannot read: {e}"))?
+                .map_err(|got| {
+                    if binary(&got[..got.len().min(SNIFF)]) {
+                        not_a_log(got)
+                    } else {
+                        format!(
+                            "over the cap of {cap} bytes for one input (an endless stream?); raise --max-inflate to load it"
+                        )
+                    }
+                })?;
+        }
+    }
+    let stored = out.len() as u64;
+    Ok(ReadInput {
+        bytes: out,
+        stored,
+        gzip: false,
+        warning: None,
+    })
+}
+
+/// Reads `src` into `out` in pieces until the end, growing `out` at most to `cap + 1` bytes.
+/// `Ok(Err(bytes))` when the cap was passed, or the first bytes are binary.
+fn read_capped<'a, R: Read>(
+    src: &mut R,
+    out: &'a mut Vec<u8>,
+    cap: u64,
+    initial: usize,
+) -> std::io::Result<Result<(), &'a [u8]>> {
+    let limit = usize::try_from(cap).unwrap_or(usize::MAX).saturating_add(1);
+    out.reserve_exact(initial.min(limit));
+    let mut sniffed = false;
+    loop {
+        if out.len() == out.capacity() {
+            let grow = out.len().max(PIECE).min(limit - out.len().min(limit));
+            if grow == 0 {
+                return Ok(Err(out.as_slice()));
+            }
+            out.reserve_exact(grow);
+        }
+        let room = (out.capacity() - out.len()).min(PIECE);
+        let at = out.len();
+        out.resize(at + room, 0);
+        let n = match src.read(&mut out[at..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => 0,
+            Err(e) => {
+                out.truncate(at);
+                return Err(e);
+            }
+        };
+        out.truncate(at + n);
+        if !sniffed && (out.len() >= SNIFF || n == 0) {
+            sniffed = true;
+            if binary(&out[..out.len().min(SNIFF)]) {
+                return Ok(Err(out.as_slice()));
+            }
+        }
+        if n == 0 {
+            return Ok(Ok(()));
+        }
+        if out.len() as u64 > cap {
+            return Ok(Err(out.as_slice()));
+        }
+    }
+}
+
+fn inflate<R: Read>(
+    src: std::io::BufReader<Counted<R>>,
+    len: Option<u64>,
+    cap: u64,
+) -> Result<ReadInput, String> {
+    let mut dec = MultiGzDecoder::new(src);
+    let mut out: Vec<u8> = Vec::new();
+    // A guess from the stored size (logs inflate about 10:1), never from the gzip trailer.
+    let initial = len
+        .map_or(PIECE as u64, |n| n.saturating_mul(8))
+        .min(256 << 20) as usize;
+    let limit = usize::try_from(cap).unwrap_or(usize::MAX).saturating_add(1);
+    out.reserve_exact(initial.clamp(PIECE, limit));
+    let mut sniffed = false;
+    let warning = loop {
+        if out.len() == out.capacity() {
+            let grow = out.len().min(limit.saturating_sub(out.len()));
+            if grow == 0 {
+                return Err(format!(
+                    "gzip inflates beyond the cap of {cap} bytes (a gzip bomb?); raise --max-inflate to load it"
+                ));
+            }
+            out.reserve_exact(grow);
+        }
+        let at = out.len();
+        let room = (out.capacity() - at).min(PIECE);
+        out.resize(at + room, 0);
+        let n = match dec.read(&mut out[at..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => 0,
+            Err(e) => {
+                out.truncate(at);
+                break Some(format!(
+                    "gzip stream broken after {} inflated bytes: {e}",
+                    out.len()
+                ));
+            }
+        };
+        out.truncate(at + n);
+        if !sniffed && (out.len() >= SNIFF || n == 0) {
+            sniffed = true;
+            if binary(&out[..out.len().min(SNIFF)]) {
+                return Err(format!("gzip bomb or {}", not_a_log(&out)));
+            }
+        }
+        if n == 0 {
+            break None;
+        }
+        if out.len() as u64 > cap {
             return Err(format!(
-                "gzip inflates beyond the limit of {max_inflate} bytes (a gzip bomb?); raise --max-inflate to load it"
+                "gzip inflates beyond the cap of {cap} bytes (a gzip bomb?); raise --max-inflate to load it"
             ));
         }
-        Ok(_) => None,
-        Err(e) => Some(format!(
-            "gzip stream broken after {} inflated bytes: {e}",
-            out.len()
-        )),
+        let consumed = dec.get_ref().get_ref().count.max(1);
+        if out.len() >= BOMB_PROBE && out.len() as u64 / consumed > BOMB_RATIO {
+            return Err(format!(
+                "gzip bomb: {} bytes inflated from {consumed} (more than {BOMB_RATIO}:1, which no log reaches); stopped",
+                out.len()
+            ));
+        }
     };
+    // No shrink_to_fit: it would copy the buffer, and pages never written cost no memory.
+    let stored = dec.get_ref().get_ref().count;
     Ok(ReadInput {
         bytes: out,
         stored,

@@ -302,6 +302,11 @@ pub fn build(
         )
         .into_column(),
     );
+    let net = gather(&flat(&batches, |b| &b.net), &rows);
+    cols.push(
+        StringChunked::from_iter_values(schema::NET_CLASS.into(), net.iter().map(|c| c.label()))
+            .into_column(),
+    );
     for (name, v) in [
         (schema::BYTES_OUT, flat(&batches, |b| &b.bytes_out)),
         (schema::BYTES_IN, flat(&batches, |b| &b.bytes_in)),

@@ -19,9 +19,19 @@ pub fn parse_time_ms(s: &str) -> Option<i64> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         return Some(dt.timestamp_millis());
     }
-    // A space separator with an offset: "2022-02-08 09:23:37+11:00".
-    if let Ok(dt) = DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f%:z") {
-        return Some(dt.timestamp_millis());
+    // A space separator with an offset: "2022-02-08 09:23:37+11:00", and the shorter offsets
+    // Athena, Presto and DuckDB write in CSV: "+0000" and "+00".
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S%.f%:z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+    ] {
+        if let Ok(dt) = DateTime::parse_from_str(s, fmt) {
+            return Some(dt.timestamp_millis());
+        }
+    }
+    if let Some(ms) = hour_offset(s) {
+        return Some(ms);
     }
     let trimmed = s.trim_end_matches(['Z', 'z']).trim_end_matches(" UTC");
     for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
@@ -30,6 +40,23 @@ pub fn parse_time_ms(s: &str) -> Option<i64> {
         }
     }
     None
+}
+
+/// `2024-04-01 00:00:18+00` or `…-05`: an offset of whole hours, which chrono's `%z` refuses.
+fn hour_offset(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let sign_at = b.len().checked_sub(3)?;
+    let sign = match b[sign_at] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let hours: i64 = s[sign_at + 1..].parse().ok()?;
+    let base = s[..sign_at].trim_end();
+    let naive = ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(base, f).ok())?;
+    Some(naive.and_utc().timestamp_millis() - sign * hours * 3_600_000)
 }
 
 fn parse_epoch(s: &str) -> Option<i64> {
@@ -85,6 +112,13 @@ mod tests {
             "2020-09-14 00:40:12.000000000",
             "2020-09-14T02:40:12+02:00",
             "2020-09-14 11:40:12+11:00",
+            "2020-09-14 00:40:12+00",
+            "2020-09-14 00:40:12.000+00",
+            "2020-09-14 00:40:12+0000",
+            "2020-09-14 02:40:12+0200",
+            "2020-09-14 02:40:12+02",
+            "2020-09-13 22:40:12-02",
+            "2020-09-14T00:40:12+0000",
             "2020-09-14T00:40:12",
             "1600044012",
             "1600044012000",
@@ -96,7 +130,15 @@ mod tests {
 
     #[test]
     fn non_times_are_none() {
-        for s in ["redacted", "...", "", "2020-13-40T00:00:00Z", "yesterday"] {
+        for s in [
+            "redacted",
+            "...",
+            "",
+            "2020-13-40T00:00:00Z",
+            "yesterday",
+            "2020-09-14 00:40:12+ab",
+            "+00",
+        ] {
             assert_eq!(parse_time_ms(s), None, "{s}");
         }
     }

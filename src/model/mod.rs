@@ -4,3 +4,4 @@ pub mod query;
 pub mod raw;
 pub mod schema;
 pub mod store;
+pub mod time;

@@ -9,8 +9,12 @@ pub const BYTES_IN: &str = "bytes_in";
 pub const READ_ONLY: &str = "read_only";
 pub const MANAGEMENT_EVENT: &str = "management_event";
 pub const MFA_AUTHENTICATED: &str = "mfa_authenticated";
-/// Whether sourceIPAddress is a public address (not an AWS service name or private range).
+/// Whether sourceIPAddress is outside AWS: a valid address in neither AWS's published prefixes
+/// nor a private range (`crate::model::net`).
 pub const OUTSIDE_AWS: &str = "outside_aws";
+/// The network class of sourceIPAddress: `aws-service`, `aws`, `private`, `outside` or `none`
+/// (`crate::model::net::NetClass`).
+pub const NET_CLASS: &str = "net_class";
 
 /// The string columns, in the order the ingest builders fill them.
 pub const STRING_COLUMNS: [&str; 21] = [

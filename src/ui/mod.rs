@@ -37,6 +37,7 @@ pub fn run(paths: &[String], args: &LoadArgs) -> Result<()> {
         LoadOptions {
             max_inflate: args.max_inflate,
             progress: None,
+            slice: args.slice()?,
         },
     );
     if let Some(w) = warning {

@@ -1,0 +1,148 @@
+//! The `cttui sql` command line: pins from the flags, else the session, else the analysis; the
+//! window from `--since`/`--until`, else the session; evidence and pivots from the local analysis.
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::{Engine, Found, Target, evidence_queries, found_queries, playbook_queries, script};
+use crate::cli::LoadArgs;
+use crate::error::{Error, Result};
+use crate::model::query::Query;
+use crate::model::store::EventStore;
+use crate::playbook::Pins;
+use crate::playbook::session::Session;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SqlArgs {
+    /// Logs to analyse locally (any shape cttui reads); without them only the pins given are used.
+    pub paths: Vec<String>,
+    #[arg(long, value_enum, default_value = "athena")]
+    pub engine: Engine,
+    /// The suspect principal (ARN) to bind.
+    #[arg(long)]
+    pub suspect: Option<String>,
+    /// The bucket to bind.
+    #[arg(long)]
+    pub bucket: Option<String>,
+    /// Athena table name, or the converted dataset's location for DuckDB and Spark.
+    #[arg(long)]
+    pub table: Option<String>,
+    /// Partition keys of the converted dataset (DuckDB, Spark): `date` prunes by the window.
+    #[arg(long, default_value = "region,source,date")]
+    pub partition_by: String,
+    /// A saved session whose pins to use (default: the session cttui keeps for these paths).
+    #[arg(long)]
+    pub session: Option<PathBuf>,
+}
+
+/// The session for the paths, read without touching the file (a corrupt one is an error only
+/// when named explicitly).
+fn session_pins(args: &SqlArgs) -> Result<Option<Pins>> {
+    let (path, explicit) = match &args.session {
+        Some(p) => (p.clone(), true),
+        None if args.paths.is_empty() => return Ok(None),
+        None => (crate::playbook::session::session_path(&args.paths), false),
+    };
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return if explicit {
+            Err(Error::Invalid(format!(
+                "{}: cannot read the session file",
+                path.display()
+            )))
+        } else {
+            Ok(None)
+        };
+    };
+    match serde_json::from_str::<Session>(&text) {
+        Ok(s) => Ok(Some(s.pins)),
+        Err(e) if explicit => Err(Error::Invalid(format!(
+            "{}: corrupt session ({e})",
+            path.display()
+        ))),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Distinct values of a column over the suspect's events (at most `limit`).
+fn suspect_values(
+    store: &EventStore,
+    pins: &Pins,
+    column: &str,
+    extra: &str,
+    limit: usize,
+) -> Vec<String> {
+    let Some(q) = pins.suspect_query() else {
+        return Vec::new();
+    };
+    let rows = Query::parse(&format!("{q} {extra}"))
+        .and_then(|q| q.rows(store, None))
+        .unwrap_or_default();
+    let Some(col) = store.str_col(column) else {
+        return Vec::new();
+    };
+    rows.iter()
+        .filter_map(|&r| col.get(r as usize).map(str::to_owned))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .take(limit)
+        .collect()
+}
+
+pub fn run_sql<W: Write>(out: &mut W, args: &SqlArgs, load: &LoadArgs) -> Result<()> {
+    let partitions: Vec<String> = crate::convert::PartitionKey::parse_list(&args.partition_by)?
+        .iter()
+        .map(|k| k.name().to_owned())
+        .collect();
+    let target = Target::new(args.engine, args.table.as_deref(), partitions);
+    let mut pins = session_pins(args)?.unwrap_or_default();
+    let flags = |pins: &mut Pins| {
+        if args.suspect.is_some() {
+            pins.suspect = args.suspect.clone();
+            pins.suspect_ip = None;
+        }
+        if args.bucket.is_some() {
+            pins.bucket = args.bucket.clone();
+        }
+        if load.since.is_some() || load.until.is_some() {
+            pins.window = Some((
+                load.since.unwrap_or(i64::MIN / 2),
+                load.until.unwrap_or(i64::MAX / 2),
+            ));
+        }
+    };
+    flags(&mut pins);
+    let mut queries = Vec::new();
+    if args.paths.is_empty() {
+        queries.extend(playbook_queries(&target, &pins)?);
+    } else {
+        let (store, report) = crate::cli::load_with_progress(&args.paths, load)?;
+        crate::cli::report_skips(&report);
+        let inv = crate::investigation::Investigation::analyze(store, report)?;
+        if pins.suspect.is_none() && pins.bucket.is_none() {
+            let window = pins.window;
+            pins = crate::playbook::default_pins(&inv.store, &inv.standings);
+            pins.window = window;
+        }
+        queries.extend(playbook_queries(&target, &pins)?);
+        let ctx = crate::playbook::triage::Context {
+            store: &inv.store,
+            pins: &pins,
+            standings: &inv.standings,
+        };
+        let evidence: Vec<(String, String, String)> = crate::playbook::triage::answer_all(&ctx)?
+            .into_iter()
+            .filter_map(|a| {
+                let q = a.evidence_query?;
+                Some((format!("triage {}", a.id), a.question, q))
+            })
+            .collect();
+        queries.extend(evidence_queries(&target, pins.window, &evidence)?);
+        let found = Found {
+            addresses: suspect_values(&inv.store, &pins, "source_ip", "outside:true", 50),
+            keys: suspect_values(&inv.store, &pins, "access_key_id", "", 50),
+        };
+        queries.extend(found_queries(&target, pins.window, &found)?);
+    }
+    out.write_all(script(&target, &pins, &queries).as_bytes())
+        .map_err(|e| Error::io("stdout", e))
+}
