@@ -228,7 +228,7 @@ pub fn playbook_queries(t: &Target, pins: &Pins) -> Result<Vec<SqlQuery>> {
             note: spec.unavailable.clone(),
         };
         if q.note.is_none() {
-            match bind(spec, pins)? {
+            match bind(spec, pins) {
                 Err(missing) => {
                     q.note = Some(format!(
                         "needs a pinned {} (--{})",
@@ -237,7 +237,7 @@ pub fn playbook_queries(t: &Target, pins: &Pins) -> Result<Vec<SqlQuery>> {
                     ));
                 }
                 Ok(filter) => {
-                    let f = filter.map(|f| f.to_string()).unwrap_or_default();
+                    let f = filter.unwrap_or_default();
                     q.sql = Some(statement(t, &f, pins.window, &spec.group_by, spec.having)?);
                     q.filter = Some(f);
                 }
