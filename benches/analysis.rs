@@ -234,9 +234,25 @@ fn main() {
         rules.len(),
         hits.iter().map(|h| h.rows.len()).sum::<usize>()
     );
-    let stages = t_cols + t_feat + t_forest + t_rules;
+    drop(cols);
+    // The evidence passes read two more columns (access key, user name).
+    let mut more = extra.clone();
+    more.extend([s::ACCESS_KEY_ID, s::USER_NAME].map(cttui::analysis::columns::col));
+    let cols = Columns::build(&store, &more);
+    let (creds, t_cred) = time("credentials (context + misuse)", n, || {
+        cttui::analysis::credentials::analyze(&cols)
+    });
+    let (chains, t_chain) = time("chains (escalation, recon, tampering)", n, || {
+        cttui::analysis::chains::analyze(&cols)
+    });
     println!(
-        "features + forest + rules (with column decoding): {:.1} ms (s3 adds {:.1} ms)",
+        "   {} credentials followed, {} evidence items",
+        creds.credentials.len(),
+        creds.evidence.len() + chains.len()
+    );
+    let stages = t_cols + t_feat + t_forest + t_rules + t_cred + t_chain;
+    println!(
+        "features + forest + rules + evidence (with column decoding): {:.1} ms (s3 adds {:.1} ms)",
         stages * 1000.0,
         t_s3 * 1000.0
     );

@@ -185,8 +185,6 @@ pub fn analyze(cols: &Columns<'_>) -> Vec<Evidence> {
     let errors = cols.by_idx(s::ERROR_CODE);
     let users = cols.by_idx(s::USER_NAME);
     let keys = cols.by_idx(s::ACCESS_KEY_ID);
-    let times = cols.times();
-    let t = |r: u32| times.get(r as usize).copied().flatten();
     #[derive(Clone, Copy, PartialEq)]
     enum K {
         None,
@@ -362,7 +360,6 @@ pub fn analyze(cols: &Columns<'_>) -> Vec<Evidence> {
         );
         recon_then_reads(cols, p, &pname, &discovery, &reads, &mut out);
         tampering_then_action(cols, p, &pname, &tamper, &sensitive, &mut out);
-        let _ = t;
     }
     // The new keys' use, anywhere in the log.
     if !wanted_keys.is_empty() {

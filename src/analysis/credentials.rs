@@ -12,6 +12,7 @@ use super::agent::{self, ComputeEnv, Family};
 use super::columns::{Columns, NULL};
 use super::evidence::{Evidence, EvidenceKind, Step, principal_name, short_list};
 use super::level::Level;
+use super::rules::detectors::instance_session;
 use super::timefmt;
 use crate::model::net::{self, NetClass};
 use crate::model::schema::s;
@@ -103,14 +104,6 @@ pub struct CredentialReport {
     pub evidence: Vec<Evidence>,
 }
 
-/// Whether an assumed-role ARN's session name is an EC2 instance id (`i-` + 8 or 17 hex digits).
-pub fn instance_session(principal: &str) -> Option<&str> {
-    let (_, session) = role_session(principal)?;
-    let hex = session.strip_prefix("i-")?;
-    let ok = (hex.len() == 8 || hex.len() == 17) && hex.bytes().all(|b| b.is_ascii_hexdigit());
-    ok.then_some(session)
-}
-
 /// (role name, session name) of an assumed-role ARN.
 pub fn role_session(principal: &str) -> Option<(&str, &str)> {
     let rest = principal.split_once(":assumed-role/")?.1;
@@ -192,7 +185,6 @@ pub fn analyze(cols: &Columns<'_>) -> CredentialReport {
     let uas = cols.by_idx(s::USER_AGENT);
     let keys = cols.by_idx(s::ACCESS_KEY_ID);
     let types = cols.by_idx(s::IDENTITY_TYPE);
-    let times = cols.times();
     let ranges = net::ranges();
     let class: Vec<NetClass> = ips.table(|v| ranges.classify(v));
     let family: Vec<Family> = uas.table(|v| agent::family(Some(v)));
@@ -353,7 +345,6 @@ pub fn analyze(cols: &Columns<'_>) -> CredentialReport {
             .then_with(|| a.first_seen.cmp(&b.first_seen))
             .then_with(|| a.principal.cmp(&b.principal))
     });
-    let _ = times;
     report
 }
 
