@@ -42,9 +42,12 @@ fn damaged_records_file(damage: impl Fn(&str) -> String) -> String {
     format!("{{\"Records\":[{}]}}", recs.join(","))
 }
 
+/// A named way to damage one record.
+type Damage<'a> = (&'a str, &'a dyn Fn(&str) -> String);
+
 #[test]
 fn one_broken_record_costs_only_itself_whatever_the_damage() {
-    let cases: [(&str, &dyn Fn(&str) -> String); 5] = [
+    let cases: [Damage<'_>; 5] = [
         ("unterminated string", &|r: &str| {
             r.replacen("\"GetObject", "\"GetObject\\", 1).replacen(
                 "ListBuckets\"",

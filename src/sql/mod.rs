@@ -54,7 +54,7 @@ impl Target {
         }
     }
 
-    fn from_clause(&self) -> &str {
+    fn table_clause(&self) -> &str {
         &self.table
     }
 }
@@ -180,7 +180,7 @@ pub fn statement(
                 if x == *c { x } else { format!("{x} AS {c}") }
             })
             .collect();
-        let _ = write!(sql, "SELECT {}\nFROM {}", list.join(", "), t.from_clause());
+        let _ = write!(sql, "SELECT {}\nFROM {}", list.join(", "), t.table_clause());
     } else {
         let keys: Vec<String> = group_by
             .iter()
@@ -196,7 +196,7 @@ pub fn statement(
             col("bytes_out"),
             col("event_time"),
             col("event_time"),
-            t.from_clause()
+            t.table_clause()
         );
     }
     if !wh.is_empty() {
