@@ -16,8 +16,11 @@ fn twenty_thousand_stale_marks_resolve_in_linear_time() {
         ));
     }
     std::fs::write(&path, text).expect("write");
-    let (store, _) = load(&[path.to_string_lossy().into_owned()], &LoadOptions::default())
-        .expect("loads");
+    let (store, _) = load(
+        &[path.to_string_lossy().into_owned()],
+        &LoadOptions::default(),
+    )
+    .expect("loads");
     let mut session = Session::new();
     // 20,000 marks whose rows and eventIDs match nothing, and two that moved rows.
     session.marks = (0..20_000)

@@ -189,7 +189,7 @@ pub fn read_input(input: &Input, max_inflate: u64) -> Result<ReadInput, String> 
             } else {
                 fs::File::open(p).map_err(|e| format!("cannot read: {e}"))?
             };
-            let len = meta.is_file().then(|| meta.len());
+            let len = meta.is_file().then_some(meta.len());
             read_from(file, len, max_inflate)
         }
     }

@@ -57,7 +57,7 @@ pub fn record(i: usize) -> serde_json::Value {
         },
         "eventTime": format!("2024-01-01T00:{:02}:{:02}Z", (i / 60) % 60, i % 60),
         "eventSource": "s3.amazonaws.com",
-        "eventName": if i % 3 == 0 { "GetObject" } else { "ListBuckets" },
+        "eventName": if i.is_multiple_of(3) { "GetObject" } else { "ListBuckets" },
         "awsRegion": "us-east-1",
         "sourceIPAddress": format!("203.0.113.{}", i % 250),
         "userAgent": "aws-cli/2 \u{1b}[2J\u{9b}31m\u{202e}|# =cmd\r\nX",
@@ -533,7 +533,7 @@ pub fn run(
             let _ = std::fs::write(std::env::temp_dir().join("cttui-fuzz-case"), &bytes);
         }
         // Outputs are rendered for one case in eight (the renderers are the slow part).
-        let o = check(dir, f, Some(&m), &bytes, case % 8 == 0);
+        let o = check(dir, f, Some(&m), &bytes, case.is_multiple_of(8));
         totals.cases += 1;
         totals.lost_after += o.lost_after;
         if o.lost_after > 0 && std::env::var_os("CTTUI_FUZZ_VERBOSE").is_some() {
