@@ -80,12 +80,17 @@ fn header_path(h: &str) -> Vec<String> {
     if let Some(p) = KNOWN_PATHS.iter().find(|p| norm(p) == n) {
         return p.split('.').map(str::to_owned).collect();
     }
-    if h.contains('.') {
+    // A dotted name nests, but only so deep: a 30,000-part header must not build (and later drop)
+    // a 30,000-level tree. Deeper names stay one flat key.
+    if h.contains('.') && h.split('.').count() <= MAX_PATH_DEPTH {
         h.split('.').map(str::to_owned).collect()
     } else {
         vec![h.to_owned()]
     }
 }
+
+/// Deepest nesting a dotted CSV header may build (CloudTrail's own paths are at most 5 deep).
+const MAX_PATH_DEPTH: usize = 16;
 
 /// Whether the text looks like a CSV export of CloudTrail (a header naming CloudTrail fields).
 pub fn looks_like_csv(bytes: &[u8]) -> bool {
@@ -100,21 +105,32 @@ pub fn looks_like_csv(bytes: &[u8]) -> bool {
 }
 
 fn set_path(obj: &mut Map<String, Value>, path: &[String], value: Value) {
-    match path {
-        [] => {}
-        [last] => {
-            obj.insert(last.clone(), value);
-        }
-        [head, rest @ ..] => {
-            let slot = obj
-                .entry(head.clone())
-                .or_insert_with(|| Value::Object(Map::new()));
-            match slot {
-                Value::Object(inner) => set_path(inner, rest, value),
-                // A scalar already sits where an object is needed: keep the cell under its full name.
-                _ => {
+    // Iterative: the depth is bounded by MAX_PATH_DEPTH, but no recursion is needed either.
+    let mut obj = obj;
+    let mut path = path;
+    loop {
+        match path {
+            [] => return,
+            [last] => {
+                obj.insert(last.clone(), value);
+                return;
+            }
+            [head, rest @ ..] => {
+                let is_object = obj
+                    .entry(head.clone())
+                    .or_insert_with(|| Value::Object(Map::new()))
+                    .is_object();
+                if !is_object {
+                    // A scalar already sits where an object is needed: keep the cell under its
+                    // full name.
                     obj.insert(path.join("."), value);
+                    return;
                 }
+                match obj.get_mut(head) {
+                    Some(Value::Object(inner)) => obj = inner,
+                    _ => return,
+                }
+                path = rest;
             }
         }
     }
@@ -216,6 +232,23 @@ mod tests {
         }
         assert_eq!(header_path("custom.thing"), vec!["custom", "thing"]);
         assert_eq!(header_path("p_log_type"), vec!["p_log_type"]);
+    }
+
+    #[test]
+    fn a_very_deep_dotted_header_stays_flat() {
+        let deep = vec!["a"; 30_000].join(".");
+        assert_eq!(header_path(&deep), vec![deep.clone()]);
+        let csv = format!("eventTime,eventName,{deep}\n2024-01-01T00:00:00Z,GetObject,x\n");
+        let parsed = parse_csv(&Arc::new(csv.into_bytes()), 0);
+        assert_eq!(parsed.batches.iter().map(|b| b.len()).sum::<usize>(), 1);
+        let mut obj = Map::new();
+        set_path(&mut obj, &["x".into(), "y".into()], Value::from(1));
+        set_path(
+            &mut obj,
+            &["x".into(), "y".into(), "z".into()],
+            Value::from(2),
+        );
+        assert_eq!(Value::Object(obj).to_string(), r#"{"x":{"y":1,"y.z":2}}"#);
     }
 
     #[test]

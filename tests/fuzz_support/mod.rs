@@ -533,7 +533,7 @@ pub fn run(
             let _ = std::fs::write(std::env::temp_dir().join("cttui-fuzz-case"), &bytes);
         }
         // Outputs are rendered for one case in eight (the renderers are the slow part).
-        let o = check(dir, f, Some(&m), &bytes, case % 8 == 0);
+        let o = check(dir, f, Some(&m), &bytes, case.is_multiple_of(8));
         totals.cases += 1;
         totals.lost_after += o.lost_after;
         if o.lost_after > 0 && std::env::var_os("CTTUI_FUZZ_VERBOSE").is_some() {
