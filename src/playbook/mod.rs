@@ -30,12 +30,6 @@ pub struct Standing {
     pub suggested: Option<String>,
 }
 
-/// A value quoted for query text (`"` and `\\` escaped). Kept for text consumers such as the SQL
-/// translation; in-process code builds [`Filter`] values instead.
-pub fn quoted(v: &str) -> String {
-    format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
 /// 1234567 -> "1,234,567".
 pub fn fmt_count(n: usize) -> String {
     crate::analysis::humanize::count(n as u64)
