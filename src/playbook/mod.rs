@@ -81,12 +81,17 @@ pub fn pins_for(store: &EventStore, suspect: Option<String>) -> Pins {
         suspect_ip: suspect_ip.clone(),
         ..Pins::default()
     };
+    // Attempts count: a bucket the suspect tried to read (even denied) is the one to pin.
+    let attempts = Filter::all([
+        Filter::is(Field::Source, "s3.amazonaws.com"),
+        Filter::is(Field::Name, "GetObject"),
+    ]);
     let from_suspect = scoped
         .suspect_filter()
-        .map(|f| rows(store, f.and(object_reads())))
+        .map(|f| rows(store, f.and(attempts.clone())))
         .unwrap_or_default();
     let reads = if from_suspect.is_empty() {
-        rows(store, object_reads())
+        rows(store, attempts)
     } else {
         from_suspect
     };
