@@ -110,7 +110,7 @@ pub fn risk_csv<W: Write>(out: W, analysis: &Analysis) -> Result<()> {
         "rules",
     ])
     .map_err(csv_err)?;
-    let time = |t: Option<i64>| t.map(crate::ingest::time::format_ms).unwrap_or_default();
+    let time = |t: Option<i64>| t.map(crate::model::time::format_ms).unwrap_or_default();
     for p in &analysis.principals {
         let rules: Vec<String> = p.rules.iter().map(|(id, n)| format!("{id}={n}")).collect();
         w.write_record([

@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::analysis::Analysis;
 use crate::error::{Error, Result};
-use crate::ingest::time::format_ms;
 use crate::model::store::EventStore;
+use crate::model::time::format_ms;
 use crate::text::{csv_cell, sanitize};
 
 /// One timeline line.

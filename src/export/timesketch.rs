@@ -6,9 +6,9 @@ use std::io::Write;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::ingest::time::format_ms;
 use crate::model::schema::{self, STRING_COLUMNS};
 use crate::model::store::EventStore;
+use crate::model::time::format_ms;
 
 pub const TIMESTAMP_DESC: &str = "Event Recorded";
 

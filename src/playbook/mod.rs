@@ -30,12 +30,6 @@ pub struct Standing {
     pub suggested: Option<String>,
 }
 
-/// A value quoted for query text (`"` and `\\` escaped). Kept for text consumers such as the SQL
-/// translation; in-process code builds [`Filter`] values instead.
-pub fn quoted(v: &str) -> String {
-    format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
 /// 1234567 -> "1,234,567".
 pub fn fmt_count(n: usize) -> String {
     crate::analysis::humanize::count(n as u64)
@@ -87,12 +81,17 @@ pub fn pins_for(store: &EventStore, suspect: Option<String>) -> Pins {
         suspect_ip: suspect_ip.clone(),
         ..Pins::default()
     };
+    // Attempts count: a bucket the suspect tried to read (even denied) is the one to pin.
+    let attempts = Filter::all([
+        Filter::is(Field::Source, "s3.amazonaws.com"),
+        Filter::is(Field::Name, "GetObject"),
+    ]);
     let from_suspect = scoped
         .suspect_filter()
-        .map(|f| rows(store, f.and(object_reads())))
+        .map(|f| rows(store, f.and(attempts.clone())))
         .unwrap_or_default();
     let reads = if from_suspect.is_empty() {
-        rows(store, object_reads())
+        rows(store, attempts)
     } else {
         from_suspect
     };

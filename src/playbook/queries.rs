@@ -120,20 +120,11 @@ fn bind_pins(
 }
 
 /// The spec's query with pins and the pinned window filled in as values, or the pins it lacks.
-pub fn bind_filter(
+pub fn bind(
     spec: &QuerySpec,
     pins: &Pins,
 ) -> Result<std::result::Result<Option<Filter>, Vec<String>>> {
     Ok(bind_pins(spec, pins)?.map(|f| f.map(|f| f.and(pins.window_filter()))))
-}
-
-/// The spec's query text with pins filled in (the window left to the caller), or the pins it
-/// lacks. Text for consumers that translate queries (SQL); in-process code uses [`bind_filter`].
-pub fn bind(spec: &QuerySpec, pins: &Pins) -> std::result::Result<Option<String>, Vec<String>> {
-    match bind_pins(spec, pins) {
-        Ok(r) => r.map(|f| f.map(|f| f.to_string())),
-        Err(e) => Err(vec![e.to_string()]),
-    }
 }
 
 /// Rows of `rows` inside the pinned window.
@@ -162,7 +153,7 @@ pub fn run(store: &EventStore, spec: &QuerySpec, pins: &Pins) -> Result<QueryRes
     if out.unavailable.is_some() {
         return Ok(out);
     }
-    let filter = match bind_filter(spec, pins)? {
+    let filter = match bind(spec, pins)? {
         Ok(f) => f,
         Err(missing) => {
             out.missing = missing;
@@ -250,14 +241,17 @@ mod tests {
             suspect: Some(suspect.into()),
             ..Pins::default()
         };
-        assert_eq!(bind(&spec, &pins), Err(vec!["bucket".to_owned()]));
+        assert_eq!(
+            bind(&spec, &pins).expect("ok"),
+            Err(vec!["bucket".to_owned()])
+        );
         let pins = Pins {
             bucket: Some("b*".into()),
             suspect_ip: Some("outside".into()),
             window: Some((0, 60_000)),
             ..pins
         };
-        let f = bind_filter(&spec, &pins)
+        let f = bind(&spec, &pins)
             .expect("ok")
             .expect("bound")
             .expect("filter");

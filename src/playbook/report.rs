@@ -24,9 +24,9 @@ pub fn persistence_filter() -> Filter {
     Filter::any(names.iter().map(|n| Filter::is(Field::Name, n.as_str())))
 }
 
-/// [`persistence_filter`] as query text.
+/// [`persistence_filter`] as query text, parenthesised so text callers can AND it to more terms.
 pub fn persistence_query() -> String {
-    persistence_filter().to_string()
+    format!("({})", persistence_filter())
 }
 
 /// Successful changes that can expose a bucket.
