@@ -329,9 +329,22 @@ impl Session {
         self.analysis.as_ref().map_or(0, |a| a.s3.buckets.len())
     }
 
-    /// Principals as the analysis counts them (the same number `analyze` and the report give).
-    pub fn principal_count(&self) -> usize {
+    /// Rows of the Principals tab: every group the analysis ranks, the events without a
+    /// principal included.
+    pub fn principal_rows(&self) -> usize {
         self.principal_order.len()
+    }
+
+    /// Principals as `analyze` and the report count them: the ranked groups, not counting the
+    /// events without a principal.
+    pub fn principal_count(&self) -> usize {
+        let missing = crate::analysis::features::EntityKind::Principal.missing_name();
+        self.analysis.as_ref().map_or(0, |a| {
+            a.principals
+                .iter()
+                .filter(|p| p.principal != missing)
+                .count()
+        })
     }
 
     pub fn selected_principal_index(&self) -> Option<usize> {
@@ -641,7 +654,7 @@ impl App {
                 (&mut s.s3, n)
             }
             Tab::Principals => {
-                let n = s.principal_count();
+                let n = s.principal_rows();
                 (&mut s.principals, n)
             }
             _ => return,
@@ -949,7 +962,7 @@ impl App {
                 s.s3.move_by(delta, len);
             }
             Tab::Principals => {
-                let len = s.principal_count();
+                let len = s.principal_rows();
                 s.principals.move_by(delta, len);
             }
             Tab::Anomalies => {

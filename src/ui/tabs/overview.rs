@@ -71,7 +71,7 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
             text::plural(sum.regions.len(), "region"),
             match &s.analysis {
                 // The analysis' count, as `analyze` and the report give it.
-                Some(a) => text::plural(a.principals.len(), "principal"),
+                Some(_) => text::plural(s.principal_count(), "principal"),
                 None => "… principals".to_owned(),
             },
             text::plural(sum.event_sources, "source"),
