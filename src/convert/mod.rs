@@ -114,7 +114,10 @@ pub fn partition_value(v: Option<&str>) -> String {
     let mut out = String::with_capacity(v.len());
     for b in v.bytes() {
         let c = b as char;
-        if b < 0x20 || b >= 0x7f || "\"#%'*/:=?\\{[]^".contains(c) || (out.is_empty() && c == '.') {
+        if !(0x20..0x7f).contains(&b)
+            || "\"#%'*/:=?\\{[]^".contains(c)
+            || (out.is_empty() && c == '.')
+        {
             out.push_str(&format!("%{b:02X}"));
         } else {
             out.push(c);

@@ -271,7 +271,7 @@ pub fn read_input(path: &Path, slice: &Slice) -> Result<ParquetRead, String> {
     let own = schema.get(RAW_COLUMN).is_some();
     let time_col = [schema::EVENT_TIME, "eventTime", "eventtime"]
         .into_iter()
-        .find(|c| schema.get(*c).is_some());
+        .find(|c| schema.get(c).is_some());
     let unit = time_col
         .and_then(|c| schema.get(c))
         .and_then(|f| match f.dtype() {

@@ -53,7 +53,7 @@ impl Target {
         }
     }
 
-    fn from_clause(&self) -> &str {
+    fn source(&self) -> &str {
         &self.table
     }
 }
@@ -179,7 +179,7 @@ pub fn statement(
                 if x == *c { x } else { format!("{x} AS {c}") }
             })
             .collect();
-        let _ = write!(sql, "SELECT {}\nFROM {}", list.join(", "), t.from_clause());
+        let _ = write!(sql, "SELECT {}\nFROM {}", list.join(", "), t.source());
     } else {
         let keys: Vec<String> = group_by
             .iter()
@@ -195,7 +195,7 @@ pub fn statement(
             col("bytes_out"),
             col("event_time"),
             col("event_time"),
-            t.from_clause()
+            t.source()
         );
     }
     if !wh.is_empty() {
