@@ -17,8 +17,8 @@ pub struct ConvertArgs {
     /// Hive partition keys, outermost first: region, source, date, account (empty: none).
     #[arg(long, default_value = "region,source,date")]
     pub partition_by: String,
-    /// Stored input bytes converted at a time (bounds memory; k, M, G suffixes).
-    #[arg(long, default_value = "256M", value_parser = parse_size)]
+    /// Input bytes (inflated) converted at a time: bounds memory (k, M, G suffixes).
+    #[arg(long, default_value = "1G", value_parser = parse_size)]
     pub group_size: u64,
 }
 

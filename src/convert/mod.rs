@@ -22,8 +22,11 @@ use crate::model::store::EventStore;
 /// Rows per row group: with the record text, ~100-150 MB uncompressed, what Athena and Spark
 /// split on well.
 pub const ROW_GROUP_ROWS: usize = 131_072;
-/// Stored bytes of input per conversion group (gzip inflates ~6x: about 1.5 GB in memory).
-pub const DEFAULT_GROUP_BYTES: u64 = 256 << 20;
+/// Inflated bytes of input per conversion group (about 2-3x that in memory while a group is
+/// converted).
+pub const DEFAULT_GROUP_BYTES: u64 = 1 << 30;
+/// What gzip inflates CloudTrail to, for estimating a group's size before reading it.
+const GZIP_RATIO: u64 = 8;
 
 /// A partition key of the output layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,14 +126,18 @@ pub fn partition_value(v: Option<&str>) -> String {
     out
 }
 
-/// Groups inputs so each group's stored size stays near `budget` (a larger single file is a group
-/// of its own).
+/// Groups inputs so each group's estimated inflated size stays near `budget` (a larger single
+/// file is a group of its own).
 fn groups(inputs: Vec<Input>, budget: u64) -> Vec<Vec<Input>> {
     let mut out: Vec<Vec<Input>> = Vec::new();
     let mut size = 0u64;
     for i in inputs {
         let len = match &i {
-            Input::File(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
+            Input::File(p) => {
+                let stored = std::fs::metadata(p).map_or(0, |m| m.len());
+                let gz = p.extension().is_some_and(|x| x.eq_ignore_ascii_case("gz"));
+                if gz { stored * GZIP_RATIO } else { stored }
+            }
             Input::Stdin => 0,
         };
         if out.is_empty() || size + len > budget {

@@ -60,6 +60,11 @@ pub fn literal(engine: Engine, s: &str) -> String {
     }
 }
 
+/// An IPv4 or IPv6 literal.
+const IP_RE: &str = "^[0-9.]+$|^[0-9a-fA-F:]+$";
+/// Private, shared, link-local and loopback ranges.
+const PRIVATE_RE: &str = "^(10\\.|127\\.|169\\.254\\.|192\\.168\\.|172\\.(1[6-9]|2[0-9]|3[01])\\.|100\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\.|::1$|f[cd])";
+
 /// The expression for a store column over the engine's table.
 pub fn column(engine: Engine, name: &str) -> String {
     if engine != Engine::Athena {
@@ -104,8 +109,16 @@ pub fn column(engine: Engine, name: &str) -> String {
         schema::MFA_AUTHENTICATED => {
             "(lower(useridentity.sessioncontext.attributes.mfaauthenticated) = 'true')".into()
         }
-        // Public IP literals outside the private, shared and loopback ranges (as model::net).
-        schema::OUTSIDE_AWS => "(regexp_like(sourceipaddress, '^[0-9.]+$|^[0-9a-fA-F:]+$') AND NOT regexp_like(sourceipaddress, '^(10\\.|127\\.|169\\.254\\.|192\\.168\\.|172\\.(1[6-9]|2[0-9]|3[01])\\.|100\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\.|::1$|f[cd])'))".into(),
+        // Public IP literals outside the private, shared and loopback ranges (as model::net;
+        // Athena has no copy of AWS's published ranges, so EC2 addresses count as outside).
+        schema::OUTSIDE_AWS => format!(
+            "(regexp_like(sourceipaddress, '{IP_RE}') AND NOT regexp_like(sourceipaddress, '{PRIVATE_RE}'))"
+        ),
+        schema::NET_CLASS => format!(
+            "(CASE WHEN sourceipaddress LIKE '%.amazonaws.com' OR sourceipaddress = 'AWS Internal' THEN 'aws-service' \
+             WHEN regexp_like(sourceipaddress, '{PRIVATE_RE}') THEN 'private' \
+             WHEN regexp_like(sourceipaddress, '{IP_RE}') THEN 'outside' ELSE 'none' END)"
+        ),
         "hour" => "date_trunc('hour', from_iso8601_timestamp(eventtime))".into(),
         other => other.to_owned(),
     }
@@ -181,6 +194,27 @@ fn cmp(op: Op) -> &'static str {
     }
 }
 
+/// `1500`, `1M` (decimal k/M/G/T) or `64KiB` (binary Ki/Mi/Gi/Ti), an optional `B`.
+fn byte_count(v: &str) -> Option<i64> {
+    let t = v.trim();
+    let t = t.strip_suffix(['B', 'b']).unwrap_or(t);
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let mult: i64 = match unit.to_ascii_lowercase().as_str() {
+        "" => 1,
+        "k" => 1_000,
+        "m" => 1_000_000,
+        "g" => 1_000_000_000,
+        "t" => 1_000_000_000_000,
+        "ki" => 1 << 10,
+        "mi" => 1 << 20,
+        "gi" => 1 << 30,
+        "ti" => 1 << 40,
+        _ => return None,
+    };
+    num.parse::<i64>().ok()?.checked_mul(mult)
+}
+
 fn bad(msg: String) -> Error {
     Error::Query { pos: 1, msg }
 }
@@ -205,9 +239,7 @@ fn field_term(engine: Engine, col: &str, op: Op, value: &str) -> Result<String> 
             if value == "*" {
                 return Ok(format!("{e} IS NOT NULL"));
             }
-            let n: i64 = value
-                .parse()
-                .map_err(|_| bad(format!("not a number: {value:?}")))?;
+            let n = byte_count(value).ok_or_else(|| bad(format!("not a number: {value:?}")))?;
             Ok(format!("{e} {} {n}", cmp(op)))
         }
         schema::READ_ONLY
@@ -294,6 +326,18 @@ mod tests {
         assert_eq!(literal(Engine::Duckdb, "plain"), "'plain'");
         assert_eq!(literal(Engine::Duckdb, ""), "''");
         assert_eq!(literal(Engine::Duckdb, "\u{9b}"), "('' || chr(155))");
+    }
+
+    #[test]
+    fn byte_counts_read_like_the_query_language() {
+        assert_eq!(byte_count("1500"), Some(1500));
+        assert_eq!(byte_count("1M"), Some(1_000_000));
+        assert_eq!(byte_count("64KiB"), Some(65_536));
+        assert_eq!(byte_count("2x"), None);
+        assert_eq!(
+            field_term(Engine::Duckdb, "bytes_out", Op::Gt, "1M").expect("sql"),
+            "bytes_out > 1000000"
+        );
     }
 
     #[test]

@@ -54,7 +54,7 @@ impl Target {
         }
     }
 
-    fn table_clause(&self) -> &str {
+    fn source(&self) -> &str {
         &self.table
     }
 }
@@ -180,7 +180,7 @@ pub fn statement(
                 if x == *c { x } else { format!("{x} AS {c}") }
             })
             .collect();
-        let _ = write!(sql, "SELECT {}\nFROM {}", list.join(", "), t.table_clause());
+        let _ = write!(sql, "SELECT {}\nFROM {}", list.join(", "), t.source());
     } else {
         let keys: Vec<String> = group_by
             .iter()
@@ -196,7 +196,7 @@ pub fn statement(
             col("bytes_out"),
             col("event_time"),
             col("event_time"),
-            t.table_clause()
+            t.source()
         );
     }
     if !wh.is_empty() {
@@ -228,7 +228,7 @@ pub fn playbook_queries(t: &Target, pins: &Pins) -> Result<Vec<SqlQuery>> {
             note: spec.unavailable.clone(),
         };
         if q.note.is_none() {
-            match bind(spec, pins) {
+            match bind(spec, pins)? {
                 Err(missing) => {
                     q.note = Some(format!(
                         "needs a pinned {} (--{})",
@@ -237,7 +237,7 @@ pub fn playbook_queries(t: &Target, pins: &Pins) -> Result<Vec<SqlQuery>> {
                     ));
                 }
                 Ok(filter) => {
-                    let f = filter.unwrap_or_default();
+                    let f = filter.map(|f| f.to_string()).unwrap_or_default();
                     q.sql = Some(statement(t, &f, pins.window, &spec.group_by, spec.having)?);
                     q.filter = Some(f);
                 }
