@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 /// Sigma engine and the analysis use each other's types); command modules sit with the CLI.
 fn layer(module: &str) -> Option<&'static str> {
     Some(match module {
-        "error" | "text" => "base",
+        "error" | "text" | "fsutil" => "base",
         "model" => "model",
         "ingest" => "ingest",
         "analysis" | "sigma" => "analysis",

@@ -220,13 +220,13 @@ mod tests {
     #[test]
     fn aligned_bins_start_on_round_times() {
         const H: i64 = 3_600_000;
-        // 10:20 .. 13:50 in at most 8 bins: 1 h bins from 10:00.
+        // 10:20 .. 13:50 in at most 4 bins: 1 h bins from 10:00 (8 would take 30 min bins).
         let times: Vec<Option<i64>> = [10 * H + 1_200_000, 11 * H, 11 * H + 5, 13 * H + 3_000_000]
             .into_iter()
             .map(Some)
             .collect();
         let rows: Vec<u32> = (0..4).collect();
-        let b = aligned_bins(&times, &rows, 10 * H + 1_200_000, 13 * H + 3_000_000, 8);
+        let b = aligned_bins(&times, &rows, 10 * H + 1_200_000, 13 * H + 3_000_000, 4);
         assert_eq!(b.step, H);
         assert_eq!(b.start, 10 * H);
         assert_eq!(b.counts, vec![1, 2, 0, 1]);
