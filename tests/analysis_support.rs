@@ -365,3 +365,48 @@ pub fn small_theft_scenario() -> Vec<Value> {
     out.sort_by(|a, b| a["eventTime"].as_str().cmp(&b["eventTime"].as_str()));
     out
 }
+
+/// The coverage rules of issue 8: each has a positive case in tests/rules_coverage.rs, and
+/// tests/rules_benign.rs measures their hits on benign real logs.
+pub const NEW_RULES: &[&str] = &[
+    "dns-query-logging-deleted",
+    "organizations-leave",
+    "cloudtrail-bucket-changed",
+    "ec2-unusual-instances",
+    "ec2-user-data-read",
+    "ec2-user-data-read-burst",
+    "ec2-user-data-modified",
+    "ec2-password-data",
+    "ec2-password-data-burst",
+    "ec2-security-group-admin-port-open",
+    "ec2-instance-connect-key",
+    "ec2-serial-console-key",
+    "ec2-serial-console-enabled",
+    "ebs-default-encryption-disabled",
+    "ssm-send-command-shell",
+    "ssm-send-command",
+    "ssm-start-session",
+    "lambda-permission-outside",
+    "lambda-layer-added",
+    "lambda-layer-shared-outside",
+    "lambda-public-url",
+    "iam-identity-provider-added",
+    "rolesanywhere-trust-anchor",
+    "sts-federation-token",
+    "iam-trust-policy-outside",
+    "iam-password-reset-for-other-user",
+    "iam-mfa-removed",
+    "kms-key-deletion",
+    "kms-key-policy-changed",
+    "kms-key-policy-outside",
+    "s3-bulk-delete",
+    "s3-batch-delete",
+    "s3-objects-rewritten",
+    "s3-sse-c-write",
+    "bedrock-model-invoked",
+    "discovery-burst",
+    "ses-enumeration",
+    "ssm-securestring-read",
+    "secret-policy-outside",
+    "s3-policy-cross-account",
+];

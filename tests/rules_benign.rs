@@ -6,6 +6,10 @@ use std::path::Path;
 use cttui::analysis::{Analysis, AnalysisOptions, Level, analyze};
 use cttui::ingest::{LoadOptions, load};
 
+#[path = "analysis_support.rs"]
+mod support;
+use support::NEW_RULES;
+
 fn analyse(sub: &str) -> Option<Analysis> {
     let p = Path::new("../shared/cloudtrail").join(sub);
     if !p.exists() {
@@ -19,51 +23,6 @@ fn analyse(sub: &str) -> Option<Analysis> {
         load(&[p.to_string_lossy().into_owned()], &LoadOptions::default()).expect("load");
     Some(analyze(&store, &AnalysisOptions::default()).expect("analysis"))
 }
-
-/// The coverage rules of issue 8 (the older rules' benign hits are measured by
-/// tests/analysis_real_logs.rs).
-const NEW_RULES: &[&str] = &[
-    "dns-query-logging-deleted",
-    "organizations-leave",
-    "cloudtrail-bucket-changed",
-    "ec2-unusual-instances",
-    "ec2-user-data-read",
-    "ec2-user-data-read-burst",
-    "ec2-user-data-modified",
-    "ec2-password-data",
-    "ec2-password-data-burst",
-    "ec2-security-group-admin-port-open",
-    "ec2-instance-connect-key",
-    "ec2-serial-console-key",
-    "ec2-serial-console-enabled",
-    "ebs-default-encryption-disabled",
-    "ssm-send-command-shell",
-    "ssm-send-command",
-    "ssm-start-session",
-    "lambda-permission-outside",
-    "lambda-layer-added",
-    "lambda-layer-shared-outside",
-    "lambda-public-url",
-    "iam-identity-provider-added",
-    "rolesanywhere-trust-anchor",
-    "sts-federation-token",
-    "iam-trust-policy-outside",
-    "iam-password-reset-for-other-user",
-    "iam-mfa-removed",
-    "kms-key-deletion",
-    "kms-key-policy-changed",
-    "kms-key-policy-outside",
-    "s3-bulk-delete",
-    "s3-batch-delete",
-    "s3-objects-rewritten",
-    "s3-sse-c-write",
-    "bedrock-model-invoked",
-    "discovery-burst",
-    "ses-enumeration",
-    "ssm-securestring-read",
-    "secret-policy-outside",
-    "s3-policy-cross-account",
-];
 
 fn at_least(a: &Analysis, level: Level, only_new: bool) -> Vec<String> {
     a.findings
