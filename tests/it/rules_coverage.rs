@@ -1,14 +1,12 @@
 //! The coverage rules of issue 8 on minimal hand-made records: for each, a call that must match
 //! and a near miss that must not (table-driven), the detectors and thresholds in dedicated tests,
 //! and outcome-aware levels (a failed call is an attempt, one level lower).
-#[path = "analysis_support.rs"]
-mod support;
 
 use cttui::analysis::rules::findings::{Finding, Outcome};
 use cttui::analysis::rules::{builtin, parse_rules};
 use cttui::analysis::{Analysis, AnalysisOptions, Level, analyze};
 use serde_json::{Value, json};
-use support::*;
+use crate::support::records::*;
 
 const T0: i64 = 1_709_546_400; // 2024-03-04T10:00:00Z
 const CLI: &str = "aws-cli/2.13.0 Python/3.11.4 Linux/6.2 exe/x86_64";
@@ -669,7 +667,7 @@ fn coverage_rule_table() {
         "ssm-securestring-read",
     ];
     // The rules these tests cover: every one needs a positive case here.
-    for id in support::NEW_RULES {
+    for id in crate::support::records::NEW_RULES {
         assert!(ids.iter().any(|i| i == id), "{id} is not a built-in rule");
         let positive = cases.iter().any(|c| c.0 == *id && c.2) || dedicated.contains(id);
         assert!(positive, "rule {id} has no positive test");

@@ -1,8 +1,7 @@
 //! `cttui report` on the demo logs, parsed back: it names the suspect, the bucket, the objects and
 //! bytes read, the burst window, the policy change and the logging tampering.
-mod common;
 
-use common::{cttui, golden, markdown, stdout};
+use crate::support::{cttui, golden, markdown, stdout};
 
 const ATTACKER: &str =
     "arn:aws:sts::111122223333:assumed-role/webapp-prod-ec2-role/i-0a3f5c9e27b14d6f8";

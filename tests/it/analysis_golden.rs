@@ -10,12 +10,10 @@
 //! CTTUI_BLESS=1 cargo test --test analysis_golden
 //! git diff tests/golden/analysis_small.json
 //! ```
-#[path = "analysis_support.rs"]
-mod support;
 
 use cttui::analysis::render::{Limits, markdown, text};
 use cttui::analysis::{AnalysisOptions, analyze};
-use support::*;
+use crate::support::records::*;
 
 const GOLDEN: &str = "tests/golden/analysis_small.json";
 

@@ -1,9 +1,8 @@
 //! One question, one answer: principals, events per principal, S3 bytes, the suspect's first and
 //! last call and the evidence counts, asked through the investigation model, the report and the
 //! CLI, on the demo and on a shared real log.
-mod common;
 
-use common::{cttui, markdown, shared_cloudtrail, stdout};
+use crate::support::{cttui, markdown, shared_cloudtrail, stdout};
 use cttui::ingest::{LoadOptions, load};
 use cttui::investigation::Investigation;
 use cttui::playbook::session::Session;
@@ -189,7 +188,7 @@ fn real_log_answers_agree_everywhere() {
 
 #[test]
 fn ranking_by_source_ip_is_headed_as_such() {
-    let f = common::fixture("records_pretty.json");
+    let f = crate::support::fixture("records_pretty.json");
     let text = cli(&["analyze", "-q", "--by", "source-ip", &f]);
     assert!(text.contains("SOURCE IPS (most anomalous first)"), "{text}");
     assert!(!text.contains("PRINCIPALS"), "{text}");

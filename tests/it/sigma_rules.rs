@@ -1,7 +1,6 @@
 //! Sigma rules through rsigma: SigmaHQ's CloudTrail rules (read from ../shared/sigma, never
 //! copied) all load or say why; known rules fire on hand-made records and on the shared real logs;
 //! column-backed fields agree with the raw records; a broken file does not stop the others.
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -191,7 +190,7 @@ fn known_rules_fire_on_hand_made_records() {
 #[test]
 fn known_rules_fire_on_the_shared_real_logs() {
     let Some(dir) = shared_sigma() else { return };
-    let Some(stratus) = common::shared_cloudtrail("invictus-aws-stratus-32-techniques") else {
+    let Some(stratus) = crate::support::shared_cloudtrail("invictus-aws-stratus-32-techniques") else {
         return;
     };
     let rules = load_rules(&[dir]).expect("load");
@@ -238,7 +237,7 @@ fn known_rules_fire_on_the_shared_real_logs() {
 #[test]
 fn column_backed_fields_agree_with_raw_records() {
     use rsigma_eval::{Event, JsonEvent};
-    let Some(dir) = common::shared_cloudtrail("invictus-aws-stratus-32-techniques") else {
+    let Some(dir) = crate::support::shared_cloudtrail("invictus-aws-stratus-32-techniques") else {
         return;
     };
     let (store, _) = load(

@@ -1,11 +1,9 @@
 //! The analysis on a synthetic data-theft scenario: the stolen-credential principal must rank
 //! first, with reasons naming its burst, its new address and user agent and its failures, and the
 //! incident's rules must fire.
-#[path = "analysis_support.rs"]
-mod support;
 
 use cttui::analysis::{AnalysisOptions, Level, analyze};
-use support::*;
+use crate::support::records::*;
 
 #[test]
 fn stolen_key_ranks_first_with_reasons() {

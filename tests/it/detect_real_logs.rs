@@ -7,8 +7,6 @@ use cttui::analysis::{Analysis, AnalysisOptions, Level, analyze};
 use cttui::ingest::{LoadOptions, load};
 use serde_json::Value;
 
-#[path = "analysis_support.rs"]
-mod support;
 
 const SHARED: &str = "../shared/cloudtrail";
 const PLAIN_CLI: &str =
@@ -72,7 +70,7 @@ fn invictus() -> Option<Analysis> {
             .iter()
             .all(|r| !r.to_string().contains("stratus-red-team_"))
     );
-    let store = support::load_records(&records);
+    let store = crate::support::records::load_records(&records);
     Some(analyze(&store, &AnalysisOptions::default()).expect("analysis"))
 }
 

@@ -6,9 +6,7 @@ use cttui::analysis::evidence::EvidenceKind;
 use cttui::analysis::{Analysis, AnalysisOptions, Confidence, Level, analyze};
 use serde_json::{Value, json};
 
-#[path = "analysis_support.rs"]
-mod support;
-use support::{DAY0, assumed_role, iam_user, load_records, record, t, user, with};
+use crate::support::records::{DAY0, assumed_role, iam_user, load_records, record, t, user, with};
 
 const LAPTOP: &str = "198.51.100.23";
 const MAC_CLI: &str =

@@ -1,8 +1,7 @@
 //! Bad input: each case gives a clear message naming the file and line/byte, good records still load,
 //! nothing panics.
-mod common;
 
-use common::{cttui, fixture, stdout};
+use crate::support::{cttui, fixture, stdout};
 use cttui::ingest::{LoadOptions, load};
 
 fn load_one(path: &str) -> (cttui::model::store::EventStore, cttui::ingest::LoadReport) {

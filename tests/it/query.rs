@@ -1,7 +1,6 @@
 //! The query language against a real store: each construct selects exactly the expected rows.
-mod common;
 
-use common::fixture;
+use crate::support::fixture;
 use cttui::ingest::{LoadOptions, load};
 use cttui::model::query::Query;
 use cttui::model::store::EventStore;
@@ -141,7 +140,7 @@ fn within_restricts_to_a_view() {
 
 #[test]
 fn cli_rejects_a_bad_filter_before_loading() {
-    let out = common::cttui(&[
+    let out = crate::support::cttui(&[
         "events",
         "--filter",
         "name:X (",

@@ -1,12 +1,11 @@
 //! Unix conventions of the binary: completions, man page, quiet broken pipes, global options
 //! before the subcommand, help on every argument, `-q`, and inputs that cannot be opened.
-mod common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use clap::CommandFactory;
-use common::{cttui, stdout};
+use crate::support::{cttui, stdout};
 
 #[test]
 fn completions_for_each_shell_and_a_man_page() {

@@ -1,11 +1,9 @@
 //! `cttui analyze` end to end: the binary, its three formats and its argument checks.
-#[path = "analysis_support.rs"]
-mod support;
 
 use std::io::Write;
 use std::process::Command;
 
-use support::*;
+use crate::support::records::*;
 
 fn scenario_file() -> tempfile::NamedTempFile {
     let mut f = tempfile::Builder::new()

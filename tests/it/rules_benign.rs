@@ -6,9 +6,7 @@ use std::path::Path;
 use cttui::analysis::{Analysis, AnalysisOptions, Level, analyze};
 use cttui::ingest::{LoadOptions, load};
 
-#[path = "analysis_support.rs"]
-mod support;
-use support::NEW_RULES;
+use crate::support::records::NEW_RULES;
 
 fn analyse(sub: &str) -> Option<Analysis> {
     let p = Path::new("../shared/cloudtrail").join(sub);

@@ -1,9 +1,8 @@
 //! The charts: ratatui bars and sparklines from small hand-built series, snapshotted at 80x24
 //! and 120x40 with colour and with NO_COLOR, and the same series as Mermaid blocks with their
 //! numbers in a table, parsed back as a Markdown reader sees them.
-mod common;
 
-use common::markdown::parse;
+use crate::support::markdown::parse;
 use cttui::analysis::AnalysisOptions;
 use cttui::analysis::level::LevelCounts;
 use cttui::export::charts::{self, Series};

@@ -1,9 +1,8 @@
 //! Headless outputs for other tools: the detection timeline (golden), Timesketch JSONL, CSV with
 //! chosen columns and per-event risk, the analysis as JSON objects and CSV, Athena/DuckDB times.
 //! `CTTUI_BLESS=1` rewrites the goldens (review the diff).
-mod common;
 
-use common::{cttui, golden, stdout};
+use crate::support::{cttui, golden, stdout};
 
 const INCIDENT: &str = "tests/fixtures/timeline/incident.json";
 const SIGMA: &str = "tests/fixtures/timeline/versioning.yml";

@@ -1,13 +1,11 @@
 //! Feature tests against hand-computed fixtures, S3 classification and the region summary.
-#[path = "analysis_support.rs"]
-mod support;
 
 use std::f64::consts::TAU;
 
 use cttui::analysis::features::EntityKind;
 use cttui::analysis::{AnalysisOptions, analyze};
 use serde_json::json;
-use support::*;
+use crate::support::records::*;
 
 const D: i64 = 1_709_510_400; // 2024-03-04T00:00:00Z
 

@@ -1,10 +1,9 @@
 //! Damaged input from the issue: each kind of damage costs only the records it touches, the rest
 //! load, and every stretch passed over is counted with its file, line and byte.
-mod fuzz_support;
 
 use cttui::ingest::{LoadOptions, LoadReport, load};
 use cttui::model::store::EventStore;
-use fuzz_support::record;
+use crate::support::fuzz::record;
 
 fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> String {
     let p = dir.path().join(name);

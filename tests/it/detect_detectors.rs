@@ -5,9 +5,7 @@ use cttui::analysis::{Analysis, AnalysisOptions, Level, analyze};
 use cttui::model::query::Query;
 use serde_json::{Value, json};
 
-#[path = "analysis_support.rs"]
-mod support;
-use support::{DAY0, assumed_role, iam_user, load_records, record, t, with};
+use crate::support::records::{DAY0, assumed_role, iam_user, load_records, record, t, with};
 
 const EC2_IP: &str = "3.225.16.109";
 const OUT_IP: &str = "198.51.100.23";

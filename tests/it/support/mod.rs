@@ -55,3 +55,5 @@ pub fn fixture(name: &str) -> String {
 }
 
 pub mod markdown;
+pub mod fuzz;
+pub mod records;

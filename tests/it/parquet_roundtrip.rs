@@ -1,6 +1,5 @@
 //! JSON -> `cttui convert` -> Parquet -> cttui: the same summary and analysis, and a dataset that
 //! polars reads back with its hive partitions, typed columns and zstd.
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -106,7 +105,7 @@ fn round_trip_gives_the_same_summary_and_analysis() {
 
 #[test]
 fn real_logs_round_trip() {
-    let Some(shared) = common::shared_cloudtrail("") else {
+    let Some(shared) = crate::support::shared_cloudtrail("") else {
         return;
     };
     let tmp = tempfile::tempdir().expect("tmp");

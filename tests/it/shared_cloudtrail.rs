@@ -1,10 +1,9 @@
 //! Every folder of the real third-party logs in ../shared/cloudtrail loads with counts that reconcile
 //! with its SOURCE.md. Skips (with a note) when that folder is absent.
-mod common;
 
 use std::collections::BTreeSet;
 
-use common::shared_cloudtrail;
+use crate::support::shared_cloudtrail;
 use cttui::ingest::{LoadOptions, LoadReport, load};
 use cttui::model::store::EventStore;
 use cttui::summary::Summary;

@@ -1,7 +1,6 @@
 //! Every input shape loads to the same events; golden `summary --format json` and `events --format jsonl`.
-mod common;
 
-use common::{cttui, fixture, golden, stdout};
+use crate::support::{cttui, fixture, golden, stdout};
 use cttui::ingest::{LoadOptions, load};
 
 const SHAPES: [&str; 13] = [

@@ -1,8 +1,7 @@
 //! `events --format md` parsed back: header facts, the table's cells and the raw JSON blocks match
 //! the store, and hostile strings cannot inject Markdown, HTML or escape their code block.
-mod common;
 
-use common::{cttui, fixture, golden, markdown, stdout};
+use crate::support::{cttui, fixture, golden, markdown, stdout};
 
 #[test]
 fn events_markdown_round_trips() {
