@@ -5,19 +5,8 @@ use cttui::analysis::{AnalysisOptions, Level, analyze};
 use cttui::ingest::{LoadOptions, load};
 use rustc_hash::FxHashMap;
 
-const SHARED: &str = "../shared/cloudtrail";
-
 fn shared(sub: &str) -> Option<String> {
-    let p = Path::new(SHARED).join(sub);
-    if p.exists() {
-        Some(p.to_string_lossy().into_owned())
-    } else {
-        eprintln!(
-            "SKIP: {} not found (real logs live beside the repository)",
-            p.display()
-        );
-        None
-    }
+    crate::support::shared_cloudtrail(sub).map(|p| p.to_string_lossy().into_owned())
 }
 
 /// A benign university teaching account (17.6k events): High/Critical principals must be rare

@@ -436,12 +436,6 @@ fn cases() -> Vec<(&'static str, Value, bool, &'static str)> {
     ]
 }
 
-fn hit(a: &Analysis, rule: &str, principal: &str) -> bool {
-    a.findings
-        .iter()
-        .any(|f| f.rule_id == rule && f.principal == principal)
-}
-
 #[test]
 fn rule_table() {
     let cases = cases();

@@ -2,20 +2,10 @@
 //! chosen columns and per-event risk, the analysis as JSON objects and CSV, Athena/DuckDB times.
 //! `CTTUI_BLESS=1` rewrites the goldens (review the diff).
 
-use crate::support::{cttui, golden, stdout};
+use crate::support::{cttui, cttui_ok, golden};
 
 const INCIDENT: &str = "tests/fixtures/timeline/incident.json";
 const SIGMA: &str = "tests/fixtures/timeline/versioning.yml";
-
-fn ok(args: &[&str]) -> String {
-    let out = cttui(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout(&out)
-}
 
 /// No raw C0/C1 control character (a newline ends a record, nothing else is allowed).
 fn assert_no_controls(text: &str) {
@@ -26,7 +16,7 @@ fn assert_no_controls(text: &str) {
 
 #[test]
 fn timeline_csv_and_jsonl_golden() {
-    let csv = ok(&["-q", "timeline", "--rules", SIGMA, INCIDENT]);
+    let csv = cttui_ok(&["-q", "timeline", "--rules", SIGMA, INCIDENT]);
     golden("timeline.incident.csv", &csv);
     assert_no_controls(&csv);
     let mut r = csv::Reader::from_reader(csv.as_bytes());
@@ -58,7 +48,7 @@ fn timeline_csv_and_jsonl_golden() {
     sorted.sort();
     assert_eq!(times, sorted);
 
-    let jsonl = ok(&[
+    let jsonl = cttui_ok(&[
         "-q", "timeline", "--format", "jsonl", "--rules", SIGMA, INCIDENT,
     ]);
     golden("timeline.incident.jsonl", &jsonl);
@@ -74,7 +64,7 @@ fn timeline_csv_and_jsonl_golden() {
 
 #[test]
 fn builtin_rules_can_be_left_out() {
-    let csv = ok(&[
+    let csv = cttui_ok(&[
         "-q",
         "timeline",
         "--no-builtin-rules",
@@ -90,7 +80,7 @@ fn builtin_rules_can_be_left_out() {
 #[test]
 fn events_csv_with_chosen_columns_and_risk() {
     // The acceptance command of issue 12.
-    let out = ok(&[
+    let out = cttui_ok(&[
         "-q",
         "events",
         "--format",
@@ -121,7 +111,7 @@ fn events_csv_with_chosen_columns_and_risk() {
             .any(|x| x[4].starts_with("AKIA") || x[4].starts_with("ASIA"))
     );
 
-    let out = ok(&[
+    let out = cttui_ok(&[
         "-q",
         "events",
         "--format",
@@ -148,7 +138,7 @@ fn events_csv_with_chosen_columns_and_risk() {
 
 #[test]
 fn events_csv_default_columns_are_safe() {
-    let out = ok(&["-q", "events", "--format", "csv", INCIDENT]);
+    let out = cttui_ok(&["-q", "events", "--format", "csv", INCIDENT]);
     golden("incident.events.csv", &out);
     assert_no_controls(&out);
     let header = out.lines().next().unwrap_or("");
@@ -163,7 +153,7 @@ fn events_csv_default_columns_are_safe() {
 
 #[test]
 fn timesketch_jsonl() {
-    let out = ok(&["-q", "events", "--format", "timesketch", INCIDENT]);
+    let out = cttui_ok(&["-q", "events", "--format", "timesketch", INCIDENT]);
     golden("incident.timesketch.jsonl", &out);
     let lines: Vec<serde_json::Value> = out
         .lines()
@@ -192,7 +182,7 @@ fn timesketch_jsonl() {
 
 #[test]
 fn analyze_json_is_objects_with_every_event_id() {
-    let out = ok(&[
+    let out = cttui_ok(&[
         "-q",
         "analyze",
         "--format",
@@ -216,7 +206,7 @@ fn analyze_json_is_objects_with_every_event_id() {
             assert!(r["rule_id"].is_string() && r["events"].is_u64(), "{r}");
         }
     }
-    let out = ok(&[
+    let out = cttui_ok(&[
         "-q", "analyze", "--format", "json", "--rules", SIGMA, INCIDENT,
     ]);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
@@ -230,7 +220,7 @@ fn analyze_json_is_objects_with_every_event_id() {
 
 #[test]
 fn analyze_csv_and_out_dir() {
-    let out = ok(&["-q", "analyze", "--format", "csv", INCIDENT]);
+    let out = cttui_ok(&["-q", "analyze", "--format", "csv", INCIDENT]);
     let (regions, risk) = out.split_once("\n\n").expect("two tables");
     assert!(regions.starts_with("region,events,principals,flagged_events,flagged_share\n"));
     assert!(regions.contains("eu-west-1,5,3,"), "{regions}");
@@ -238,7 +228,7 @@ fn analyze_csv_and_out_dir() {
     assert!(risk.contains("cloudtrail-stopped=1"), "{risk}");
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path().join("case");
-    ok(&["-q", "analyze", "--out-dir", &d.to_string_lossy(), INCIDENT]);
+    cttui_ok(&["-q", "analyze", "--out-dir", &d.to_string_lossy(), INCIDENT]);
     for f in ["regions.csv", "risk.csv", "analysis.json"] {
         assert!(d.join(f).is_file(), "{f}");
     }
@@ -264,10 +254,10 @@ fn csv_input_times_with_short_offsets() {
         ));
     }
     std::fs::write(&p, text).expect("write");
-    let out = ok(&["-q", "summary", "--format", "json", &p.to_string_lossy()]);
+    let out = cttui_ok(&["-q", "summary", "--format", "json", &p.to_string_lossy()]);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["events"], 2000, "{v}");
-    let csv = ok(&[
+    let csv = cttui_ok(&[
         "-q",
         "events",
         "--format",
@@ -282,7 +272,7 @@ fn csv_input_times_with_short_offsets() {
         csv,
         "time,id\n2024-04-01T00:00:00Z,id-0\n2024-04-01T00:00:01Z,id-1\n"
     );
-    let times = ok(&[
+    let times = cttui_ok(&[
         "-q",
         "events",
         "--format",

@@ -2,20 +2,10 @@
 //! last call and the evidence counts, asked through the investigation model, the report and the
 //! CLI, on the demo and on a shared real log.
 
-use crate::support::{cttui, markdown, shared_cloudtrail, stdout};
+use crate::support::{cttui_ok, markdown, shared_cloudtrail};
 use cttui::ingest::{LoadOptions, load};
 use cttui::investigation::Investigation;
 use cttui::playbook::session::Session;
-
-fn cli(args: &[&str]) -> String {
-    let out = cttui(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout(&out)
-}
 
 fn cell<'a>(table: &'a [Vec<String>], key: &str) -> Option<&'a str> {
     table
@@ -27,7 +17,7 @@ fn cell<'a>(table: &'a [Vec<String>], key: &str) -> Option<&'a str> {
 
 /// GetObject bytes of the records the CLI prints for `filter`: (reads, with bytes, bytes).
 fn cli_object_bytes(path: &str, filter: &str) -> (usize, usize, i64) {
-    let text = cli(&["events", "-q", "--filter", filter, path]);
+    let text = cttui_ok(&["events", "-q", "--filter", filter, path]);
     let mut out = (0, 0, 0);
     for line in text.lines() {
         let v: serde_json::Value = serde_json::from_str(line).expect("jsonl");
@@ -53,7 +43,7 @@ fn same_answers(path: &str) {
 
     // Principals and events per principal: the model, `cttui summary` and `cttui analyze`.
     let summary: serde_json::Value =
-        serde_json::from_str(&cli(&["summary", "-q", "--format", "json", path])).expect("json");
+        serde_json::from_str(&cttui_ok(&["summary", "-q", "--format", "json", path])).expect("json");
     assert_eq!(
         summary["principals"].as_u64(),
         Some(facts.principals as u64),
@@ -64,7 +54,7 @@ fn same_answers(path: &str) {
         assert_eq!(top["value"].as_str(), Some(p.as_str()), "{path}");
         assert_eq!(top["count"].as_u64(), Some(*n as u64), "{path}: {p}");
     }
-    let analyze = cli(&["analyze", "-q", "--top", "3", path]);
+    let analyze = cttui_ok(&["analyze", "-q", "--top", "3", path]);
     let words = format!(
         "{} principals",
         cttui::analysis::humanize::count(facts.principals as u64)
@@ -114,7 +104,7 @@ fn same_answers(path: &str) {
         Some(fmt(findings.last_access).as_str())
     );
     if let Some(q) = findings.pins.suspect_query() {
-        let csv = cli(&["events", "-q", "--format", "csv", "--filter", &q, path]);
+        let csv = cttui_ok(&["events", "-q", "--format", "csv", "--filter", &q, path]);
         let times: Vec<&str> = csv
             .lines()
             .skip(1)
@@ -153,7 +143,7 @@ fn same_answers(path: &str) {
         assert!(row[4].starts_with(&shown), "{path} {}: {}", a.id, row[4]);
         // The CLI is slow in debug builds: run the suspect's questions, the rest in-process.
         if matches!(a.id.as_str(), "Q5" | "Q6" | "Q8") {
-            let csv = cli(&["events", "-q", "--format", "csv", "--filter", q, path]);
+            let csv = cttui_ok(&["events", "-q", "--format", "csv", "--filter", q, path]);
             assert_eq!(
                 csv.lines().count() - 1,
                 a.evidence_count,
@@ -189,10 +179,10 @@ fn real_log_answers_agree_everywhere() {
 #[test]
 fn ranking_by_source_ip_is_headed_as_such() {
     let f = crate::support::fixture("records_pretty.json");
-    let text = cli(&["analyze", "-q", "--by", "source-ip", &f]);
+    let text = cttui_ok(&["analyze", "-q", "--by", "source-ip", &f]);
     assert!(text.contains("SOURCE IPS (most anomalous first)"), "{text}");
     assert!(!text.contains("PRINCIPALS"), "{text}");
-    let md = cli(&["analyze", "-q", "--by", "source-ip", "--format", "md", &f]);
+    let md = cttui_ok(&["analyze", "-q", "--by", "source-ip", "--format", "md", &f]);
     assert!(md.contains("## Source IPs (most anomalous first)"), "{md}");
     assert!(md.contains("| # | source IP | score |"), "{md}");
 }

@@ -8,22 +8,8 @@ use cttui::ingest::{LoadOptions, load};
 use serde_json::Value;
 
 
-const SHARED: &str = "../shared/cloudtrail";
 const PLAIN_CLI: &str =
     "aws-cli/2.13.0 Python/3.11.4 Linux/6.2.0-26-generic exe/x86_64.ubuntu.22 prompt/off";
-
-fn shared(sub: &str) -> Option<std::path::PathBuf> {
-    let p = Path::new(SHARED).join(sub);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!(
-            "SKIP: {} not found (real logs live beside the repository)",
-            p.display()
-        );
-        None
-    }
-}
 
 /// Removes every `stratus-red-team_<uuid>` token; a user agent that was only the token becomes a
 /// plain aws-cli one.
@@ -48,7 +34,7 @@ fn strip_tool(ua: &str) -> String {
 }
 
 fn invictus() -> Option<Analysis> {
-    let dir = shared("invictus-aws-stratus-32-techniques/CloudTrail")?;
+    let dir = crate::support::shared_cloudtrail("invictus-aws-stratus-32-techniques/CloudTrail")?;
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("dir")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -176,7 +162,7 @@ fn invictus_attacker_first() {
 /// GRyCAP (benign teaching account): at most 5% of principals High or above, none Critical.
 #[test]
 fn grycap_quiet() {
-    let Some(dir) = shared("grycap-cloudtrail-tracker") else {
+    let Some(dir) = crate::support::shared_cloudtrail("grycap-cloudtrail-tracker") else {
         return;
     };
     let (store, _) = load(
@@ -212,7 +198,7 @@ fn grycap_quiet() {
 /// raise nothing Critical.
 #[test]
 fn permiso_reduced_records() {
-    let Some(dir) = shared("permiso-console-sessions-reduced-schema") else {
+    let Some(dir) = crate::support::shared_cloudtrail("permiso-console-sessions-reduced-schema") else {
         return;
     };
     let (store, _) = load(

@@ -1,18 +1,14 @@
 //! Gzip bombs and lying trailers: memory stays bounded while inflating, in parallel too.
-//! One test in its own binary, so the process' peak memory (VmHWM) is this test's alone.
+//! The test runs in a process of its own, so the process' peak memory (VmHWM) is this test's alone.
 use std::io::Write;
 use std::path::Path;
 
 use cttui::ingest::{LoadOptions, load};
 
+use crate::support::{assert_alone, in_own_process};
+
 fn peak_rss() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<u64>().ok())
-        .map_or(0, |kb| kb * 1024)
+    crate::support::fuzz::peak_rss().expect("VmHWM in /proc/self/status")
 }
 
 /// One gzip member inflating to `n` bytes of `fill`, compressed from a stream (never held whole).
@@ -58,6 +54,13 @@ fn load_err(paths: &[&Path]) -> String {
 
 #[test]
 fn bombs_and_lying_trailers_stay_within_bounded_memory() {
+    in_own_process("hostile_gzip::bombs_alone");
+}
+
+#[test]
+#[ignore = "run by bombs_and_lying_trailers_stay_within_bounded_memory in a process of its own"]
+fn bombs_alone() {
+    assert_alone();
     let dir = tempfile::tempdir().expect("tmp");
     let base = peak_rss();
 

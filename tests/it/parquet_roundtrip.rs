@@ -10,18 +10,7 @@ use polars_io::SerReader;
 use polars_io::parquet::read::ParquetReader;
 
 fn run(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_cttui"))
-        .args(args)
-        .arg("--quiet")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run cttui");
-    assert!(
-        out.status.success(),
-        "cttui {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    crate::support::cttui_ok(&[args, &["--quiet"]].concat())
 }
 
 /// The summary without what describes the inputs rather than the events: record, file and skip

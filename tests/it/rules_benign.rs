@@ -9,14 +9,7 @@ use cttui::ingest::{LoadOptions, load};
 use crate::support::records::NEW_RULES;
 
 fn analyse(sub: &str) -> Option<Analysis> {
-    let p = Path::new("../shared/cloudtrail").join(sub);
-    if !p.exists() {
-        eprintln!(
-            "SKIP: {} is absent (real logs live beside the repository)",
-            p.display()
-        );
-        return None;
-    }
+    let p = crate::support::shared_cloudtrail(sub)?;
     let (store, _) =
         load(&[p.to_string_lossy().into_owned()], &LoadOptions::default()).expect("load");
     Some(analyze(&store, &AnalysisOptions::default()).expect("analysis"))

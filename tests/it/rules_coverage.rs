@@ -624,10 +624,6 @@ fn findings<'a>(a: &'a Analysis, rule: &str, principal: &str) -> Vec<&'a Finding
         .collect()
 }
 
-fn hit(a: &Analysis, rule: &str, principal: &str) -> bool {
-    !findings(a, rule, principal).is_empty()
-}
-
 #[test]
 fn coverage_rule_table() {
     let cases = cases();

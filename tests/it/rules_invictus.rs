@@ -15,7 +15,7 @@ use cttui::model::schema::{STRING_COLUMNS, s};
 use cttui::model::store::EventStore;
 use serde_json::Value;
 
-const DIR: &str = "../shared/cloudtrail/invictus-aws-stratus-32-techniques/CloudTrail";
+const DIR: &str = "invictus-aws-stratus-32-techniques/CloudTrail";
 const PLAIN_AGENT: &str = "aws-cli/2.13.5 Python/3.11.4 Linux/6.2.0-1009-aws exe/x86_64.ubuntu.22";
 const TOOL_TOKEN: &str = "stratus-red-team_";
 
@@ -215,11 +215,7 @@ fn strip_tool_token(ua: &str) -> String {
 
 /// The dataset with the tool's agent replaced, loaded through the real ingest path.
 fn load_without_tool_agent() -> Option<EventStore> {
-    let dir = Path::new(DIR);
-    if !dir.exists() {
-        eprintln!("SKIP: {DIR} is absent (real logs live beside the repository)");
-        return None;
-    }
+    let dir = crate::support::shared_cloudtrail(DIR)?;
     let mut records: Vec<Value> = Vec::new();
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .expect("read dir")

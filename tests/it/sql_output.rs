@@ -214,17 +214,7 @@ fn missing_pins_are_named_not_guessed() {
 }
 
 fn cttui(args: &[&str]) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cttui"))
-        .args(args)
-        .arg("-q")
-        .output()
-        .expect("run cttui");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    crate::support::cttui_ok(&[args, &["-q"]].concat())
 }
 
 #[test]

@@ -17,22 +17,12 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 
+use crate::support::tui::{env, render, render_at, screen, screen_text, settle};
+
 const FIXTURE: &str = "tests/fixtures/tui";
-/// 2020-09-13T12:26:40Z: fixed so default export names are stable.
-const NOW: i64 = 1_600_000_000_000;
-const WAIT: Duration = Duration::from_secs(20);
 
 fn investigation() -> Investigation {
     Investigation::load(&[FIXTURE.to_owned()], &LoadOptions::default()).expect("the fixture loads")
-}
-
-fn env(theme: Theme) -> Env {
-    Env {
-        theme,
-        keymap: Keymap::default_map().expect("the default keymap parses"),
-        export_dir: PathBuf::from("exports"),
-        clock: Clock::Fixed(NOW),
-    }
 }
 
 fn app() -> App {
@@ -47,31 +37,6 @@ fn analysed() -> App {
     app
 }
 
-fn render_at(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
-    let mut term = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    term.draw(|f| app.render(f)).expect("draw");
-    term
-}
-
-fn render(app: &App) -> Terminal<TestBackend> {
-    render_at(app, 80, 24)
-}
-
-fn screen_text(buf: &Buffer) -> String {
-    let mut s = String::new();
-    for y in 0..buf.area.height {
-        for x in 0..buf.area.width {
-            s.push_str(buf[(x, y)].symbol());
-        }
-        s.push('\n');
-    }
-    s
-}
-
-fn screen(app: &App) -> String {
-    screen_text(render(app).backend().buffer())
-}
-
 fn row_of(buf: &Buffer, needle: &str) -> Option<u16> {
     let text = screen_text(buf);
     text.lines()
@@ -81,10 +46,6 @@ fn row_of(buf: &Buffer, needle: &str) -> Option<u16> {
 
 fn key(app: &mut App, code: KeyCode) {
     app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn settle(app: &mut App) {
-    assert!(app.wait_idle(WAIT), "background work did not finish");
 }
 
 /// Selects the first event in the timeline whose row on screen contains `needle`.

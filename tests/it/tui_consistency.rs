@@ -13,45 +13,14 @@ use cttui::ui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-const WAIT: Duration = Duration::from_secs(120);
-
-fn env() -> Env {
-    Env {
-        theme: Theme::monochrome(),
-        keymap: Keymap::default_map().expect("the default keymap parses"),
-        export_dir: PathBuf::from("exports"),
-        clock: Clock::Fixed(1_600_000_000_000),
-    }
-}
+use crate::support::tui::{env, screen, screen_at, settle};
 
 fn analysed(paths: &[String]) -> App {
     let inv = Investigation::load(paths, &LoadOptions::default()).expect("loads");
-    let mut app = App::with_investigation(env(), inv);
+    let mut app = App::with_investigation(env(Theme::monochrome()), inv);
     app.start_analysis();
     settle(&mut app);
     app
-}
-
-fn settle(app: &mut App) {
-    assert!(app.wait_idle(WAIT), "background work did not finish");
-}
-
-fn screen_at(app: &App, w: u16, h: u16) -> String {
-    let mut term = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    term.draw(|f| app.render(f)).expect("draw");
-    let buf = term.backend().buffer();
-    let mut s = String::new();
-    for y in 0..buf.area.height {
-        for x in 0..buf.area.width {
-            s.push_str(buf[(x, y)].symbol());
-        }
-        s.push('\n');
-    }
-    s
-}
-
-fn screen(app: &App) -> String {
-    screen_at(app, 80, 24)
 }
 
 /// Three events: two by named users, one with no identity at all.

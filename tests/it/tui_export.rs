@@ -13,24 +13,17 @@ use cttui::ui::investigation::Investigation;
 use cttui::ui::keymap::Keymap;
 use cttui::ui::theme::Theme;
 
+use crate::support::tui::{env, settle};
+
 const FIXTURE: &str = "tests/fixtures/tui";
 
 fn app_in(dir: &Path) -> App {
     let inv = Investigation::load(&[FIXTURE.to_owned()], &LoadOptions::default()).expect("loads");
     let env = Env {
-        theme: Theme::colored(),
-        keymap: Keymap::default_map().expect("keymap"),
         export_dir: dir.to_path_buf(),
-        clock: Clock::Fixed(1_600_000_000_000),
+        ..env(Theme::colored())
     };
     App::with_investigation(env, inv)
-}
-
-fn settle(app: &mut App) {
-    assert!(
-        app.wait_idle(Duration::from_secs(20)),
-        "background work finished"
-    );
 }
 
 fn session(app: &App) -> &Session {
@@ -349,10 +342,8 @@ fn exporting_more_than_ten_thousand_events_asks_first() {
         .expect("demo loads");
     let mut app = App::with_investigation(
         Env {
-            theme: Theme::monochrome(),
-            keymap: Keymap::default_map().expect("keymap"),
             export_dir: dir.path().to_path_buf(),
-            clock: Clock::Fixed(1_600_000_000_000),
+            ..env(Theme::monochrome())
         },
         inv,
     );

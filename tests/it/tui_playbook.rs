@@ -14,50 +14,21 @@ use cttui::ui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+use crate::support::copy_dir;
+use crate::support::tui::{env, render, screen, settle};
+
 const DEMO: &str = "demo-logs";
-const NOW: i64 = 1_600_000_000_000;
-const WAIT: Duration = Duration::from_secs(120);
-
-fn env() -> Env {
-    Env {
-        theme: Theme::colored(),
-        keymap: Keymap::default_map().expect("the default keymap parses"),
-        export_dir: PathBuf::from("exports"),
-        clock: Clock::Fixed(NOW),
-    }
-}
-
 /// The demo logs with the analysis done (no session file: nothing is written).
 fn analysed() -> App {
     let inv = Investigation::load(&[DEMO.to_owned()], &LoadOptions::default()).expect("demo loads");
-    let mut app = App::with_investigation(env(), inv);
+    let mut app = App::with_investigation(env(Theme::colored()), inv);
     app.start_analysis();
-    assert!(app.wait_idle(WAIT), "the analysis did not finish");
+    settle(&mut app);
     app
 }
 
-fn screen(app: &App) -> String {
-    let mut term = Terminal::new(TestBackend::new(80, 24)).expect("test terminal");
-    term.draw(|f| app.render(f)).expect("draw");
-    let buf = term.backend().buffer();
-    let mut s = String::new();
-    for y in 0..buf.area.height {
-        for x in 0..buf.area.width {
-            s.push_str(buf[(x, y)].symbol());
-        }
-        s.push('\n');
-    }
-    s
-}
-
 fn snapshot(app: &App, name: &str) {
-    let mut term = Terminal::new(TestBackend::new(80, 24)).expect("test terminal");
-    term.draw(|f| app.render(f)).expect("draw");
-    insta::assert_snapshot!(name, term.backend());
-}
-
-fn settle(app: &mut App) {
-    assert!(app.wait_idle(WAIT), "background work did not finish");
+    insta::assert_snapshot!(name, render(app).backend());
 }
 
 #[test]
@@ -231,7 +202,7 @@ fn queries_missing_a_pin_say_which() {
     // No analysis: no suggestion, so SUSPECT and BUCKET stay empty.
     let inv = Investigation::load(&["tests/fixtures/tui".to_owned()], &LoadOptions::default())
         .expect("fixture loads");
-    let mut app = App::with_investigation(env(), inv);
+    let mut app = App::with_investigation(env(Theme::colored()), inv);
     app.update(Action::GotoPlaybook);
     app.update(Action::PlaybookPart3);
     settle(&mut app);
@@ -244,19 +215,6 @@ fn queries_missing_a_pin_say_which() {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read dir") {
-        let e = e.expect("entry");
-        let target = to.join(e.file_name());
-        if e.file_type().expect("type").is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).expect("copy");
-        }
-    }
-}
-
 #[test]
 fn session_round_trips_and_a_corrupt_file_is_set_aside() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -266,7 +224,7 @@ fn session_round_trips_and_a_corrupt_file_is_set_aside() {
     let path = session::session_path(&inputs);
     let open = || {
         let inv = Investigation::load(&inputs, &LoadOptions::default()).expect("loads");
-        let mut app = App::with_investigation(env(), inv);
+        let mut app = App::with_investigation(env(Theme::colored()), inv);
         app.attach_session_file(path.clone());
         settle(&mut app);
         app
@@ -345,7 +303,7 @@ fn r_writes_the_incident_report_and_asks_before_replacing() {
     let mut app = App::with_investigation(
         Env {
             export_dir: dir.path().to_path_buf(),
-            ..env()
+            ..env(Theme::colored())
         },
         inv,
     );
@@ -374,7 +332,7 @@ fn r_writes_the_incident_report_and_asks_before_replacing() {
 fn quiet_period_check_counts_the_suspects_events_in_the_next_30_minutes() {
     let inv = Investigation::load(&["tests/fixtures/tui".to_owned()], &LoadOptions::default())
         .expect("fixture loads");
-    let mut app = App::with_investigation(env(), inv);
+    let mut app = App::with_investigation(env(Theme::colored()), inv);
     settle(&mut app);
     app.update(Action::GotoTimeline);
     app.update(Action::PinSuspect);

@@ -1,12 +1,11 @@
 //! End to end: the real binary in a pseudo-terminal at 80x24, read back through a vt100 parser.
 //! It filters, marks two events, exports them, quits, and the file is checked; signals and
 //! ctrl-c leave the terminal restored.
-use std::io::{Read, Write};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+use crate::support::copy_dir;
+use crate::support::pty::Pty;
 
 /// The logs the export test opens (copied to a temp dir: the app keeps its session file beside
 /// the logs, and tests must not write into the repository).
@@ -15,137 +14,13 @@ const LOGS: &str = "tests/fixtures/tui";
 const DEMO: &str = "demo-logs";
 /// A filter that leaves several events in the demo logs: the thief's object reads.
 const FILTER: &str = "name:GetObject ip:203.0.113.77";
-const TIMEOUT: Duration = Duration::from_secs(30);
-
-struct Session {
-    child: Box<dyn Child + Send + Sync>,
-    writer: Box<dyn Write + Send>,
-    parser: Arc<Mutex<vt100::Parser>>,
-    raw: Arc<Mutex<Vec<u8>>>,
-    _master: Box<dyn MasterPty + Send>,
-}
-
-impl Session {
-    fn start(config_home: &Path, logs: &Path) -> Session {
-        let pty = native_pty_system();
-        let pair = pty
-            .openpty(PtySize {
-                rows: 24,
-                cols: 80,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("a pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_cttui"));
-        cmd.arg(logs);
-        cmd.cwd(env!("CARGO_MANIFEST_DIR"));
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("XDG_CONFIG_HOME", config_home);
-        cmd.env("HOME", config_home);
-        let child = pair.slave.spawn_command(cmd).expect("the binary starts");
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().expect("reader");
-        let writer = pair.master.take_writer().expect("writer");
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(24, 80, 0)));
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let (p, r) = (Arc::clone(&parser), Arc::clone(&raw));
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            loop {
-                match reader.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => {
-                        if let Ok(mut p) = p.lock() {
-                            p.process(&buf[..n]);
-                        }
-                        if let Ok(mut r) = r.lock() {
-                            r.extend_from_slice(&buf[..n]);
-                        }
-                    }
-                }
-            }
-        });
-        Session {
-            child,
-            writer,
-            parser,
-            raw,
-            _master: pair.master,
-        }
-    }
-
-    fn screen(&self) -> String {
-        self.parser.lock().expect("parser").screen().contents()
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        self.wait_until(text, |s| s.contains(text))
-    }
-
-    fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
-        self.wait_long(what, TIMEOUT, done)
-    }
-
-    fn wait_long(&self, what: &str, timeout: Duration, done: impl Fn(&str) -> bool) -> String {
-        let end = Instant::now() + timeout;
-        loop {
-            let s = self.screen();
-            if done(&s) {
-                return s;
-            }
-            assert!(
-                Instant::now() < end,
-                "timed out waiting for {what}; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(30));
-        }
-    }
-
-    fn send(&mut self, bytes: &str) {
-        self.writer
-            .write_all(bytes.as_bytes())
-            .expect("write to the pty");
-        self.writer.flush().expect("flush");
-        // Let the app see separate keys as separate reads (an ESC must not join the next key).
-        std::thread::sleep(Duration::from_millis(60));
-    }
-
-    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
-        let end = Instant::now() + TIMEOUT;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                // Let the reader drain the last bytes.
-                std::thread::sleep(Duration::from_millis(200));
-                return status;
-            }
-            assert!(
-                Instant::now() < end,
-                "the app did not exit; screen:\n{}",
-                self.screen()
-            );
-            std::thread::sleep(Duration::from_millis(30));
-        }
-    }
-
-    fn assert_restored(&self) {
-        let raw = self.raw.lock().expect("raw").clone();
-        let find = |needle: &[u8]| raw.windows(needle.len()).rposition(|w| w == needle);
-        let entered = find(b"\x1b[?1049h").expect("the alternate screen was used");
-        let left = find(b"\x1b[?1049l").expect("the alternate screen was left");
-        assert!(left > entered);
-        assert!(
-            find(b"\x1b[?25h").is_some_and(|p| p > entered),
-            "the cursor is shown again"
-        );
-    }
-}
 
 #[test]
 fn filter_mark_export_quit() {
     let home = tempfile::tempdir().expect("tempdir");
     let out = home.path().join("two-events.md");
     let logs = copy_logs(home.path(), DEMO);
-    let mut s = Session::start(home.path(), &logs);
+    let mut s = Pty::start(home.path(), &logs);
     s.wait_for("1 Overview");
     s.wait_for("events from");
     s.send("2");
@@ -189,35 +64,17 @@ fn filter_mark_export_quit() {
 fn ctrl_c_and_sigterm_restore_the_terminal() {
     let home = tempfile::tempdir().expect("tempdir");
     let logs = copy_logs(home.path(), LOGS);
-    let mut s = Session::start(home.path(), &logs);
+    let mut s = Pty::start(home.path(), &logs);
     s.wait_for("events from");
     s.send("\x03");
     assert!(s.wait_exit().success());
     s.assert_restored();
 
-    let mut s = Session::start(home.path(), &logs);
+    let mut s = Pty::start(home.path(), &logs);
     s.wait_for("events from");
-    let pid = s.child.process_id().expect("a pid");
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
+    s.signal("TERM");
     assert!(s.wait_exit().success(), "SIGTERM ends the loop cleanly");
     s.assert_restored();
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read dir") {
-        let e = e.expect("entry");
-        let target = to.join(e.file_name());
-        if e.file_type().expect("type").is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).expect("copy");
-        }
-    }
 }
 
 /// A copy of `logs` (relative to the crate) under `dir`.
@@ -240,7 +97,7 @@ fn playbook_session_survives_a_restart() {
     )
     .expect("config");
     let slow = Duration::from_secs(300);
-    let mut s = Session::start(home.path(), &logs);
+    let mut s = Pty::start(home.path(), &logs);
     s.wait_long("the load", slow, |t| {
         t.contains("events from") || t.contains("session")
     });
@@ -271,7 +128,7 @@ fn playbook_session_survives_a_restart() {
         Some("PII confirmed by the data owner")
     );
     // Reopen: the pin is in the status bar and the answer is the analyst's.
-    let mut s = Session::start(home.path(), &logs);
+    let mut s = Pty::start(home.path(), &logs);
     s.wait_long("the restored session", slow, |t| t.contains("SUSPECT"));
     assert!(!suspect.is_empty());
     s.send("8");
@@ -304,7 +161,7 @@ fn search_then_frequency_table_then_narrow() {
     let home = tempfile::tempdir().expect("tempdir");
     let logs = copy_logs(home.path(), DEMO);
     let slow = Duration::from_secs(300);
-    let mut s = Session::start(home.path(), &logs);
+    let mut s = Pty::start(home.path(), &logs);
     s.wait_long("the load", slow, |t| t.contains("events from"));
     // The status bar has room for the search's messages once the analysis is done.
     s.wait_long("the analysis", slow, |t| {

@@ -1,6 +1,7 @@
 //! A mutation fuzzer for ingest, on stable Rust and without extra crates: fixtures of every input
 //! shape are built here, damaged by seeded mutations, loaded, and checked against invariants.
 //! Used by `tests/it/fuzz.rs` (a fixed-seed run in `cargo test`) and `examples/fuzz.rs` (long runs).
+// Also compiled into `examples/fuzz.rs`, which uses other parts of it than the tests do.
 #![allow(dead_code)]
 use std::collections::HashSet;
 use std::io::Write;

@@ -1,15 +1,21 @@
-//! Shared helpers for the analysis tests: CloudTrail records built in code, written to a temporary
-//! Records file and loaded through the real ingest path. (Included with `#[path]`; as a test
-//! target of its own it holds no tests.)
-#![allow(dead_code)]
+//! CloudTrail records built in code for the analysis and detection tests, written to a temporary
+//! Records file and loaded through the real ingest path, and the scenarios made of them.
 
 use std::io::Write;
 
+use cttui::analysis::Analysis;
 use cttui::ingest::{LoadOptions, load};
 use cttui::model::store::EventStore;
 use serde_json::{Value, json};
 
 pub const ACCOUNT: &str = "111122223333";
+
+/// Whether rule `rule` fired for `principal`.
+pub fn hit(a: &Analysis, rule: &str, principal: &str) -> bool {
+    a.findings
+        .iter()
+        .any(|f| f.rule_id == rule && f.principal == principal)
+}
 
 /// An IAM user ARN.
 pub fn user(name: &str) -> String {
