@@ -14,10 +14,6 @@ const BURST_HOUR_MS: i64 = 1_713_153_600_000;
 
 #[test]
 fn demo_incident() {
-    if !Path::new(DEMO).exists() {
-        eprintln!("SKIP: {DEMO}/ not found");
-        return;
-    }
     let (store, _) = load(&[DEMO.to_owned()], &LoadOptions::default()).expect("load");
     let a = analyze(&store, &AnalysisOptions::default()).expect("analysis");
 

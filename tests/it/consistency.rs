@@ -32,7 +32,9 @@ fn cli_object_bytes(path: &str, filter: &str) -> (usize, usize, i64) {
     out
 }
 
-fn same_answers(path: &str) {
+/// Asks the questions of `path` everywhere; returns whether a suspect was pinned (suggested), so
+/// that its first and last call were compared with the CLI too.
+fn same_answers(path: &str) -> bool {
     let (store, report) = load(&[path.to_owned()], &LoadOptions::default()).expect("loads");
     let inv = Investigation::analyze(store, report).expect("analyses");
     let facts = inv.facts();
@@ -130,6 +132,7 @@ fn same_answers(path: &str) {
     // Evidence counts: the report's numbers are what `cttui events` returns for their queries.
     let triage = doc.table(&["#", "Question", "Status"]).expect("triage");
     let mut checked = 0;
+    let mut by_cli = 0;
     for a in &findings.answers {
         let row = triage.iter().find(|r| r[0] == a.id).expect("row");
         let Some(q) = &a.evidence_query else {
@@ -143,6 +146,7 @@ fn same_answers(path: &str) {
         assert!(row[4].starts_with(&shown), "{path} {}: {}", a.id, row[4]);
         // The CLI is slow in debug builds: run the suspect's questions, the rest in-process.
         if matches!(a.id.as_str(), "Q5" | "Q6" | "Q8") {
+            by_cli += 1;
             let csv = cttui_ok(&["events", "-q", "--format", "csv", "--filter", q, path]);
             assert_eq!(
                 csv.lines().count() - 1,
@@ -161,11 +165,16 @@ fn same_answers(path: &str) {
         checked += 1;
     }
     assert!(checked >= 7, "{path}: {checked} answers with evidence");
+    assert_eq!(by_cli, 3, "{path}: Q5, Q6 and Q8 have evidence, checked through the CLI");
+    findings.pins.suspect.is_some()
 }
 
 #[test]
 fn demo_answers_agree_everywhere() {
-    same_answers("demo-logs");
+    assert!(
+        same_answers("demo-logs"),
+        "the demo suggests a suspect, whose calls the CLI must agree on"
+    );
 }
 
 #[test]

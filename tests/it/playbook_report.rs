@@ -410,6 +410,7 @@ fn a_shared_compute_session_is_judged_by_the_attackers_calls() {
             .starts_with("2 object read(s) with sensitive-looking keys")
     );
     // Every evidence count is what its own query selects (Q5 and Q8 were 0 and 1 before).
+    assert!(a("Q5").evidence_query.is_some() && a("Q8").evidence_query.is_some());
     for ans in &f.answers {
         if let Some(q) = &ans.evidence_query {
             assert_eq!(

@@ -358,10 +358,12 @@ fn failed_trail_calls_are_attempts() {
     );
     assert!(!f.title.contains("logging stopped"), "{}", f.title);
     let names = STRING_COLUMNS[s::EVENT_NAME];
-    for r in 0..store.len() {
-        if store.str_at(names, r).as_deref() == Some("StopLogging") {
-            assert_eq!(a.event_risk[r], Some(Level::High), "row {r}");
-        }
+    let stop: Vec<usize> = (0..store.len())
+        .filter(|&r| store.str_at(names, r).as_deref() == Some("StopLogging"))
+        .collect();
+    assert_eq!(stop.len(), 3, "the three StopLogging calls");
+    for r in stop {
+        assert_eq!(a.event_risk[r], Some(Level::High), "row {r}");
     }
     // LeaveOrganization was denied: an attempt, one level below the rule's High.
     let leave = a

@@ -599,11 +599,14 @@ fn redraws_at_any_size() {
     ] {
         app.update(tab);
         for (w, h) in [(80, 24), (120, 40), (40, 12), (20, 4), (10, 2), (250, 70)] {
-            render_at(&app, w, h);
+            let term = render_at(&app, w, h);
+            let buf = term.backend().buffer();
+            assert_eq!((buf.area.width, buf.area.height), (w, h));
+            assert_no_control_chars(buf);
         }
     }
     app.update(Action::Help);
-    render_at(&app, 30, 8);
+    assert_no_control_chars(render_at(&app, 30, 8).backend().buffer());
 }
 
 #[test]

@@ -209,10 +209,12 @@ fn queries_missing_a_pin_say_which() {
     let s = app.session().expect("ready");
     let case = s.case.case().expect("computed");
     let q7 = case.queries.iter().find(|q| q.id == "q7").expect("q7");
-    if case.findings.pins.suspect.is_none() {
-        assert_eq!(q7.missing, vec!["suspect".to_owned()]);
-        assert!(screen(&app).contains("pin SUSPECT first"));
-    }
+    assert!(
+        case.findings.pins.suspect.is_none(),
+        "no analysis: no suspect suggested"
+    );
+    assert_eq!(q7.missing, vec!["suspect".to_owned()]);
+    assert!(screen(&app).contains("pin SUSPECT first"));
 }
 
 #[test]
