@@ -2,8 +2,8 @@
 //! first, with reasons naming its burst, its new address and user agent and its failures, and the
 //! incident's rules must fire.
 
-use cttui::analysis::{AnalysisOptions, Level, analyze};
 use crate::support::records::*;
+use cttui::analysis::{AnalysisOptions, Level, analyze};
 
 #[test]
 fn stolen_key_ranks_first_with_reasons() {

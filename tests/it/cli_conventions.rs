@@ -4,8 +4,8 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use clap::CommandFactory;
 use crate::support::{cttui, stdout};
+use clap::CommandFactory;
 
 #[test]
 fn completions_for_each_shell_and_a_man_page() {

@@ -7,7 +7,6 @@ use cttui::analysis::{Analysis, AnalysisOptions, Level, analyze};
 use cttui::ingest::{LoadOptions, load};
 use serde_json::Value;
 
-
 const PLAIN_CLI: &str =
     "aws-cli/2.13.0 Python/3.11.4 Linux/6.2.0-26-generic exe/x86_64.ubuntu.22 prompt/off";
 
@@ -198,7 +197,8 @@ fn grycap_quiet() {
 /// raise nothing Critical.
 #[test]
 fn permiso_reduced_records() {
-    let Some(dir) = crate::support::shared_cloudtrail("permiso-console-sessions-reduced-schema") else {
+    let Some(dir) = crate::support::shared_cloudtrail("permiso-console-sessions-reduced-schema")
+    else {
         return;
     };
     let (store, _) = load(

@@ -89,12 +89,21 @@ const ALONE: &str = "CTTUI_TEST_ALONE";
 pub fn in_own_process(name: &str) {
     let exe = std::env::current_exe().expect("the test binary");
     let out = Command::new(exe)
-        .args([name, "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            name,
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(ALONE, "1")
         .output()
         .expect("run the test binary");
     let text = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "{name} failed in its own process:\n{text}");
+    assert!(
+        out.status.success(),
+        "{name} failed in its own process:\n{text}"
+    );
     assert!(
         text.contains("test result: ok. 1 passed"),
         "{name} did not run:\n{text}"
@@ -112,6 +121,6 @@ pub fn assert_alone() {
 
 pub mod fuzz;
 pub mod markdown;
+pub mod pty;
 pub mod records;
 pub mod tui;
-pub mod pty;
