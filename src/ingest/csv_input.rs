@@ -160,6 +160,10 @@ fn cell_value(path: &[String], cell: &str) -> Value {
     Value::String(cell.to_owned())
 }
 
+/// Damaged rows after which reading restarts on the next line; past this, rows load merged (a
+/// bound, so a file of unbalanced quotes is not re-read once per line).
+const MAX_RESYNCS: usize = 64;
+
 pub fn parse_csv(buf: &Arc<Vec<u8>>, file_id: u32) -> Parsed {
     let mut ctx = Ctx::new(buf, file_id, 1024);
     let mut reader = csv::ReaderBuilder::new()
@@ -173,13 +177,37 @@ pub fn parse_csv(buf: &Arc<Vec<u8>>, file_id: u32) -> Parsed {
         }
     };
     let mut record = csv::StringRecord::new();
+    // Where the current reader starts in `buf` (it restarts after a damaged row).
+    let mut base = 0usize;
+    let mut resyncs = 0usize;
     loop {
-        let offset = reader.position().byte() as usize;
+        let offset = base + reader.position().byte() as usize;
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
                 if record.len() != paths.len() {
-                    // A damaged quote merges rows (or splits one): loaded, but noted.
+                    // A damaged quote merges rows (or splits one). Within the resync budget the
+                    // row is counted as bad and reading starts again on the next line, so the
+                    // rows it swallowed still load; past it, rows load merged, with a note.
+                    if resyncs < MAX_RESYNCS
+                        && let Some(eol) = memchr::memchr(b'\n', &buf[offset..])
+                    {
+                        resyncs += 1;
+                        ctx.bad(
+                            offset,
+                            format!(
+                                "CSV row with {} field(s) where the header has {} (a damaged quote?); reading again from the next line",
+                                record.len(),
+                                paths.len()
+                            ),
+                        );
+                        base = offset + eol + 1;
+                        reader = csv::ReaderBuilder::new()
+                            .flexible(true)
+                            .has_headers(false)
+                            .from_reader(&buf[base..]);
+                        continue;
+                    }
                     ctx.note(
                         offset,
                         format!(
@@ -253,6 +281,24 @@ mod tests {
             Value::from(2),
         );
         assert_eq!(Value::Object(obj).to_string(), r#"{"x":{"y":1,"y.z":2}}"#);
+    }
+
+    #[test]
+    fn rows_after_a_damaged_quote_still_load() {
+        let rows: Vec<String> = (0..6)
+            .map(|i| format!("2024-01-01T00:00:0{i}Z,Get{i},s3.amazonaws.com"))
+            .collect();
+        let mut damaged = rows.clone();
+        damaged[2] = "2024-01-01T00:00:02Z,\"Get2,s3.amazonaws.com".to_owned();
+        let csv = format!("eventTime,eventName,eventSource\n{}\n", damaged.join("\n"));
+        let parsed = parse_csv(&Arc::new(csv.into_bytes()), 0);
+        let names: Vec<String> = (0..parsed.raw.len() as u32)
+            .filter_map(|i| parsed.raw.value(i))
+            .map(|v| v["eventName"].as_str().unwrap_or("").to_owned())
+            .collect();
+        assert_eq!(names, ["Get0", "Get1", "Get3", "Get4", "Get5"]);
+        assert_eq!(parsed.bad_records, 1);
+        assert!(parsed.problems[0].reason.contains("damaged quote"));
     }
 
     #[test]

@@ -453,6 +453,21 @@ pub fn check(
                 ));
             }
         }
+        // Damage in a CSV header renames a column (`eventID` among them), so records can no
+        // longer be told apart by id: every record must still load, or the damage be counted.
+        Some(m)
+            if !f.gzip
+                && f.name == "csv"
+                && f.records.first().is_some_and(|(_, r)| m.at < r.start) =>
+        {
+            if store.len() < f.records.len() && counted == 0 {
+                out.failures.push(format!(
+                    "CSV header damaged: {} of {} records loaded and nothing counted",
+                    store.len(),
+                    f.records.len()
+                ));
+            }
+        }
         Some(m) if !f.gzip => {
             // `at - 1`: a byte appended right after a record may merge with it (`}x`).
             let before: Vec<_> = f
