@@ -2,10 +2,10 @@
 
 use std::f64::consts::TAU;
 
+use crate::support::records::*;
 use cttui::analysis::features::EntityKind;
 use cttui::analysis::{AnalysisOptions, analyze};
 use serde_json::json;
-use crate::support::records::*;
 
 const D: i64 = 1_709_510_400; // 2024-03-04T00:00:00Z
 

@@ -11,9 +11,9 @@
 //! git diff tests/golden/analysis_small.json
 //! ```
 
+use crate::support::records::*;
 use cttui::analysis::render::{Limits, markdown, text};
 use cttui::analysis::{AnalysisOptions, analyze};
-use crate::support::records::*;
 
 const GOLDEN: &str = "tests/golden/analysis_small.json";
 

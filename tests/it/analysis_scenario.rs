@@ -2,8 +2,8 @@
 //! first, with reasons naming its burst, its new address and user agent and its failures, and the
 //! incident's rules must fire.
 
-use cttui::analysis::{AnalysisOptions, Level, analyze};
 use crate::support::records::*;
+use cttui::analysis::{AnalysisOptions, Level, analyze};
 
 #[test]
 fn stolen_key_ranks_first_with_reasons() {
@@ -44,9 +44,7 @@ fn stolen_key_ranks_first_with_reasons() {
         "recon-list-buckets",
     ] {
         assert!(
-            a.findings
-                .iter()
-                .any(|f| f.rule_id == rule && f.principal == user("ci-deploy")),
+            hit(&a, rule, &user("ci-deploy")),
             "rule {rule} did not fire"
         );
     }

@@ -45,7 +45,8 @@ fn same_answers(path: &str) -> bool {
 
     // Principals and events per principal: the model, `cttui summary` and `cttui analyze`.
     let summary: serde_json::Value =
-        serde_json::from_str(&cttui_ok(&["summary", "-q", "--format", "json", path])).expect("json");
+        serde_json::from_str(&cttui_ok(&["summary", "-q", "--format", "json", path]))
+            .expect("json");
     assert_eq!(
         summary["principals"].as_u64(),
         Some(facts.principals as u64),
@@ -165,7 +166,10 @@ fn same_answers(path: &str) -> bool {
         checked += 1;
     }
     assert!(checked >= 7, "{path}: {checked} answers with evidence");
-    assert_eq!(by_cli, 3, "{path}: Q5, Q6 and Q8 have evidence, checked through the CLI");
+    assert_eq!(
+        by_cli, 3,
+        "{path}: Q5, Q6 and Q8 have evidence, checked through the CLI"
+    );
     findings.pins.suspect.is_some()
 }
 

@@ -1,12 +1,10 @@
 //! Detection acceptance on real third-party logs (../shared/cloudtrail, skipped when absent): the
 //! attacker first, decoys below, benign accounts quiet. The attack tool's user agent is replaced in
 //! memory by a plain aws-cli one first: attackers do not announce themselves.
-use std::path::Path;
 
 use cttui::analysis::{Analysis, AnalysisOptions, Level, analyze};
 use cttui::ingest::{LoadOptions, load};
 use serde_json::Value;
-
 
 const PLAIN_CLI: &str =
     "aws-cli/2.13.0 Python/3.11.4 Linux/6.2.0-26-generic exe/x86_64.ubuntu.22 prompt/off";
@@ -198,7 +196,8 @@ fn grycap_quiet() {
 /// raise nothing Critical.
 #[test]
 fn permiso_reduced_records() {
-    let Some(dir) = crate::support::shared_cloudtrail("permiso-console-sessions-reduced-schema") else {
+    let Some(dir) = crate::support::shared_cloudtrail("permiso-console-sessions-reduced-schema")
+    else {
         return;
     };
     let (store, _) = load(

@@ -1,9 +1,9 @@
 //! Damaged input from the issue: each kind of damage costs only the records it touches, the rest
 //! load, and every stretch passed over is counted with its file, line and byte.
 
+use crate::support::fuzz::record;
 use cttui::ingest::{LoadOptions, LoadReport, load};
 use cttui::model::store::EventStore;
-use crate::support::fuzz::record;
 
 fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> String {
     let p = dir.path().join(name);

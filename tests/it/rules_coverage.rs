@@ -2,11 +2,11 @@
 //! and a near miss that must not (table-driven), the detectors and thresholds in dedicated tests,
 //! and outcome-aware levels (a failed call is an attempt, one level lower).
 
+use crate::support::records::*;
 use cttui::analysis::rules::findings::{Finding, Outcome};
 use cttui::analysis::rules::{builtin, parse_rules};
 use cttui::analysis::{Analysis, AnalysisOptions, Level, analyze};
 use serde_json::{Value, json};
-use crate::support::records::*;
 
 const T0: i64 = 1_709_546_400; // 2024-03-04T10:00:00Z
 const CLI: &str = "aws-cli/2.13.0 Python/3.11.4 Linux/6.2 exe/x86_64";

@@ -190,7 +190,8 @@ fn known_rules_fire_on_hand_made_records() {
 #[test]
 fn known_rules_fire_on_the_shared_real_logs() {
     let Some(dir) = shared_sigma() else { return };
-    let Some(stratus) = crate::support::shared_cloudtrail("invictus-aws-stratus-32-techniques") else {
+    let Some(stratus) = crate::support::shared_cloudtrail("invictus-aws-stratus-32-techniques")
+    else {
         return;
     };
     let rules = load_rules(&[dir]).expect("load");

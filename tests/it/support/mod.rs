@@ -66,6 +66,16 @@ pub fn cttui_ok(args: &[&str]) -> String {
     stdout(&out)
 }
 
+/// The rule ids of `cttui analyze --format json` output, in order.
+pub fn rule_ids(analysis: &serde_json::Value) -> Vec<&str> {
+    analysis["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter_map(|r| r["rule_id"].as_str())
+        .collect()
+}
+
 /// Copies the directory tree `from` to `to`.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
@@ -89,12 +99,21 @@ const ALONE: &str = "CTTUI_TEST_ALONE";
 pub fn in_own_process(name: &str) {
     let exe = std::env::current_exe().expect("the test binary");
     let out = Command::new(exe)
-        .args([name, "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            name,
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(ALONE, "1")
         .output()
         .expect("run the test binary");
     let text = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "{name} failed in its own process:\n{text}");
+    assert!(
+        out.status.success(),
+        "{name} failed in its own process:\n{text}"
+    );
     assert!(
         text.contains("test result: ok. 1 passed"),
         "{name} did not run:\n{text}"
@@ -112,6 +131,6 @@ pub fn assert_alone() {
 
 pub mod fuzz;
 pub mod markdown;
+pub mod pty;
 pub mod records;
 pub mod tui;
-pub mod pty;
