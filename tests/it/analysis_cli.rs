@@ -4,6 +4,7 @@ use std::io::Write;
 use std::process::Command;
 
 use crate::support::records::*;
+use crate::support::rule_ids;
 
 fn scenario_file() -> tempfile::NamedTempFile {
     let mut f = tempfile::Builder::new()
@@ -128,12 +129,7 @@ eventName = "GetObject"
     ]);
     assert!(ok, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
-    let ids: Vec<&str> = v["rules"]
-        .as_array()
-        .expect("rules")
-        .iter()
-        .filter_map(|r| r["rule_id"].as_str())
-        .collect();
+    let ids = rule_ids(&v);
     assert_eq!(ids, vec!["team-bucket-read"]);
 }
 

@@ -1,10 +1,11 @@
 //! Acceptance on the committed demo logs (`demo-logs/`, ground truth in demo-logs/README.md):
 //! the stolen instance credentials rank first with reasons naming the burst, the new address,
 //! the Kali user agent and the failures, and the incident's rules fire.
-use std::path::Path;
 
 use cttui::analysis::{AnalysisOptions, Level, analyze};
 use cttui::ingest::{LoadOptions, load};
+
+use crate::support::records::hit;
 
 const DEMO: &str = "demo-logs";
 const ATTACKER: &str =
@@ -49,9 +50,7 @@ fn demo_incident() {
         "cloudtrail-stopped",
     ] {
         assert!(
-            a.findings
-                .iter()
-                .any(|f| f.rule_id == rule && f.principal == ATTACKER),
+            hit(&a, rule, ATTACKER),
             "rule {rule} did not fire on the attacker"
         );
     }

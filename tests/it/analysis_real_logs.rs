@@ -1,5 +1,4 @@
 //! The analysis on real third-party logs (read from ../shared/cloudtrail; skipped when absent).
-use std::path::Path;
 
 use cttui::analysis::{AnalysisOptions, Level, analyze};
 use cttui::ingest::{LoadOptions, load};

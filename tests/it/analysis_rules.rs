@@ -3,7 +3,7 @@
 
 use crate::support::records::*;
 use cttui::analysis::rules::{builtin, parse_rules};
-use cttui::analysis::{Analysis, AnalysisOptions, Level, analyze};
+use cttui::analysis::{AnalysisOptions, Level, analyze};
 use serde_json::{Value, json};
 
 const T0: i64 = 1_709_546_400; // 2024-03-04T10:00:00Z

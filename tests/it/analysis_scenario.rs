@@ -44,9 +44,7 @@ fn stolen_key_ranks_first_with_reasons() {
         "recon-list-buckets",
     ] {
         assert!(
-            a.findings
-                .iter()
-                .any(|f| f.rule_id == rule && f.principal == user("ci-deploy")),
+            hit(&a, rule, &user("ci-deploy")),
             "rule {rule} did not fire"
         );
     }

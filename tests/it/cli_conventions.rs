@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use crate::support::{cttui, stdout};
+use crate::support::{cttui, rule_ids, stdout};
 use clap::CommandFactory;
 
 #[test]
@@ -205,12 +205,7 @@ fn a_bad_config_file_names_file_and_line() {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
-    let ids: Vec<&str> = v["rules"]
-        .as_array()
-        .expect("rules")
-        .iter()
-        .filter_map(|r| r["rule_id"].as_str())
-        .collect();
+    let ids = rule_ids(&v);
     assert_eq!(ids, ["my-getobject"]);
 }
 

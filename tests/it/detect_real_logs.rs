@@ -1,7 +1,6 @@
 //! Detection acceptance on real third-party logs (../shared/cloudtrail, skipped when absent): the
 //! attacker first, decoys below, benign accounts quiet. The attack tool's user agent is replaced in
 //! memory by a plain aws-cli one first: attackers do not announce themselves.
-use std::path::Path;
 
 use cttui::analysis::{Analysis, AnalysisOptions, Level, analyze};
 use cttui::ingest::{LoadOptions, load};

@@ -1,7 +1,6 @@
 //! False positives of the rules on benign real logs (read from ../shared/cloudtrail; skipped when
 //! absent): GRyCAP's teaching account (17.6k events, 2014-2018) and Permiso's console sessions
 //! (records without userIdentity or sourceIPAddress).
-use std::path::Path;
 
 use cttui::analysis::{Analysis, AnalysisOptions, Level, analyze};
 use cttui::ingest::{LoadOptions, load};

@@ -6,7 +6,6 @@
 //! technique must then get a Medium-or-higher finding on its own calls.
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::Path;
 
 use cttui::analysis::rules::findings::Outcome;
 use cttui::analysis::{Analysis, AnalysisOptions, Level, analyze};

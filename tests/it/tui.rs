@@ -1,16 +1,14 @@
 //! The investigator driven by actions on a small fixture, rendered into ratatui's TestBackend at
 //! 80x24: snapshots of every tab, the help overlay, the detail view and the filter flow, plus
 //! explicit checks of styles, sanitising, marks, pivots and the loading screen.
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use cttui::ingest::{LoadOptions, Progress};
 use cttui::ui::action::Action;
-use cttui::ui::app::{App, Clock, Env, Overlay, Phase, Tab};
+use cttui::ui::app::{App, Overlay, Phase, Tab};
 use cttui::ui::investigation::Investigation;
-use cttui::ui::keymap::Keymap;
 use cttui::ui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

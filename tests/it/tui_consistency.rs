@@ -1,17 +1,12 @@
 //! The TUI gives the analysis' answers and opens evidence without piling filters up (issue 10):
 //! principal counts from the analysis, evidence replacing the filter stack, no double push, the
 //! flagged window, whole-log labels, the Report tab, playbook keys, notes and the help layout.
-use std::path::PathBuf;
-use std::time::Duration;
 
 use cttui::ingest::LoadOptions;
 use cttui::ui::action::Action;
-use cttui::ui::app::{App, Clock, Env, Tab};
+use cttui::ui::app::{App, Tab};
 use cttui::ui::investigation::Investigation;
-use cttui::ui::keymap::Keymap;
 use cttui::ui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 use crate::support::tui::{env, screen, screen_at, settle};
 

@@ -1,16 +1,14 @@
 //! Export from the investigator: golden checks that parse the Markdown back, the identity with
 //! the headless `cttui events --format md`, the overwrite question and the OSC 52 copy.
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use base64::Engine;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use cttui::cli::{EventsFormat, LoadArgs, run_events};
 use cttui::ingest::LoadOptions;
 use cttui::ui::action::Action;
-use cttui::ui::app::{App, Clock, Env, Overlay, Session};
+use cttui::ui::app::{App, Env, Overlay, Session};
 use cttui::ui::investigation::Investigation;
-use cttui::ui::keymap::Keymap;
 use cttui::ui::theme::Theme;
 
 use crate::support::tui::{env, settle};

@@ -1,18 +1,14 @@
 //! The analysis and playbook tabs on the demo logs, rendered at 80x24 into TestBackend: the
 //! analysis runs as a background job, the tabs show its ranking and findings, pins bind the
 //! playbook's queries, answers can be overridden, and the session file round-trips.
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::Path;
 
 use cttui::ingest::LoadOptions;
 use cttui::playbook::session::{self, Loaded, StepState};
 use cttui::ui::action::Action;
-use cttui::ui::app::{App, Clock, Env, Tab};
+use cttui::ui::app::{App, Env, Tab};
 use cttui::ui::investigation::Investigation;
-use cttui::ui::keymap::Keymap;
 use cttui::ui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 use crate::support::copy_dir;
 use crate::support::tui::{env, render, screen, settle};

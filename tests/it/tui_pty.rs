@@ -38,7 +38,7 @@ fn filter_mark_export_quit() {
     s.send("e");
     s.wait_for("export 2 marked event(s) to:");
     s.send("\x15"); // ctrl-u clears the default path
-    s.send(&out.display().to_string());
+    s.send(out.display().to_string());
     s.send("\r");
     s.wait_for("exported 2 event(s)");
     s.send("q");

@@ -66,6 +66,16 @@ pub fn cttui_ok(args: &[&str]) -> String {
     stdout(&out)
 }
 
+/// The rule ids of `cttui analyze --format json` output, in order.
+pub fn rule_ids(analysis: &serde_json::Value) -> Vec<&str> {
+    analysis["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter_map(|r| r["rule_id"].as_str())
+        .collect()
+}
+
 /// Copies the directory tree `from` to `to`.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
