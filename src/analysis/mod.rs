@@ -539,7 +539,7 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
         );
         let rule_level = per_entity_hits[e]
             .iter()
-            .filter_map(|&(i, _)| rules.get(i).map(|r| r.level))
+            .filter_map(|h| rules.get(h.rule).map(|r| h.titled(r).1))
             .max();
         let ev: &[&Evidence] = evidence_of
             .get(table.names[e].as_str())
@@ -581,7 +581,7 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
             reasons,
             rules: per_entity_hits[e]
                 .iter()
-                .filter_map(|&(i, c)| rules.get(i).map(|r| (r.id.clone(), c)))
+                .filter_map(|h| rules.get(h.rule).map(|r| (r.id.clone(), h.count)))
                 .collect(),
             compromise: compromise_key.level,
             evidence: ev_texts,
