@@ -15,6 +15,7 @@ pub mod catalog;
 pub mod chains;
 pub mod columns;
 pub mod command;
+pub mod concurrent;
 pub mod credentials;
 pub mod evidence;
 pub mod explain;
