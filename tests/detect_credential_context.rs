@@ -57,7 +57,12 @@ fn one_credential_in_two_places_at_once() {
             })
             .collect(),
         Some(Level::High),
-        &["AKIAALICE", "203.0.113.0/24", "198.51.100.0/24", "macOS", "Linux"],
+        &[
+            "AKIAALICE",
+            "203.0.113.0/24",
+            "198.51.100.0/24",
+            "aws-cli on macOS vs aws-cli on Linux",
+        ],
     ));
     cases.push((
         "home then office over days",
@@ -116,18 +121,27 @@ fn one_credential_in_two_places_at_once() {
         (0..6)
             .map(|i| at(0, i, &alice, HOME, if i % 2 == 0 { MAC_CLI } else { LINUX_CLI }))
             .collect(),
-        Some(Level::Medium),
+        Some(Level::Low),
         &["two operating systems", "macOS", "Linux"],
     ));
     cases.push((
-        "a role session from two networks",
+        "a role session from two networks, a second client on the second",
         vec![
             at(0, 0, &session, OFFICE, MAC_CLI),
-            at(0, 2, &session, THIEF, MAC_CLI),
+            at(0, 2, &session, THIEF, LINUX_CLI),
             at(0, 3, &session, OFFICE, MAC_CLI),
         ],
         Some(Level::High),
-        &["session credential", "ASIAEXAMPLE", "192.0.2.0/24"],
+        &["session credential", "ASIAEXAMPLE", "192.0.2.0/24", "aws-cli on Linux"],
+    ));
+    // One laptop on and off a VPN: the same client on both networks.
+    cases.push((
+        "the same client switching networks",
+        (0..8)
+            .map(|i| at(0, i * 7, &alice, if i % 2 == 0 { OFFICE } else { THIEF }, MAC_CLI))
+            .collect(),
+        Some(Level::Low),
+        &["the same client on both"],
     ));
     cases.push((
         "compute credentials are the misuse detector's",
@@ -161,6 +175,13 @@ fn one_credential_in_two_places_at_once() {
                 .find(|p| p.principal == e.principal)
                 .expect("ranked");
             assert_eq!(p.risk, e.level, "{name}: {:?}", p.risk_reasons);
+            assert!(
+                p.risk_reasons.iter().any(|r| r.contains(&e.text)),
+                "{name}: the reasons cite it: {:?}",
+                p.risk_reasons
+            );
+            // Low is context: it does not order principals as evidence of compromise.
+            assert_eq!(p.compromise.is_some(), e.level > Level::Low, "{name}");
             assert!(
                 a.findings
                     .iter()

@@ -2,15 +2,17 @@
 //! credentials: a long-term access key or a role session (not compute, not the console) whose
 //! calls switch between two networks outside AWS, or between clients on two operating systems,
 //! within minutes — or leave and come back within the hour. A laptop and a stolen copy of its key
-//! interleave; a person moving between home and office over the day does not.
+//! interleave; a person moving between home and office over the day does not. Both at once (a
+//! second network with a second client) is High; either alone is Low: context for the analyst,
+//! not evidence of compromise (the ranking leaves Low evidence out of its compromise key).
 //!
 //! Left out on purpose: addresses inside AWS (NAT and service egress change from call to call, and a
 //! key copied onto an instance is a habit, not a theft), AWS service names (`AWS Internal`,
 //! `*.amazonaws.com`) and console back ends, which call from AWS's side for the person.
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::net::IpAddr;
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::agent::{Family, Os, Tool};
 use super::columns::{Columns, NULL};
@@ -143,8 +145,8 @@ pub fn find(
     let service_type = types.find("AWSService");
     // Per access key: (principal, calls by network, calls by operating system).
     #[allow(clippy::type_complexity)]
-    let mut per: BTreeMap<u32, (u32, Vec<(i64, IpAddr, u32)>, Vec<(i64, Os, u32)>)> =
-        BTreeMap::new();
+    let mut per: FxHashMap<u32, (u32, Vec<(i64, IpAddr, u32)>, Vec<(i64, Os, u32)>)> =
+        FxHashMap::default();
     let parsed: Vec<Option<IpAddr>> = ips.table(|v| v.trim().parse::<IpAddr>().ok());
     for r in 0..cols.n {
         let (k, p) = (keys.code(r), principals.code(r));
@@ -173,6 +175,9 @@ pub fn find(
             e.2.push((t, f.os, r as u32));
         }
     }
+    // In key order, so the output does not depend on hashing.
+    let mut per: Vec<_> = per.into_iter().collect();
+    per.sort_unstable_by_key(|e| e.0);
     let mut out = Vec::new();
     for (k, (p, mut by_net, mut by_os)) in per {
         by_net.sort_by_key(|c| (c.0, c.2));
@@ -201,10 +206,31 @@ pub fn find(
                 )
             }
         };
-        if let Some(sw) = net_sw.first() {
+        // A switch of network that is also a switch of client (tool or system): a second holder.
+        let clients = |run: &Run<IpAddr>| -> BTreeSet<(Tool, Os)> {
+            run.rows
+                .iter()
+                .map(|&r| {
+                    let f = fam(r as usize);
+                    (f.tool, f.os)
+                })
+                .collect()
+        };
+        let other_client = net_sw
+            .iter()
+            .find(|sw| clients(&net_runs[sw.from]).is_disjoint(&clients(&net_runs[sw.to])));
+        if let Some(sw) = other_client.or(net_sw.first()) {
             let (a, b) = (&net_runs[sw.from], &net_runs[sw.to]);
+            let with = match (other_client, a.rows.first(), b.rows.first()) {
+                (Some(_), Some(&ra), Some(&rb)) => format!(
+                    " ({} vs {})",
+                    fam(ra as usize).describe(),
+                    fam(rb as usize).describe()
+                ),
+                _ => " (the same client on both)".to_owned(),
+            };
             signals.push(format!(
-                "from two networks outside AWS: {}",
+                "from two networks outside AWS: {}{with}",
                 describe(sw, show_network(a.key), show_network(b.key))
             ));
             for &(i, what) in &[(sw.from, "call from the first network"), (sw.to, "call from the second network")] {
@@ -243,12 +269,13 @@ pub fn find(
         rows.dedup();
         steps.sort_by_key(|s| (s.time, s.row));
         steps.dedup_by_key(|s| s.row);
-        // Two networks outside AWS at once is the stolen-copy pattern; two systems alone is also a
-        // person with a laptop and a container, so it only asks for a look.
-        let level = if net_sw.is_empty() {
-            Level::Medium
-        } else {
+        // Two networks outside AWS at once with a different client on each is the stolen-copy
+        // pattern. Either alone is also one person: on a VPN and off it with the same laptop, or
+        // a laptop beside a container. Those are context (Low), not evidence of compromise.
+        let level = if other_client.is_some() {
             Level::High
+        } else {
+            Level::Low
         };
         let kind_word = if key.starts_with("AKIA") {
             "long-term access key"

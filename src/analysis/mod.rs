@@ -557,6 +557,12 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
             }
             risk_reasons.splice(0..0, ev_texts.iter().cloned());
             risk_level = risk_level.max(l);
+        } else if !ev_texts.is_empty() {
+            // Only context (Low evidence): listed after the rules' and the model's reasons.
+            if rule_level.is_none() && score.is_none_or(|s| s < risk::ANOMALOUS) {
+                risk_reasons.clear();
+            }
+            risk_reasons.extend(ev_texts.iter().cloned());
         }
         // Events without an identity are many sessions lumped together, not one actor: their
         // findings keep their level, the lump is not ranked as a Critical actor.

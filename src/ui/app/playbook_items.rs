@@ -219,9 +219,9 @@ fn health_items(case: &CaseResult, out: &mut Vec<Item>) {
         count_status(h.tampering_events, true),
         if h.tampering_failed > 0 {
             format!(
-                "{} ({} failed: attempts, logging went on)",
-                health::tampering_names(),
-                text::thousands(h.tampering_failed)
+                "{} failed (attempts: logging went on) · {}",
+                text::thousands(h.tampering_failed),
+                health::tampering_names()
             )
         } else {
             health::tampering_names()
