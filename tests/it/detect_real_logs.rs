@@ -1,7 +1,6 @@
 //! Detection acceptance on real third-party logs (../shared/cloudtrail, skipped when absent): the
 //! attacker first, decoys below, benign accounts quiet. The attack tool's user agent is replaced in
 //! memory by a plain aws-cli one first: attackers do not announce themselves.
-use std::path::Path;
 
 use cttui::analysis::{Analysis, AnalysisOptions, Level, analyze};
 use cttui::ingest::{LoadOptions, load};
@@ -245,7 +244,7 @@ fn concurrent_use_on_real_logs() {
         "cribl-aws-cloudtrail-pack",
         "misc-small-fixtures",
     ] {
-        let Some(dir) = shared(sub) else {
+        let Some(dir) = crate::support::shared_cloudtrail(sub) else {
             continue;
         };
         let (store, _) = load(

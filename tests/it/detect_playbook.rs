@@ -3,9 +3,7 @@
 use cttui::playbook::pins_for;
 use serde_json::{Value, json};
 
-#[path = "analysis_support.rs"]
-mod support;
-use support::{DAY0, iam_user, load_records, record, t, with, user};
+use crate::support::records::{DAY0, iam_user, load_records, record, t, user, with};
 
 const CLI: &str = "aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0 exe/x86_64.ubuntu.22";
 

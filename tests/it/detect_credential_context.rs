@@ -4,9 +4,7 @@ use cttui::analysis::evidence::EvidenceKind;
 use cttui::analysis::{Analysis, AnalysisOptions, Level, analyze};
 use serde_json::Value;
 
-#[path = "analysis_support.rs"]
-mod support;
-use support::{DAY0, assumed_role, iam_user, load_records, record, t};
+use crate::support::records::{DAY0, assumed_role, iam_user, load_records, record, t};
 
 const HOME: &str = "203.0.113.10";
 const HOME2: &str = "203.0.113.44";
