@@ -17,8 +17,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::agent::{Family, Os, Tool};
 use super::columns::{Columns, NULL};
 use super::evidence::{Evidence, EvidenceKind, Step, principal_name};
-use super::level::Level;
 use super::humanize;
+use super::level::Level;
 use crate::model::net::NetClass;
 use crate::model::schema::s;
 
@@ -200,10 +200,7 @@ pub fn find(
                     humanize::elapsed(sw.gap_ms)
                 )
             } else {
-                format!(
-                    "{a}, then {b} {} later",
-                    humanize::elapsed(sw.gap_ms)
-                )
+                format!("{a}, then {b} {} later", humanize::elapsed(sw.gap_ms))
             }
         };
         // A switch of network that is also a switch of client (tool or system): a second holder.
@@ -233,7 +230,10 @@ pub fn find(
                 "from two networks outside AWS: {}{with}",
                 describe(sw, show_network(a.key), show_network(b.key))
             ));
-            for &(i, what) in &[(sw.from, "call from the first network"), (sw.to, "call from the second network")] {
+            for &(i, what) in &[
+                (sw.from, "call from the first network"),
+                (sw.to, "call from the second network"),
+            ] {
                 if let Some(&r) = net_runs[i].rows.first() {
                     steps.push(Step::at(cols, r, what));
                 }
@@ -255,7 +255,10 @@ pub fn find(
                 "by clients on two operating systems: {}",
                 describe(sw, client(a), client(b))
             ));
-            for &(i, what) in &[(sw.from, "call by the first client"), (sw.to, "call by the second client")] {
+            for &(i, what) in &[
+                (sw.from, "call by the first client"),
+                (sw.to, "call by the second client"),
+            ] {
                 if let Some(&r) = os_runs[i].rows.first() {
                     steps.push(Step::at(cols, r, what));
                 }
@@ -304,7 +307,8 @@ mod tests {
     fn switches_need_minutes_or_a_quick_return() {
         let m = 60_000;
         // (calls as (minute, place), expected switches as (from, to, returned))
-        let cases: [(&[(i64, u8)], &[(usize, usize, bool)]); 5] = [
+        type Case<'a> = (&'a [(i64, u8)], &'a [(usize, usize, bool)]);
+        let cases: [Case; 5] = [
             (&[(0, 1), (1, 1), (3, 2)], &[(0, 1, false)]),
             // Home in the morning, office after a commute: no switch.
             (&[(0, 1), (10, 1), (50, 2), (60, 2)], &[]),

@@ -340,9 +340,12 @@ pub fn analyze(cols: &Columns<'_>) -> CredentialReport {
     }
 
     new_keys_from_new_networks(cols, &acc, &cls, &mut report);
-    report
-        .evidence
-        .extend(super::concurrent::find(cols, &compute_principals, &cls, &fam));
+    report.evidence.extend(super::concurrent::find(
+        cols,
+        &compute_principals,
+        &cls,
+        &fam,
+    ));
 
     report.credentials.sort_by(|a, b| {
         b.level

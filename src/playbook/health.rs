@@ -3,8 +3,8 @@ use serde::Serialize;
 
 use super::fmt_duration;
 use crate::Result;
-use crate::model::load::LoadReport;
 use crate::analysis::catalog::{self, ApiSet};
+use crate::model::load::LoadReport;
 use crate::model::query::{Field, Filter, Query};
 use crate::model::store::EventStore;
 use crate::model::time::format_ms;

@@ -109,7 +109,11 @@ pub fn pins_for(store: &EventStore, suspect: Option<String>) -> Pins {
         from_suspect
     } else {
         let t = touched();
-        if t.is_empty() { rows(store, attempts) } else { t }
+        if t.is_empty() {
+            rows(store, attempts)
+        } else {
+            t
+        }
     };
     let bucket = store
         .value_counts("bucket", Some(&reads))

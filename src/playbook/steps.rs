@@ -121,7 +121,10 @@ mod tests {
             }
         }
         let q9 = p.query("q9").and_then(|q| q.filter.clone()).expect("q9");
-        assert!(q9.contains("name:PutBucketPolicy OR") && q9.ends_with(')'), "{q9}");
+        assert!(
+            q9.contains("name:PutBucketPolicy OR") && q9.ends_with(')'),
+            "{q9}"
+        );
         // Every view a step names exists.
         for s in &p.steps {
             for v in &s.views {

@@ -23,7 +23,11 @@ pub const DATA_STORES: &[(&str, &str, ApiSet)] = &[
         ApiSet::Secrets,
     ),
     ("SSM Parameter Store", "ssm.amazonaws.com", ApiSet::Secrets),
-    ("RDS Data API", "rds-data.amazonaws.com", ApiSet::SqlDataReads),
+    (
+        "RDS Data API",
+        "rds-data.amazonaws.com",
+        ApiSet::SqlDataReads,
+    ),
     (
         "Redshift Data API",
         "redshift-data.amazonaws.com",
@@ -418,7 +422,11 @@ fn q7(ctx: &Context) -> Result<Answer> {
         );
     };
     let outside_reads = reads.and(Filter::is(Field::Outside, "true"));
-    let shares = Filter::all([s, in_set(ApiSet::Shares), Filter::present(Field::Error).not()]);
+    let shares = Filter::all([
+        s,
+        in_set(ApiSet::Shares),
+        Filter::present(Field::Error).not(),
+    ]);
     let outside = ctx.rows(&outside_reads)?;
     let shared = ctx.rows(&shares)?;
     let outside_ips = distinct(ctx.store, "source_ip", &outside);

@@ -73,7 +73,11 @@ fn name_runs<'a>(text: &'a str, names: &BTreeSet<String>, min: usize) -> Vec<Vec
             continue;
         }
         let gap = &text[last_end..s];
-        if cur.is_empty() || !gap.chars().all(|c| c.is_whitespace() || c == ',' || c == '|') {
+        if cur.is_empty()
+            || !gap
+                .chars()
+                .all(|c| c.is_whitespace() || c == ',' || c == '|')
+        {
             if cur.len() >= min {
                 runs.push(std::mem::take(&mut cur));
             }
@@ -105,10 +109,16 @@ fn the_scanner_finds_lists() {
     let text = r#"const X: &[&str] = &["StopLogging", "DeleteTrail",
         "UpdateTrail"]; matches!(n, "StopLogging" | "DeleteTrail"); f("UpdateTrail", x, "StopLogging")"#;
     let runs = name_runs(text, &names, 3);
-    assert_eq!(runs, vec![vec!["StopLogging", "DeleteTrail", "UpdateTrail"]]);
+    assert_eq!(
+        runs,
+        vec![vec!["StopLogging", "DeleteTrail", "UpdateTrail"]]
+    );
     assert_eq!(name_runs(text, &names, 2).len(), 2);
     assert_eq!(
-        name_terms("a (name:StopLogging OR name:Other) name:DeleteTrail", &names),
+        name_terms(
+            "a (name:StopLogging OR name:Other) name:DeleteTrail",
+            &names
+        ),
         ["StopLogging", "DeleteTrail"]
     );
 }
@@ -186,10 +196,9 @@ fn playbook_queries_use_catalogue_sets() {
     let q5 = p.query("q5").and_then(|q| q.filter.clone()).expect("q5");
     let secrets: BTreeSet<String> = name_terms(&q5, &names).into_iter().collect();
     assert_eq!(secrets, set(ApiSet::Secrets));
-    let triage_secrets: BTreeSet<String> =
-        name_terms(&triage::secret_reads().to_string(), &names)
-            .into_iter()
-            .collect();
+    let triage_secrets: BTreeSet<String> = name_terms(&triage::secret_reads().to_string(), &names)
+        .into_iter()
+        .collect();
     assert_eq!(triage_secrets, secrets);
 }
 
@@ -202,7 +211,10 @@ fn rules_name_catalogue_sets() {
         .map(|s| (s.set.to_string(), s.names.iter().cloned().collect()))
         .collect();
     let mut files = Vec::new();
-    for e in std::fs::read_dir(root("assets/rules")).expect("rules").flatten() {
+    for e in std::fs::read_dir(root("assets/rules"))
+        .expect("rules")
+        .flatten()
+    {
         if e.path().extension().is_some_and(|x| x == "toml") {
             files.push(e.path());
         }

@@ -34,7 +34,12 @@ fn run(recs: &[Value]) -> Analysis {
 
 /// (case, records, expected level of "credential-concurrent-use" for the principal (None: not
 /// raised), words its text must hold)
-type Case = (&'static str, Vec<Value>, Option<Level>, &'static [&'static str]);
+type Case = (
+    &'static str,
+    Vec<Value>,
+    Option<Level>,
+    &'static [&'static str],
+);
 
 #[test]
 fn one_credential_in_two_places_at_once() {
@@ -65,7 +70,15 @@ fn one_credential_in_two_places_at_once() {
     cases.push((
         "home then office over days",
         (0..6)
-            .map(|d| at(d, 0, &alice, if d % 2 == 0 { HOME } else { OFFICE }, MAC_CLI))
+            .map(|d| {
+                at(
+                    d,
+                    0,
+                    &alice,
+                    if d % 2 == 0 { HOME } else { OFFICE },
+                    MAC_CLI,
+                )
+            })
             .collect(),
         None,
         &[],
@@ -93,9 +106,7 @@ fn one_credential_in_two_places_at_once() {
         "the console from two networks",
         (0..6)
             .map(|i| at(0, i, &alice, if i % 2 == 0 { HOME } else { THIEF }, BROWSER))
-            .chain((0..4).map(|i| {
-                at(0, 10 + i, &alice, "AWS Internal", "signin.amazonaws.com")
-            }))
+            .chain((0..4).map(|i| at(0, 10 + i, &alice, "AWS Internal", "signin.amazonaws.com")))
             .collect(),
         None,
         &[],
@@ -117,7 +128,15 @@ fn one_credential_in_two_places_at_once() {
     cases.push((
         "one network, a Linux container beside a Mac laptop",
         (0..6)
-            .map(|i| at(0, i, &alice, HOME, if i % 2 == 0 { MAC_CLI } else { LINUX_CLI }))
+            .map(|i| {
+                at(
+                    0,
+                    i,
+                    &alice,
+                    HOME,
+                    if i % 2 == 0 { MAC_CLI } else { LINUX_CLI },
+                )
+            })
             .collect(),
         Some(Level::Low),
         &["two operating systems", "macOS", "Linux"],
@@ -130,13 +149,26 @@ fn one_credential_in_two_places_at_once() {
             at(0, 3, &session, OFFICE, MAC_CLI),
         ],
         Some(Level::High),
-        &["session credential", "ASIAEXAMPLE", "192.0.2.0/24", "aws-cli on Linux"],
+        &[
+            "session credential",
+            "ASIAEXAMPLE",
+            "192.0.2.0/24",
+            "aws-cli on Linux",
+        ],
     ));
     // One laptop on and off a VPN: the same client on both networks.
     cases.push((
         "the same client switching networks",
         (0..8)
-            .map(|i| at(0, i * 7, &alice, if i % 2 == 0 { OFFICE } else { THIEF }, MAC_CLI))
+            .map(|i| {
+                at(
+                    0,
+                    i * 7,
+                    &alice,
+                    if i % 2 == 0 { OFFICE } else { THIEF },
+                    MAC_CLI,
+                )
+            })
             .collect(),
         Some(Level::Low),
         &["the same client on both"],

@@ -649,6 +649,10 @@ fn principal_reasons_say_attempt_when_every_call_failed() {
             .iter()
             .find(|f| f.rule_id == "cloudtrail-stopped" && f.principal == p.principal)
             .expect("finding");
-        assert!(reason.starts_with(&f.title), "{who}: {reason} vs {}", f.title);
+        assert!(
+            reason.starts_with(&f.title),
+            "{who}: {reason} vs {}",
+            f.title
+        );
     }
 }

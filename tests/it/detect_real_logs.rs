@@ -254,7 +254,11 @@ fn concurrent_use_on_real_logs() {
         .expect("load");
         let a = analyze(&store, &AnalysisOptions::default()).expect("analysis");
         let levels = count(&a);
-        let high = a.principals.iter().filter(|p| p.risk >= Level::High).count();
+        let high = a
+            .principals
+            .iter()
+            .filter(|p| p.risk >= Level::High)
+            .count();
         eprintln!(
             "{sub}: {} principals, {high} High+, {} concurrent-use item(s) {levels:?}",
             a.principals.len(),
@@ -269,7 +273,10 @@ fn concurrent_use_on_real_logs() {
     }
     if let Some(a) = invictus() {
         let levels = count(&a);
-        eprintln!("invictus: {} concurrent-use item(s) {levels:?}", levels.len());
+        eprintln!(
+            "invictus: {} concurrent-use item(s) {levels:?}",
+            levels.len()
+        );
         assert!(levels.iter().all(|&l| l < Level::High));
     }
 }
