@@ -22,8 +22,12 @@ pub enum ApiSet {
     LoggingTampering,
     /// Other security monitoring switched off (flow logs, DNS logs, GuardDuty, Config, ...).
     MonitoringTampering,
+    /// Logging or detection switched off outright (the start of a tampering-then-action chain).
+    DefencesOff,
     /// S3 calls that change who can reach a bucket's data or where it goes.
     S3Exposure,
+    /// Changes to a trail's bucket that expire, remove or redirect its logs.
+    TrailBucketChanges,
     /// The subset of [`ApiSet::S3Exposure`] that changes permissions (policy, ACL, public access block).
     S3PermissionChanges,
     /// Data-access persistence (the playbook's eradication list).
@@ -32,14 +36,34 @@ pub enum ApiSet {
     CredentialPersistence,
     /// Identity providers, Roles Anywhere, federation tokens, SSH and serial-console keys.
     IdentityBackdoors,
+    /// New IAM users and roles.
+    IdentityCreation,
+    /// Inline or attached policies given to a user, role or group.
+    PermissionGrants,
+    /// New access keys and console passwords.
+    NewCredentials,
+    /// Reading one's own permissions.
+    SelfEnumeration,
     /// The playbook's reconnaissance calls.
     Recon,
     /// Wider enumeration calls.
     Discovery,
+    /// The discovery that counts before a burst of object reads.
+    PreTheftDiscovery,
     /// Calls that return a secret or parameter value.
     Secrets,
     /// Copies to places an actor controls.
     CopiesOut,
+    /// Data shared with another account or copied out (triage Q7).
+    Shares,
+    /// S3 writes that stage data (query 7).
+    Staging,
+    /// S3 data access read first (Q1, query 1).
+    S3ObjectReads,
+    /// DynamoDB data access.
+    DynamodbReads,
+    /// RDS / Redshift Data API statements.
+    SqlDataReads,
     /// Running code or commands.
     Execution,
     /// KMS keys destroyed, disabled or re-permissioned.
@@ -228,6 +252,25 @@ mod tests {
         }
         for n in c.names(ApiSet::S3Data) {
             assert!(!c.contains(ApiSet::S3Management, n), "{n} is in both");
+        }
+        // Narrower sets stay inside the wider ones they refine.
+        for (narrow, wide) in [
+            (ApiSet::PreTheftDiscovery, &[ApiSet::Discovery][..]),
+            (
+                ApiSet::DefencesOff,
+                &[ApiSet::LoggingTampering, ApiSet::MonitoringTampering][..],
+            ),
+            (ApiSet::Recon, &[ApiSet::Discovery][..]),
+            (ApiSet::S3ObjectReads, &[ApiSet::S3Data][..]),
+            (ApiSet::Staging, &[ApiSet::S3Data][..]),
+            (ApiSet::TrailBucketChanges, &[ApiSet::S3Management][..]),
+        ] {
+            for n in c.names(narrow) {
+                assert!(
+                    wide.iter().any(|w| c.contains(*w, n)),
+                    "{n} is in {narrow} but not in {wide:?}"
+                );
+            }
         }
         let pt = c.persistence_and_tampering();
         assert_eq!(pt.first().map(String::as_str), Some("StopLogging"));

@@ -9,82 +9,12 @@ use rustc_hash::FxHashMap;
 use serde_json::Value;
 
 use super::apis;
+use super::catalog::{self, ApiSet};
 use super::columns::{Columns, NULL};
 use super::credentials::role_session;
 use super::evidence::{Evidence, EvidenceKind, Step, principal_name};
 use super::level::Level;
 use crate::model::schema::s;
-
-/// Calls that read one's own (or the account's) permissions.
-const ENUMERATION: &[&str] = &[
-    "GetAccountAuthorizationDetails",
-    "ListAttachedUserPolicies",
-    "ListUserPolicies",
-    "GetUserPolicy",
-    "ListGroupsForUser",
-    "ListAttachedGroupPolicies",
-    "ListGroupPolicies",
-    "GetGroupPolicy",
-    "ListAttachedRolePolicies",
-    "ListRolePolicies",
-    "GetRolePolicy",
-    "SimulatePrincipalPolicy",
-    "GetPolicy",
-    "GetPolicyVersion",
-    "ListPolicyVersions",
-    "GetUser",
-    "GetRole",
-    "GetCallerIdentity",
-];
-
-/// Calls that give a principal rights.
-const GRANTS: &[&str] = &[
-    "PutUserPolicy",
-    "PutRolePolicy",
-    "PutGroupPolicy",
-    "AttachUserPolicy",
-    "AttachRolePolicy",
-    "AttachGroupPolicy",
-];
-
-/// Calls that mint credentials for a user.
-const NEW_CREDENTIALS: &[&str] = &[
-    "CreateAccessKey",
-    "CreateLoginProfile",
-    "UpdateLoginProfile",
-];
-
-/// Discovery before a data theft (S3 listings excluded: a sync lists before it copies).
-const DISCOVERY: &[&str] = &[
-    "GetCallerIdentity",
-    "ListUsers",
-    "ListRoles",
-    "ListPolicies",
-    "GetAccountAuthorizationDetails",
-    "ListAttachedUserPolicies",
-    "ListAttachedRolePolicies",
-    "ListSecrets",
-    "DescribeInstances",
-    "ListFunctions",
-    "GetBucketPolicy",
-    "GetBucketAcl",
-    "ListAccessKeys",
-    "DescribeDBInstances",
-    "ListBuckets",
-];
-
-/// Switching off logging or detection.
-const TAMPERING: &[&str] = &[
-    "StopLogging",
-    "DeleteTrail",
-    "DeleteFlowLogs",
-    "DeleteDetector",
-    "DisableSecurityHub",
-    "StopConfigurationRecorder",
-    "DeleteConfigurationRecorder",
-    "DeleteDeliveryChannel",
-    "DisableOrganizationAdminAccount",
-];
 
 /// Object reads in this many milliseconds from one principal make a burst.
 pub const BURST_WINDOW_MS: i64 = 600_000;
@@ -197,20 +127,22 @@ pub fn analyze(cols: &Columns<'_>) -> Vec<Evidence> {
         Sensitive,
         Read,
     }
+    // The API sets come from the one catalogue; the first that holds a name decides its kind.
+    let cat = catalog::get();
     let kind: Vec<K> = names.table(|n| {
-        if GRANTS.contains(&n) {
+        if cat.contains(ApiSet::PermissionGrants, n) {
             K::Grant
-        } else if NEW_CREDENTIALS.contains(&n) {
+        } else if cat.contains(ApiSet::NewCredentials, n) {
             K::Cred
-        } else if n == "CreateUser" || n == "CreateRole" {
+        } else if cat.contains(ApiSet::IdentityCreation, n) {
             K::Create
-        } else if TAMPERING.contains(&n) {
+        } else if cat.contains(ApiSet::DefencesOff, n) {
             K::Tamper
         } else if n == "GetObject" {
             K::Read
-        } else if ENUMERATION.contains(&n) {
+        } else if cat.contains(ApiSet::SelfEnumeration, n) {
             K::Enum
-        } else if DISCOVERY.contains(&n) {
+        } else if cat.contains(ApiSet::PreTheftDiscovery, n) {
             K::Discovery
         } else if apis::is_sensitive(n) {
             K::Sensitive

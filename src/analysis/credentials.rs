@@ -250,6 +250,7 @@ pub fn analyze(cols: &Columns<'_>) -> CredentialReport {
     let mut report = CredentialReport::default();
     // Misused credentials: (principal, foreign address codes) for the operator pass.
     let mut misused: Vec<(u32, BTreeSet<u32>)> = Vec::new();
+    let mut compute_principals: FxHashSet<u32> = FxHashSet::default();
     for (p, a) in acc.iter().enumerate() {
         if a.rows.is_empty() {
             continue;
@@ -271,6 +272,7 @@ pub fn analyze(cols: &Columns<'_>) -> CredentialReport {
         let Some((compute, why)) = compute else {
             continue;
         };
+        compute_principals.insert(p as u32);
         if compute == Compute::Service {
             // A service's own session: its addresses are the service's.
             continue;
@@ -346,6 +348,12 @@ pub fn analyze(cols: &Columns<'_>) -> CredentialReport {
     }
 
     new_keys_from_new_networks(cols, &acc, &cls, &mut report);
+    report.evidence.extend(super::concurrent::find(
+        cols,
+        &compute_principals,
+        &cls,
+        &fam,
+    ));
 
     report.credentials.sort_by(|a, b| {
         b.level

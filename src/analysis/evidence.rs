@@ -20,6 +20,9 @@ pub enum EvidenceKind {
     StolenCredentialOperator,
     /// A long-term key first seen in this log from a network its user never used.
     NewKeyNewNetwork,
+    /// One person's credential (an access key, a role session) used from two networks outside
+    /// AWS, or by clients on two operating systems, switching within minutes.
+    ConcurrentUse,
     /// Enumeration, broad rights to itself (or a principal it created), new keys, their use.
     PrivilegeEscalation,
     /// New credentials for a principal it created or another user, then used.
@@ -37,6 +40,7 @@ impl EvidenceKind {
             EvidenceKind::CredentialMisuse => "credential-misuse",
             EvidenceKind::StolenCredentialOperator => "credential-misuse-operator",
             EvidenceKind::NewKeyNewNetwork => "credential-new-key-new-network",
+            EvidenceKind::ConcurrentUse => "credential-concurrent-use",
             EvidenceKind::PrivilegeEscalation => "chain-privilege-escalation",
             EvidenceKind::CredentialPersistence => "chain-credential-persistence",
             EvidenceKind::ReconThenReads => "chain-recon-then-reads",
@@ -50,7 +54,7 @@ impl EvidenceKind {
                 "TA0006 Credential Access",
                 "T1552.005 Unsecured Credentials: Cloud Instance Metadata API",
             ),
-            EvidenceKind::NewKeyNewNetwork => (
+            EvidenceKind::NewKeyNewNetwork | EvidenceKind::ConcurrentUse => (
                 "TA0001 Initial Access",
                 "T1078.004 Valid Accounts: Cloud Accounts",
             ),
@@ -81,7 +85,7 @@ impl EvidenceKind {
             EvidenceKind::StolenCredentialOperator
             | EvidenceKind::CredentialPersistence
             | EvidenceKind::TamperingThenAction => 3,
-            EvidenceKind::ReconThenReads => 2,
+            EvidenceKind::ReconThenReads | EvidenceKind::ConcurrentUse => 2,
             EvidenceKind::NewKeyNewNetwork => 1,
         }
     }

@@ -15,6 +15,7 @@ pub mod catalog;
 pub mod chains;
 pub mod columns;
 pub mod command;
+pub mod concurrent;
 pub mod credentials;
 pub mod evidence;
 pub mod explain;
@@ -539,7 +540,7 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
         );
         let rule_level = per_entity_hits[e]
             .iter()
-            .filter_map(|&(i, _)| rules.get(i).map(|r| r.level))
+            .filter_map(|h| rules.get(h.rule).map(|r| h.titled(r).1))
             .max();
         let ev: &[&Evidence] = evidence_of
             .get(table.names[e].as_str())
@@ -556,6 +557,12 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
             }
             risk_reasons.splice(0..0, ev_texts.iter().cloned());
             risk_level = risk_level.max(l);
+        } else if !ev_texts.is_empty() {
+            // Only context (Low evidence): listed after the rules' and the model's reasons.
+            if rule_level.is_none() && score.is_none_or(|s| s < risk::ANOMALOUS) {
+                risk_reasons.clear();
+            }
+            risk_reasons.extend(ev_texts.iter().cloned());
         }
         // Events without an identity are many sessions lumped together, not one actor: their
         // findings keep their level, the lump is not ranked as a Critical actor.
@@ -581,7 +588,7 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
             reasons,
             rules: per_entity_hits[e]
                 .iter()
-                .filter_map(|&(i, c)| rules.get(i).map(|r| (r.id.clone(), c)))
+                .filter_map(|h| rules.get(h.rule).map(|r| (r.id.clone(), h.count)))
                 .collect(),
             compromise: compromise_key.level,
             evidence: ev_texts,

@@ -45,11 +45,13 @@ pub struct EvidenceKey {
     pub weight: u32,
 }
 
+/// Low evidence is context (one credential on two networks with the same client), not evidence
+/// of compromise: it is listed, but does not order principals.
 pub fn evidence_key(items: &[&Evidence]) -> EvidenceKey {
+    let counted = || items.iter().filter(|e| e.level > Level::Low);
     EvidenceKey {
-        level: items.iter().map(|e| e.level).max(),
-        weight: items
-            .iter()
+        level: counted().map(|e| e.level).max(),
+        weight: counted()
             .map(|e| e.kind.weight() * level_weight(e.level))
             .sum(),
     }

@@ -7,6 +7,7 @@ use super::humanize;
 use super::level::Level;
 use super::rules::Rule;
 use super::rules::engine::RuleHits;
+use super::rules::findings::{Outcome, titled};
 
 /// A principal scoring at or above this is worth a look (at least Low, with the reason).
 pub const ANOMALOUS: f64 = 0.62;
@@ -53,30 +54,52 @@ pub fn event_levels(
     levels
 }
 
-/// Rule hits per entity: (rule index, count), for entity risk and reports.
-pub fn hits_per_entity(
-    table: &FeatureTable,
-    hits: &[RuleHits],
-    n: usize,
-) -> Vec<Vec<(usize, usize)>> {
+/// One rule's hits on one entity, with how many of those calls failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EntityHits {
+    /// Index of the rule in the rule list.
+    pub rule: usize,
+    pub count: usize,
+    pub failed: usize,
+}
+
+impl EntityHits {
+    pub fn outcome(&self) -> Outcome {
+        Outcome::of(self.count - self.failed, self.failed)
+    }
+
+    /// The title and level these hits carry: the attempt wording and level when every call failed.
+    pub fn titled(&self, rule: &Rule) -> (String, Level) {
+        titled(rule, self.outcome())
+    }
+}
+
+/// Rule hits per entity, by rule index, for entity risk and reports.
+pub fn hits_per_entity(table: &FeatureTable, hits: &[RuleHits], n: usize) -> Vec<Vec<EntityHits>> {
     let mut entity_of = vec![u32::MAX; n];
     for g in 0..table.groups.len() {
         for &r in table.groups.get(g) {
             entity_of[r as usize] = g as u32;
         }
     }
-    let mut counts: FxHashMap<(u32, usize), usize> = FxHashMap::default();
+    let mut counts: FxHashMap<(u32, usize), (usize, usize)> = FxHashMap::default();
     for h in hits {
         for &r in &h.rows {
             let e = entity_of[r as usize];
             if e != u32::MAX {
-                *counts.entry((e, h.rule)).or_default() += 1;
+                let c = counts.entry((e, h.rule)).or_default();
+                c.0 += 1;
+                c.1 += usize::from(h.is_failed(r));
             }
         }
     }
     let mut out = vec![Vec::new(); table.groups.len()];
-    for ((e, rule), c) in counts {
-        out[e as usize].push((rule, c));
+    for ((e, rule), (count, failed)) in counts {
+        out[e as usize].push(EntityHits {
+            rule,
+            count,
+            failed,
+        });
     }
     for v in &mut out {
         v.sort_unstable();
@@ -87,29 +110,32 @@ pub fn hits_per_entity(
 /// An entity's composite level and the reasons for it.
 pub fn entity_risk(
     rules: &[Rule],
-    rule_hits: &[(usize, usize)],
+    rule_hits: &[EntityHits],
     score: Option<f64>,
     top_reason: Option<&str>,
     f: &Features,
 ) -> (Level, Vec<String>) {
     let mut level: Option<Level> = None;
     let mut reasons = Vec::new();
-    let mut fired: Vec<(&Rule, usize)> = rule_hits
+    // (title, level for the outcome, count): an entity whose calls of a rule all failed made an
+    // attempt, and its reasons say so.
+    let mut fired: Vec<(String, Level, usize, &str)> = rule_hits
         .iter()
-        .filter_map(|&(i, c)| rules.get(i).map(|r| (r, c)))
+        .filter_map(|h| {
+            let rule = rules.get(h.rule)?;
+            let (title, level) = h.titled(rule);
+            Some((title, level, h.count, rule.id.as_str()))
+        })
         .collect();
     fired.sort_by(|a, b| {
-        b.0.level
-            .cmp(&a.0.level)
-            .then_with(|| b.1.cmp(&a.1))
-            .then_with(|| a.0.id.cmp(&b.0.id))
+        b.1.cmp(&a.1)
+            .then_with(|| b.2.cmp(&a.2))
+            .then_with(|| a.3.cmp(b.3))
     });
-    let rule_level = fired.first().map(|(r, _)| r.level);
-    for (r, c) in fired.iter().take(3) {
+    let rule_level = fired.first().map(|f| f.1);
+    for (title, l, c, _) in fired.iter().take(3) {
         reasons.push(format!(
-            "{} ({}, {} event{})",
-            r.title,
-            r.level,
+            "{title} ({l}, {} event{})",
             humanize::count(*c as u64),
             if *c == 1 { "" } else { "s" }
         ));

@@ -33,7 +33,8 @@ pub fn table_kind(name: &str) -> Option<S3Kind> {
 }
 
 /// A management call that changes who can reach a bucket's data or where it goes (the
-/// catalogue's `s3_exposure` set: playbook query 9 and the data-access persistence list).
+/// catalogue's `s3_exposure` set: query 9's permission changes, `s3_permission_changes`, plus
+/// replication, lifecycle, notification, website, CORS, logging and encryption changes).
 pub fn is_exposure_change(name: &str) -> bool {
     catalog::contains(ApiSet::S3Exposure, name)
 }

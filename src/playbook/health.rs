@@ -3,13 +3,22 @@ use serde::Serialize;
 
 use super::fmt_duration;
 use crate::Result;
+use crate::analysis::catalog::{self, ApiSet};
 use crate::model::load::LoadReport;
-use crate::model::query::Query;
+use crate::model::query::{Field, Filter, Query};
 use crate::model::store::EventStore;
 use crate::model::time::format_ms;
 
-/// Trail changes that stop or narrow logging.
-pub const TAMPERING_QUERY: &str = "source:cloudtrail.amazonaws.com (name:StopLogging OR name:DeleteTrail OR name:UpdateTrail OR name:PutEventSelectors)";
+/// Trail changes that stop or narrow logging: the catalogue's `logging_tampering` calls.
+pub fn tampering_filter() -> Filter {
+    Filter::is(Field::Source, "cloudtrail.amazonaws.com")
+        .and(super::triage::in_set(ApiSet::LoggingTampering))
+}
+
+/// The tampering calls by name, for sentences ("StopLogging, DeleteTrail, ...").
+pub fn tampering_names() -> String {
+    catalog::names(ApiSet::LoggingTampering).join(", ")
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Silence {
@@ -36,6 +45,8 @@ pub struct Health {
     #[serde(skip)]
     pub tampering: Vec<u32>,
     pub tampering_events: usize,
+    /// Of those, the calls that failed (denied, trail not found): attempts, logging went on.
+    pub tampering_failed: usize,
     /// Human-readable warnings, most important first.
     pub warnings: Vec<String>,
 }
@@ -56,7 +67,11 @@ pub fn check(store: &EventStore, report: &LoadReport, threshold_minutes: i64) ->
         .collect();
     let missing_us_east_1 = regions.len() > 1 && !regions.iter().any(|r| r == "us-east-1");
     let s3_data_events = crate::model::facts::s3_data_event_count(store);
-    let tampering = Query::parse(TAMPERING_QUERY)?.rows(store, None)?;
+    let tampering_f = tampering_filter();
+    let tampering = Query::new(tampering_f.clone())?.rows(store, None)?;
+    let tampering_failed = Query::new(tampering_f.and(Filter::present(Field::Error)))?
+        .rows(store, None)?
+        .len();
     let digest_files_skipped = report
         .passed
         .iter()
@@ -64,10 +79,16 @@ pub fn check(store: &EventStore, report: &LoadReport, threshold_minutes: i64) ->
         .count();
     let silences = silences(store, threshold_minutes * 60_000);
     let mut warnings = Vec::new();
-    if !tampering.is_empty() {
+    let tampering_done = tampering.len() - tampering_failed;
+    if tampering_done > 0 {
         warnings.push(format!(
-            "{} trail change(s) that stop or narrow logging (StopLogging, DeleteTrail, UpdateTrail, PutEventSelectors)",
-            tampering.len()
+            "{tampering_done} trail change(s) that stop or narrow logging ({})",
+            tampering_names()
+        ));
+    }
+    if tampering_failed > 0 {
+        warnings.push(format!(
+            "{tampering_failed} failed attempt(s) to stop or narrow logging: the calls failed, logging went on"
         ));
     }
     if s3_data_events == 0 {
@@ -102,8 +123,9 @@ pub fn check(store: &EventStore, report: &LoadReport, threshold_minutes: i64) ->
         digest_files_skipped,
         silences,
         silence_threshold_minutes: threshold_minutes,
-        tampering_query: TAMPERING_QUERY.to_owned(),
+        tampering_query: tampering_filter().to_string(),
         tampering_events: tampering.len(),
+        tampering_failed,
         tampering,
         warnings,
     })

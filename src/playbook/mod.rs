@@ -62,7 +62,8 @@ fn rows(store: &EventStore, f: Filter) -> Vec<u32> {
 
 /// Pins the analysis suggests when the analyst has pinned nothing: the top-ranked principal as
 /// SUSPECT (narrowed to its outside-AWS activity when it also works from inside), and the bucket
-/// that activity read most from as BUCKET (else the most-read bucket).
+/// that activity read most from as BUCKET (else the bucket its S3 calls name most, else the
+/// most-read bucket).
 pub fn default_pins(store: &EventStore, standings: &[Standing]) -> Pins {
     // The analysis' suggestion when it makes one, else the top rank.
     let suspect = standings
@@ -90,10 +91,29 @@ pub fn pins_for(store: &EventStore, suspect: Option<String>) -> Pins {
         .suspect_filter()
         .map(|f| rows(store, f.and(attempts.clone())))
         .unwrap_or_default();
-    let reads = if from_suspect.is_empty() {
-        rows(store, attempts)
-    } else {
+    // A suspect that read nothing may still have touched a bucket (its policy, ACL, listing):
+    // that bucket beats the log's most-read one, which a busy application owns.
+    let touched = || {
+        scoped
+            .suspect_filter()
+            .map(|f| {
+                rows(
+                    store,
+                    f.and(Filter::is(Field::Source, "s3.amazonaws.com"))
+                        .and(Filter::present(Field::Bucket)),
+                )
+            })
+            .unwrap_or_default()
+    };
+    let reads = if !from_suspect.is_empty() {
         from_suspect
+    } else {
+        let t = touched();
+        if t.is_empty() {
+            rows(store, attempts)
+        } else {
+            t
+        }
     };
     let bucket = store
         .value_counts("bucket", Some(&reads))

@@ -7,7 +7,7 @@ use super::health::{self, Health};
 use super::queries::{Pins, aggregate};
 use super::session::Session;
 use super::severity::{self, Priority, Severity};
-use super::triage::{self, ACCESS_CHANGES, Answer, Context, any_name, bytes_of};
+use super::triage::{self, Answer, Context, bytes_of};
 use super::{Standing, default_pins, fmt_count, pins_for};
 use crate::Result;
 use crate::analysis::humanize;
@@ -31,11 +31,7 @@ pub fn persistence_query() -> String {
 
 /// Successful changes that can expose a bucket.
 pub fn exposure_filter() -> Filter {
-    Filter::all([
-        Filter::is(Field::Source, "s3.amazonaws.com"),
-        Filter::present(Field::Error).not(),
-        any_name(ACCESS_CHANGES),
-    ])
+    triage::access_changes().and(Filter::present(Field::Error).not())
 }
 
 /// The hour with the most object reads by the suspect.

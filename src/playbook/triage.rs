@@ -6,89 +6,56 @@ use serde::{Deserialize, Serialize};
 use super::queries::{Pins, aggregate};
 use super::{Standing, fmt_count, object_reads};
 use crate::Result;
+use crate::analysis::catalog::{self, ApiSet};
 use crate::analysis::humanize;
 use crate::model::query::{Field, Filter, Query};
 use crate::model::schema;
 use crate::model::store::EventStore;
 use crate::model::time::format_ms;
 
-/// Data-access calls per data store (Q1): (store, event source, API names).
-pub const DATA_STORES: &[(&str, &str, &[&str])] = &[
-    (
-        "S3",
-        "s3.amazonaws.com",
-        &[
-            "GetObject",
-            "HeadObject",
-            "SelectObjectContent",
-            "CopyObject",
-            "ListObjects",
-            "ListObjectsV2",
-        ],
-    ),
-    (
-        "DynamoDB",
-        "dynamodb.amazonaws.com",
-        &["Scan", "Query", "GetItem", "BatchGetItem"],
-    ),
+/// Data-access calls per data store (Q1): (store, event source, the catalogue's set of its calls).
+pub const DATA_STORES: &[(&str, &str, ApiSet)] = &[
+    ("S3", "s3.amazonaws.com", ApiSet::S3ObjectReads),
+    ("DynamoDB", "dynamodb.amazonaws.com", ApiSet::DynamodbReads),
     (
         "Secrets Manager",
         "secretsmanager.amazonaws.com",
-        &["GetSecretValue"],
+        ApiSet::Secrets,
     ),
-    (
-        "SSM Parameter Store",
-        "ssm.amazonaws.com",
-        &["GetParameter", "GetParameters", "GetParametersByPath"],
-    ),
+    ("SSM Parameter Store", "ssm.amazonaws.com", ApiSet::Secrets),
     (
         "RDS Data API",
         "rds-data.amazonaws.com",
-        &["ExecuteStatement", "BatchExecuteStatement"],
+        ApiSet::SqlDataReads,
     ),
     (
         "Redshift Data API",
         "redshift-data.amazonaws.com",
-        &["ExecuteStatement", "GetStatementResult"],
+        ApiSet::SqlDataReads,
     ),
 ];
 
-/// Calls that change who may read a bucket or object (Q4, exposure).
-pub const ACCESS_CHANGES: &[&str] = &[
-    "PutBucketPolicy",
-    "DeleteBucketPolicy",
-    "PutBucketAcl",
-    "PutObjectAcl",
-    "PutBucketPublicAccessBlock",
-    "DeleteBucketPublicAccessBlock",
-    "PutPublicAccessBlock",
-    "DeletePublicAccessBlock",
-];
-
-/// Calls that copy or share data out of the account (Q7).
-pub const SHARES: &[&str] = &[
-    "ModifySnapshotAttribute",
-    "ModifyImageAttribute",
-    "ModifyDBSnapshotAttribute",
-    "CopyObject",
-];
-
 /// `name:A OR name:B ...`
-pub fn any_name(names: &[&str]) -> Filter {
-    Filter::any(names.iter().map(|n| Filter::is(Field::Name, *n)))
+pub fn any_name<S: AsRef<str>>(names: &[S]) -> Filter {
+    Filter::any(names.iter().map(|n| Filter::is(Field::Name, n.as_ref())))
 }
 
-/// Secret and parameter reads (Q9).
+/// `name:` any call of a catalogue set.
+pub fn in_set(set: ApiSet) -> Filter {
+    any_name(catalog::names(set))
+}
+
+/// S3 calls that change who may read a bucket or object (Q4, exposure; the report's severity).
+pub fn access_changes() -> Filter {
+    Filter::is(Field::Source, "s3.amazonaws.com").and(in_set(ApiSet::S3PermissionChanges))
+}
+
+/// Secret and parameter reads (Q9): the catalogue's secrets, from the two services that hold them.
 pub fn secret_reads() -> Filter {
-    Filter::any([
-        Filter::is(Field::Source, "secretsmanager.amazonaws.com")
-            .and(any_name(&["GetSecretValue"])),
-        Filter::is(Field::Source, "ssm.amazonaws.com").and(any_name(&[
-            "GetParameter",
-            "GetParameters",
-            "GetParametersByPath",
-        ])),
-    ])
+    Filter::any(
+        ["secretsmanager.amazonaws.com", "ssm.amazonaws.com"]
+            .map(|src| Filter::is(Field::Source, src).and(in_set(ApiSet::Secrets))),
+    )
 }
 
 /// Denied calls (Q4).
@@ -249,8 +216,8 @@ pub fn bytes_of(store: &EventStore, rows: &[u32]) -> (i64, usize) {
 fn q1(ctx: &Context) -> Result<Answer> {
     let mut parts = Vec::new();
     let mut clauses = Vec::new();
-    for (name, source, names) in DATA_STORES {
-        let f = Filter::is(Field::Source, *source).and(any_name(names));
+    for (name, source, set) in DATA_STORES {
+        let f = Filter::is(Field::Source, *source).and(in_set(*set));
         let n = ctx.rows(&f)?.len();
         if n > 0 {
             parts.push(format!("{name} ({} calls)", fmt_count(n)));
@@ -290,13 +257,7 @@ fn q3(ctx: &Context) -> Result<Answer> {
     let f = Filter::all([
         b,
         Filter::is(Field::Source, "s3.amazonaws.com"),
-        any_name(&[
-            "GetObject",
-            "HeadObject",
-            "ListObjects",
-            "ListObjectsV2",
-            "CopyObject",
-        ]),
+        in_set(ApiSet::S3ObjectReads),
     ]);
     let rows = ctx.rows(&f)?;
     let groups = aggregate(ctx.store, &rows, &["principal".to_owned()], 0);
@@ -339,7 +300,7 @@ fn q3(ctx: &Context) -> Result<Answer> {
 
 fn q4(ctx: &Context) -> Result<Answer> {
     let question = "Was the access authorised?";
-    let changes = Filter::is(Field::Source, "s3.amazonaws.com").and(any_name(ACCESS_CHANGES));
+    let changes = access_changes();
     let Some(s) = ctx.suspect() else {
         let n_changes = ctx.rows(&changes)?.len();
         let text = format!(
@@ -461,7 +422,11 @@ fn q7(ctx: &Context) -> Result<Answer> {
         );
     };
     let outside_reads = reads.and(Filter::is(Field::Outside, "true"));
-    let shares = Filter::all([s, any_name(SHARES), Filter::present(Field::Error).not()]);
+    let shares = Filter::all([
+        s,
+        in_set(ApiSet::Shares),
+        Filter::present(Field::Error).not(),
+    ]);
     let outside = ctx.rows(&outside_reads)?;
     let shared = ctx.rows(&shares)?;
     let outside_ips = distinct(ctx.store, "source_ip", &outside);

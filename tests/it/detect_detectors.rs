@@ -580,3 +580,79 @@ fn small_log_scored_by_contexts() {
             .all(|p| p.score.is_some())
     );
 }
+
+/// A principal's reasons name a rule by its outcome: "Failed attempt…" (and the attempt level)
+/// when every call of that rule failed, the rule's own title when any succeeded.
+#[test]
+fn principal_reasons_say_attempt_when_every_call_failed() {
+    let stop = |i: i64, who: &Value, err: Option<&str>| {
+        let r = with(
+            record(
+                &t(DAY0 + 3600 + i * 60),
+                "cloudtrail.amazonaws.com",
+                "StopLogging",
+                who.clone(),
+                OUT_IP,
+                LINUX_CLI,
+            ),
+            "requestParameters",
+            json!({"name": "arn:aws:cloudtrail:us-east-1:111122223333:trail/main"}),
+        );
+        match err {
+            Some(e) => with(r, "errorCode", json!(e)),
+            None => r,
+        }
+    };
+    let (mallory, bob, carol) = (iam_user("mallory"), iam_user("bob"), iam_user("carol"));
+    // (principal, records, attempt wording expected, level of its reasons' rule)
+    let cases: Vec<(&str, Vec<Value>, bool, Level)> = vec![
+        (
+            "mallory",
+            vec![
+                stop(0, &mallory, Some("AccessDenied")),
+                stop(1, &mallory, Some("AccessDenied")),
+            ],
+            true,
+            Level::High,
+        ),
+        ("bob", vec![stop(2, &bob, None)], false, Level::Critical),
+        (
+            "carol",
+            vec![stop(3, &carol, Some("AccessDenied")), stop(4, &carol, None)],
+            false,
+            Level::Critical,
+        ),
+    ];
+    let recs: Vec<Value> = cases.iter().flat_map(|c| c.1.clone()).collect();
+    let a = run(&recs);
+    for (who, _, attempt, level) in &cases {
+        let p = a
+            .principals
+            .iter()
+            .find(|p| p.principal.ends_with(&format!(":user/{who}")))
+            .unwrap_or_else(|| panic!("{who} ranked"));
+        let reason = p
+            .risk_reasons
+            .iter()
+            .find(|r| r.contains("CloudTrail"))
+            .unwrap_or_else(|| panic!("{who}: {:?}", p.risk_reasons));
+        assert_eq!(
+            reason.starts_with("Failed attempt"),
+            *attempt,
+            "{who}: {reason}"
+        );
+        assert!(reason.contains(&format!("({level},")), "{who}: {reason}");
+        assert_eq!(p.rule_level, Some(*level), "{who}");
+        // The finding for the same principal and rule carries the same wording.
+        let f = a
+            .findings
+            .iter()
+            .find(|f| f.rule_id == "cloudtrail-stopped" && f.principal == p.principal)
+            .expect("finding");
+        assert!(
+            reason.starts_with(&f.title),
+            "{who}: {reason} vs {}",
+            f.title
+        );
+    }
+}

@@ -218,3 +218,65 @@ fn permiso_reduced_records() {
         a.evidence
     );
 }
+
+/// One credential in two places at once, measured on every shared folder: the benign accounts
+/// raise it only as Low context for a handful of principals, never Medium or above; Panther's
+/// fixtures (unrelated test records that share placeholder keys and times, some of them attacks)
+/// never Critical; on Invictus (one attack machine, one key) it points at no one.
+#[test]
+fn concurrent_use_on_real_logs() {
+    use cttui::analysis::evidence::EvidenceKind;
+    let count = |a: &Analysis| {
+        let ev: Vec<_> = a
+            .evidence
+            .iter()
+            .filter(|e| e.kind == EvidenceKind::ConcurrentUse)
+            .collect();
+        for e in &ev {
+            eprintln!("  {} {}: {}", e.level, e.principal, e.text);
+        }
+        ev.iter().map(|e| e.level).collect::<Vec<_>>()
+    };
+    for sub in [
+        "grycap-cloudtrail-tracker",
+        "permiso-console-sessions-reduced-schema",
+        "panther-analysis-test-events",
+        "cribl-aws-cloudtrail-pack",
+        "misc-small-fixtures",
+    ] {
+        let Some(dir) = crate::support::shared_cloudtrail(sub) else {
+            continue;
+        };
+        let (store, _) = load(
+            &[dir.to_string_lossy().into_owned()],
+            &LoadOptions::default(),
+        )
+        .expect("load");
+        let a = analyze(&store, &AnalysisOptions::default()).expect("analysis");
+        let levels = count(&a);
+        let high = a
+            .principals
+            .iter()
+            .filter(|p| p.risk >= Level::High)
+            .count();
+        eprintln!(
+            "{sub}: {} principals, {high} High+, {} concurrent-use item(s) {levels:?}",
+            a.principals.len(),
+            levels.len()
+        );
+        if sub.starts_with("panther") {
+            assert!(levels.iter().all(|&l| l < Level::Critical), "{sub}");
+        } else {
+            assert!(levels.iter().all(|&l| l == Level::Low), "{sub}");
+            assert!(levels.len() <= 3, "{sub}");
+        }
+    }
+    if let Some(a) = invictus() {
+        let levels = count(&a);
+        eprintln!(
+            "invictus: {} concurrent-use item(s) {levels:?}",
+            levels.len()
+        );
+        assert!(levels.iter().all(|&l| l < Level::High));
+    }
+}

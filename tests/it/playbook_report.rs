@@ -127,8 +127,14 @@ fn report_on_the_demo_names_the_incident() {
             "StopLogging"
         ]
     );
+    // The demo's StopLogging was denied: an attempt, not logging stopped (issue 8, point 4).
     assert!(
         doc.items
+            .iter()
+            .any(|i| i.contains("failed attempt(s) to stop or narrow logging"))
+    );
+    assert!(
+        !doc.items
             .iter()
             .any(|i| i.contains("trail change(s) that stop or narrow logging"))
     );

@@ -94,8 +94,9 @@ pub fn outcome_of(cols: &Columns<'_>, rows: &[u32]) -> (Outcome, usize, usize) {
     (Outcome::of(succeeded, failed), succeeded, failed)
 }
 
-/// A finding's title and level for its outcome: an attempt when every call failed.
-fn titled(rule: &Rule, outcome: Outcome) -> (String, Level) {
+/// A finding's title and level for its outcome: an attempt when every call failed. Every place
+/// that names a rule's hits (findings, summaries, principals' reasons) goes through here.
+pub fn titled(rule: &Rule, outcome: Outcome) -> (String, Level) {
     match outcome {
         Outcome::Failed => (rule.attempt_title(), rule.attempt_level()),
         Outcome::Succeeded | Outcome::Mixed => (rule.title.clone(), rule.level),

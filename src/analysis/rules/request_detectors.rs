@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::engine::RunContext;
 use super::policy::world_openings;
+use crate::analysis::catalog::{self, ApiSet};
 use crate::analysis::columns::NULL;
 use crate::model::schema::s;
 
@@ -198,18 +199,11 @@ pub fn trail_bucket_changed(ctx: &RunContext<'_, '_>) -> Hits {
     let is_trail: Vec<bool> = buckets.table(|b| trail_buckets.contains(b));
     let mut rows = Vec::new();
     let mut what: BTreeMap<u32, BTreeSet<String>> = BTreeMap::new();
-    for r in rows_named(
-        ctx,
-        &[
-            "PutBucketLifecycle",
-            "PutBucketLifecycleConfiguration",
-            "DeleteBucketPolicy",
-            "PutBucketAcl",
-            "DeleteBucket",
-            "PutBucketVersioning",
-            "PutBucketReplication",
-        ],
-    ) {
+    let changes: Vec<&str> = catalog::names(ApiSet::TrailBucketChanges)
+        .iter()
+        .map(String::as_str)
+        .collect();
+    for r in rows_named(ctx, &changes) {
         let b = buckets.code(r as usize);
         if b == NULL || !is_trail[b as usize] {
             continue;

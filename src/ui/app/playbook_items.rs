@@ -1,6 +1,7 @@
 //! The Playbook tab's items as data: what each selected step lists (triage answers, health,
 //! queries, persistence, the quiet-period check, notes) and what enter opens. `update` reads
 //! them here; the tab only draws them.
+use crate::playbook::health;
 use crate::playbook::triage::Status;
 use crate::ui::app::Session;
 use crate::ui::app::casework::{CaseResult, QUIET_MINUTES};
@@ -216,7 +217,15 @@ fn health_items(case: &CaseResult, out: &mut Vec<Item>) {
     out.push(item(
         "tampering",
         count_status(h.tampering_events, true),
-        "StopLogging, DeleteTrail, UpdateTrail, PutEventSelectors".to_owned(),
+        if h.tampering_failed > 0 {
+            format!(
+                "{} failed (attempts: logging went on) · {}",
+                text::thousands(h.tampering_failed),
+                health::tampering_names()
+            )
+        } else {
+            health::tampering_names()
+        },
         Some(Open::Rows(
             "logging tampering".to_owned(),
             h.tampering.clone(),
