@@ -77,12 +77,31 @@ impl LoadArgs {
     /// The part of the input to read: the window, narrowed by what the filter implies.
     pub fn slice(&self) -> Result<crate::ingest::parquet::Slice> {
         let mut slice = match &self.filter_hint {
-            Some(f) => crate::sql::filter::slice_hints(f)?,
+            Some(f) => crate::ingest::parquet::Slice::from_filter(Query::parse(f)?.filter()),
             None => crate::ingest::parquet::Slice::default(),
         };
         slice.since = slice.since.into_iter().chain(self.since).max();
         slice.until = slice.until.into_iter().chain(self.until).min();
         Ok(slice)
+    }
+
+    /// The one set-up of a load for every command (the investigator, the headless commands,
+    /// `convert`): fails when no input can be opened, installs `--aws-ranges`, and gives the
+    /// load options (size cap, slice).
+    pub fn prepare(
+        &self,
+        paths: &[String],
+        progress: Option<Arc<Progress>>,
+    ) -> Result<LoadOptions> {
+        check_inputs(paths)?;
+        if let Some(path) = &self.aws_ranges {
+            crate::model::net::install_ranges_file(path)?;
+        }
+        Ok(LoadOptions {
+            max_inflate: self.max_inflate,
+            progress,
+            slice: self.slice()?,
+        })
     }
 }
 
@@ -147,7 +166,8 @@ pub fn settings(rules: &RuleArgs, quiet: bool) -> Result<Settings> {
     Ok(Settings { config, analysis })
 }
 
-fn parse_size_arg(s: &str) -> std::result::Result<u64, String> {
+/// A byte size with an optional k, M or G suffix (binary), e.g. `512M`.
+pub fn parse_size_arg(s: &str) -> std::result::Result<u64, String> {
     let t = s.trim().to_ascii_lowercase();
     let (num, mult) = match t.chars().last() {
         Some('k') => (&t[..t.len() - 1], 1u64 << 10),
@@ -320,16 +340,8 @@ pub fn check_inputs(paths: &[String]) -> Result<()> {
 
 /// Loads paths with a progress bar on stderr when stderr is a terminal.
 pub fn load_with_progress(paths: &[String], args: &LoadArgs) -> Result<(EventStore, LoadReport)> {
-    check_inputs(paths)?;
-    if let Some(path) = &args.aws_ranges {
-        crate::model::net::install_ranges_file(path)?;
-    }
     let progress = Arc::new(Progress::default());
-    let opts = LoadOptions {
-        max_inflate: args.max_inflate,
-        progress: Some(Arc::clone(&progress)),
-        slice: args.slice()?,
-    };
+    let opts = args.prepare(paths, Some(Arc::clone(&progress)))?;
     if args.quiet || !std::io::stderr().is_terminal() {
         return ingest::load(paths, &opts);
     }
@@ -433,13 +445,25 @@ pub fn run_events_with<W: Write>(
             "--columns applies to --format csv".to_owned(),
         ));
     }
+    // `rule:`, `level:`, `risk:` and the risk columns read the analysis, which runs over all
+    // that is loaded (as in the investigator): the filter must not narrow the load then.
+    let needs_analysis = query.needs_analysis() || columns.iter().any(|(_, c)| c.needs_analysis());
     let args = &LoadArgs {
-        filter_hint: ev.filter.map(str::to_owned),
+        filter_hint: ev.filter.filter(|_| !needs_analysis).map(str::to_owned),
         ..args.clone()
     };
+    if needs_analysis {
+        crate::analysis::load_rules(&settings.analysis)?;
+    }
     let (store, report) = load_with_progress(ev.paths, args)?;
     report_skips(&report, args);
-    let mut rows = query.rows(&store, None)?;
+    let analysis = if needs_analysis {
+        Some(crate::analysis::analyze(&store, &settings.analysis)?)
+    } else {
+        None
+    };
+    let annotations = analysis.as_ref().map(crate::investigation::annotations);
+    let mut rows = query.rows_annotated(&store, None, annotations.as_ref())?;
     if let Some(n) = ev.limit {
         rows.truncate(n);
     }
@@ -447,11 +471,6 @@ pub fn run_events_with<W: Write>(
     match ev.format {
         EventsFormat::Jsonl => crate::export::jsonl::write_jsonl(out, &store, &rows).map_err(io)?,
         EventsFormat::Csv => {
-            let analysis = if columns.iter().any(|(_, c)| c.needs_analysis()) {
-                Some(crate::analysis::analyze(&store, &settings.analysis)?)
-            } else {
-                None
-            };
             csv_out::write_csv(&mut *out, &store, &rows, &columns, analysis.as_ref())?
         }
         EventsFormat::Timesketch => {

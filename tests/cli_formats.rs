@@ -301,3 +301,111 @@ fn csv_input_times_with_short_offsets() {
         "no row without a time"
     );
 }
+
+/// Event ids `cttui events` prints for a filter (no config file read).
+fn event_ids(filter: &str) -> Vec<String> {
+    let cfg = tempfile::tempdir().expect("tmp");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cttui"))
+        .args([
+            "-q",
+            "events",
+            "--format",
+            "csv",
+            "--columns",
+            "id",
+            "demo-logs",
+        ])
+        .arg(format!("--filter={filter}"))
+        .env("XDG_CONFIG_HOME", cfg.path())
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{filter}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut ids: Vec<String> = stdout(&out).lines().skip(1).map(str::to_owned).collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn events_filter_on_findings_runs_the_analysis_like_the_investigator() {
+    // The investigator's answer: the analysis' annotations over the whole load.
+    let (store, load) =
+        cttui::ingest::load(&["demo-logs".to_owned()], &Default::default()).expect("load");
+    let inv = cttui::investigation::Investigation::analyze(store, load).expect("analysis");
+    let rule = inv
+        .analysis
+        .findings
+        .iter()
+        .filter(|f| !f.rows.is_empty())
+        .max_by_key(|f| (f.level, f.rows.len()))
+        .map(|f| f.rule_id.clone())
+        .expect("a finding on the demo");
+    let ids_col = inv.store.str_col("event_id").expect("ids");
+    for filter in [
+        format!("rule:{rule}"),
+        "level>=high".to_owned(),
+        // A narrowing term beside it must not narrow what the analysis sees.
+        "risk>=high region:us-east-1 name:GetObject".to_owned(),
+        "-risk>=medium name:GetObject".to_owned(),
+    ] {
+        let q = cttui::model::query::Query::parse(&filter).expect("parses");
+        let mut want: Vec<String> = inv
+            .rows(&q)
+            .expect("rows")
+            .iter()
+            .map(|&r| ids_col.get(r as usize).unwrap_or_default().to_owned())
+            .collect();
+        want.sort();
+        assert!(!want.is_empty(), "{filter} selects nothing on the demo");
+        assert_eq!(event_ids(&filter), want, "{filter}");
+    }
+}
+
+#[test]
+fn six_columns_with_the_analysis_risk_of_every_row() {
+    // Issue 14's acceptance command, checked row by row against the analysis.
+    let out = ok(&[
+        "-q",
+        "events",
+        "--format",
+        "csv",
+        "--columns",
+        "time,user,ip,ua,akid,risk",
+        "demo-logs",
+    ]);
+    let (store, load) =
+        cttui::ingest::load(&["demo-logs".to_owned()], &Default::default()).expect("load");
+    let inv = cttui::investigation::Investigation::analyze(store, load).expect("analysis");
+    let mut r = csv::Reader::from_reader(out.as_bytes());
+    assert_eq!(
+        r.headers().expect("headers").iter().collect::<Vec<_>>(),
+        ["time", "user", "ip", "ua", "akid", "risk"]
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.expect("row")).collect();
+    // One row per event, in store order, each with exactly six cells.
+    assert_eq!(rows.len(), inv.store.len());
+    let (ua, akid) = (
+        inv.store.str_col("user_agent").expect("ua"),
+        inv.store.str_col("access_key_id").expect("akid"),
+    );
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row.len(), 6, "row {i}");
+        let risk = inv.analysis.event_risk[i]
+            .map(|l| l.to_string())
+            .unwrap_or_default();
+        assert_eq!(&row[5], risk, "row {i}: the analysis' risk");
+        assert_eq!(&row[3], ua.get(i).unwrap_or_default(), "row {i}");
+        assert_eq!(&row[4], akid.get(i).unwrap_or_default(), "row {i}");
+        assert!(
+            cttui::ingest::time::parse_time_ms(&row[0]).is_some(),
+            "row {i}: time {:?}",
+            &row[0]
+        );
+    }
+    // The theft's burst is high or critical; ordinary traffic mostly is not.
+    let flagged = rows.iter().filter(|x| !x[5].is_empty()).count();
+    assert!(flagged >= 4047 && flagged < rows.len() / 2, "{flagged}");
+}
