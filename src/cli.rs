@@ -283,6 +283,10 @@ pub enum Command {
     /// Writes the input as a hive-partitioned Parquet dataset (zstd) for DuckDB, Spark, Athena.
     Convert(crate::convert::command::ConvertArgs),
     /// Prints the playbook's queries as SQL for Athena, DuckDB or Spark, bound to the pins.
+    #[command(
+        after_help = "Examples:\n  cttui sql --engine athena --suspect arn:aws:iam::111122223333:user/mallory --since 2024-04-15\n  \
+                      cttui sql --engine duckdb --table ct-parquet AWSLogs/ > playbook.sql"
+    )]
     Sql(crate::sql::command::SqlArgs),
     /// Grows logs to N events (fresh eventIDs, shifted days) as a Records file, JSON Lines or a
     /// gzip AWSLogs tree, for benchmarks on real record shapes.
@@ -559,6 +563,9 @@ pub fn run_report<W: Write>(
     crate::analysis::load_rules(&settings.analysis)?;
     let (store, report) = load_with_progress(args.paths, load)?;
     report_skips(&report, load);
+    if let Some(s) = &session.pins.suspect {
+        session.pins.suspect = Some(canonical_principal(&store, s));
+    }
     let analysis = crate::analysis::analyze(&store, &settings.analysis)?;
     let investigation = crate::investigation::Investigation::with_analysis(store, report, analysis);
     let md = investigation.report_markdown(&session)?;
@@ -570,6 +577,20 @@ pub fn run_report<W: Write>(
             .map_err(|e| Error::io("stdout", e))?,
     }
     Ok(())
+}
+
+/// The log's own spelling of a principal the analyst typed in another case (`--suspect`), so
+/// what compares exactly (the ranking, the session) finds it; unchanged when the log has none.
+pub fn canonical_principal(store: &EventStore, typed: &str) -> String {
+    let known = crate::model::facts::principal_counts(store);
+    if known.iter().any(|(p, _)| p == typed) {
+        return typed.to_owned();
+    }
+    known
+        .into_iter()
+        .map(|(p, _)| p)
+        .find(|p| p.eq_ignore_ascii_case(typed))
+        .unwrap_or_else(|| typed.to_owned())
 }
 
 /// `cttui completions SHELL`.

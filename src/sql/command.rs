@@ -16,18 +16,22 @@ use crate::playbook::session::Session;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct SqlArgs {
-    /// Logs to analyse locally (any shape cttui reads); without them only the pins given are used.
+    /// Logs to analyse locally (any shape cttui reads), e.g. `AWSLogs/`: fills in the pins not
+    /// given, the triage evidence and the suspect's addresses and keys; without them only the
+    /// pins given are used.
     pub paths: Vec<String>,
     /// The SQL dialect, e.g. `--engine duckdb`.
     #[arg(long, value_enum, default_value = "athena")]
     pub engine: Engine,
-    /// The suspect principal (ARN) to bind.
+    /// The suspect principal to bind (matched as cttui matches it: any case, or a tail such as
+    /// `user/mallory`), e.g. `--suspect arn:aws:iam::111122223333:user/mallory`.
     #[arg(long)]
     pub suspect: Option<String>,
-    /// The bucket to bind.
+    /// The bucket to bind, e.g. `--bucket acme-customer-data`.
     #[arg(long)]
     pub bucket: Option<String>,
-    /// Athena table name, or the converted dataset's location for DuckDB and Spark.
+    /// Athena table name (default `cloudtrail_logs`), or the converted dataset's location for
+    /// DuckDB and Spark, e.g. `--table ct-parquet` or `--table s3://bucket/ct-parquet`.
     #[arg(long)]
     pub table: Option<String>,
     /// Partition keys of the converted dataset (DuckDB, Spark): `date` prunes by the window.
@@ -139,6 +143,9 @@ pub fn run_sql<W: Write>(
         crate::cli::report_skips(&report, load);
         let analysis = crate::analysis::analyze(&store, &settings.analysis)?;
         let inv = crate::investigation::Investigation::with_analysis(store, report, analysis);
+        if let Some(s) = &pins.suspect {
+            pins.suspect = Some(crate::cli::canonical_principal(&inv.store, s));
+        }
         // Pins not given or saved are what the analysis suggests, as in `cttui report`.
         let suggested = match &pins.suspect {
             None => crate::playbook::default_pins(&inv.store, &inv.standings),

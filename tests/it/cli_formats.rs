@@ -2,7 +2,7 @@
 //! chosen columns and per-event risk, the analysis as JSON objects and CSV, Athena/DuckDB times.
 //! `CTTUI_BLESS=1` rewrites the goldens (review the diff).
 
-use crate::support::{cttui, cttui_ok, golden};
+use crate::support::{cttui, cttui_ok, golden, stdout};
 
 const INCIDENT: &str = "tests/fixtures/timeline/incident.json";
 const SIGMA: &str = "tests/fixtures/timeline/versioning.yml";
@@ -356,7 +356,7 @@ fn events_filter_on_findings_runs_the_analysis_like_the_investigator() {
 #[test]
 fn six_columns_with_the_analysis_risk_of_every_row() {
     // Issue 14's acceptance command, checked row by row against the analysis.
-    let out = ok(&[
+    let out = cttui_ok(&[
         "-q",
         "events",
         "--format",
@@ -397,4 +397,67 @@ fn six_columns_with_the_analysis_risk_of_every_row() {
     // The theft's burst is high or critical; ordinary traffic mostly is not.
     let flagged = rows.iter().filter(|x| !x[5].is_empty()).count();
     assert!(flagged >= 4047 && flagged < rows.len() / 2, "{flagged}");
+}
+
+/// Issue 12: rules from the config file reach every command that analyses, not only `analyze`.
+#[test]
+fn config_rules_reach_timeline_report_and_events() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let cfg = dir.path().join("cttui/config.toml");
+    std::fs::create_dir_all(cfg.parent().expect("parent")).expect("mkdir");
+    let sigma = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(SIGMA);
+    std::fs::write(
+        &cfg,
+        format!(
+            "rules = [{}]\nno_builtin_rules = true\n",
+            toml_string(&sigma.display().to_string())
+        ),
+    )
+    .expect("write");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_cttui"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("XDG_CONFIG_HOME", dir.path())
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    const ID: &str = "5e0c6a4e-7b1d-4c52-9d7e-000000000001";
+    let timeline = run(&["-q", "timeline", INCIDENT]);
+    let rule_ids: Vec<&str> = timeline
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(2))
+        .collect();
+    assert!(rule_ids.contains(&ID), "{timeline}");
+    // No built-in rule ran: every timeline row is the config's Sigma rule.
+    assert!(rule_ids.iter().all(|id| *id == ID), "{rule_ids:?}");
+    let report = run(&["-q", "report", INCIDENT]);
+    assert!(
+        report.contains("Bucket versioning suspended (test rule)"),
+        "the report's findings name the Sigma rule"
+    );
+    let ids = run(&[
+        "-q",
+        "events",
+        "--format",
+        "csv",
+        "--columns",
+        "id,rules",
+        "--filter",
+        &format!("rule:{ID}"),
+        INCIDENT,
+    ]);
+    assert!(ids.lines().count() >= 2, "{ids}");
+    assert!(ids.lines().skip(1).all(|l| l.ends_with(ID)), "{ids}");
+}
+
+fn toml_string(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }

@@ -247,6 +247,29 @@ fn the_command_fills_in_what_the_local_analysis_found() {
     // The suggested suspect (the demo's thief, an EC2 role used from outside) is bound.
     assert!(text.contains("lower(principal) = 'arn:aws:sts::"), "{text}");
     assert!(text.contains("coalesce(outside_aws, false)"), "{text}");
+    // A suspect typed in another case is bound in the log's spelling, with the same pivots.
+    let suggested = text
+        .lines()
+        .find_map(|l| l.strip_prefix("-- suspect: "))
+        .expect("suspect line")
+        .to_owned();
+    let shouted = cttui(&[
+        "sql",
+        "--engine",
+        "duckdb",
+        "--table",
+        "ds",
+        "--suspect",
+        &suggested.to_uppercase(),
+        logs,
+    ]);
+    assert!(
+        shouted.contains(&format!("-- suspect: {suggested}\n")),
+        "{shouted}"
+    );
+    for id in ["-- addresses:", "-- keys:", "-- triage Q5:"] {
+        assert!(shouted.contains(id), "{id} missing:\n{shouted}");
+    }
     // An explicit suspect overrides the suggestion.
     let text = cttui(&[
         "sql",
