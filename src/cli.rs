@@ -77,12 +77,31 @@ impl LoadArgs {
     /// The part of the input to read: the window, narrowed by what the filter implies.
     pub fn slice(&self) -> Result<crate::ingest::parquet::Slice> {
         let mut slice = match &self.filter_hint {
-            Some(f) => crate::sql::filter::slice_hints(f)?,
+            Some(f) => crate::ingest::parquet::Slice::from_filter(Query::parse(f)?.filter()),
             None => crate::ingest::parquet::Slice::default(),
         };
         slice.since = slice.since.into_iter().chain(self.since).max();
         slice.until = slice.until.into_iter().chain(self.until).min();
         Ok(slice)
+    }
+
+    /// The one set-up of a load for every command (the investigator, the headless commands,
+    /// `convert`): fails when no input can be opened, installs `--aws-ranges`, and gives the
+    /// load options (size cap, slice).
+    pub fn prepare(
+        &self,
+        paths: &[String],
+        progress: Option<Arc<Progress>>,
+    ) -> Result<LoadOptions> {
+        check_inputs(paths)?;
+        if let Some(path) = &self.aws_ranges {
+            crate::model::net::install_ranges_file(path)?;
+        }
+        Ok(LoadOptions {
+            max_inflate: self.max_inflate,
+            progress,
+            slice: self.slice()?,
+        })
     }
 }
 
@@ -147,7 +166,8 @@ pub fn settings(rules: &RuleArgs, quiet: bool) -> Result<Settings> {
     Ok(Settings { config, analysis })
 }
 
-fn parse_size_arg(s: &str) -> std::result::Result<u64, String> {
+/// A byte size with an optional k, M or G suffix (binary), e.g. `512M`.
+pub fn parse_size_arg(s: &str) -> std::result::Result<u64, String> {
     let t = s.trim().to_ascii_lowercase();
     let (num, mult) = match t.chars().last() {
         Some('k') => (&t[..t.len() - 1], 1u64 << 10),
@@ -263,6 +283,10 @@ pub enum Command {
     /// Writes the input as a hive-partitioned Parquet dataset (zstd) for DuckDB, Spark, Athena.
     Convert(crate::convert::command::ConvertArgs),
     /// Prints the playbook's queries as SQL for Athena, DuckDB or Spark, bound to the pins.
+    #[command(
+        after_help = "Examples:\n  cttui sql --engine athena --suspect arn:aws:iam::111122223333:user/mallory --since 2024-04-15\n  \
+                      cttui sql --engine duckdb --table ct-parquet AWSLogs/ > playbook.sql"
+    )]
     Sql(crate::sql::command::SqlArgs),
     /// Grows logs to N events (fresh eventIDs, shifted days) as a Records file, JSON Lines or a
     /// gzip AWSLogs tree, for benchmarks on real record shapes.
@@ -320,16 +344,8 @@ pub fn check_inputs(paths: &[String]) -> Result<()> {
 
 /// Loads paths with a progress bar on stderr when stderr is a terminal.
 pub fn load_with_progress(paths: &[String], args: &LoadArgs) -> Result<(EventStore, LoadReport)> {
-    check_inputs(paths)?;
-    if let Some(path) = &args.aws_ranges {
-        crate::model::net::install_ranges_file(path)?;
-    }
     let progress = Arc::new(Progress::default());
-    let opts = LoadOptions {
-        max_inflate: args.max_inflate,
-        progress: Some(Arc::clone(&progress)),
-        slice: args.slice()?,
-    };
+    let opts = args.prepare(paths, Some(Arc::clone(&progress)))?;
     if args.quiet || !std::io::stderr().is_terminal() {
         return ingest::load(paths, &opts);
     }
@@ -433,13 +449,25 @@ pub fn run_events_with<W: Write>(
             "--columns applies to --format csv".to_owned(),
         ));
     }
+    // `rule:`, `level:`, `risk:` and the risk columns read the analysis, which runs over all
+    // that is loaded (as in the investigator): the filter must not narrow the load then.
+    let needs_analysis = query.needs_analysis() || columns.iter().any(|(_, c)| c.needs_analysis());
     let args = &LoadArgs {
-        filter_hint: ev.filter.map(str::to_owned),
+        filter_hint: ev.filter.filter(|_| !needs_analysis).map(str::to_owned),
         ..args.clone()
     };
+    if needs_analysis {
+        crate::analysis::load_rules(&settings.analysis)?;
+    }
     let (store, report) = load_with_progress(ev.paths, args)?;
     report_skips(&report, args);
-    let mut rows = query.rows(&store, None)?;
+    let analysis = if needs_analysis {
+        Some(crate::analysis::analyze(&store, &settings.analysis)?)
+    } else {
+        None
+    };
+    let annotations = analysis.as_ref().map(crate::investigation::annotations);
+    let mut rows = query.rows_annotated(&store, None, annotations.as_ref())?;
     if let Some(n) = ev.limit {
         rows.truncate(n);
     }
@@ -447,11 +475,6 @@ pub fn run_events_with<W: Write>(
     match ev.format {
         EventsFormat::Jsonl => crate::export::jsonl::write_jsonl(out, &store, &rows).map_err(io)?,
         EventsFormat::Csv => {
-            let analysis = if columns.iter().any(|(_, c)| c.needs_analysis()) {
-                Some(crate::analysis::analyze(&store, &settings.analysis)?)
-            } else {
-                None
-            };
             csv_out::write_csv(&mut *out, &store, &rows, &columns, analysis.as_ref())?
         }
         EventsFormat::Timesketch => {
@@ -540,6 +563,9 @@ pub fn run_report<W: Write>(
     crate::analysis::load_rules(&settings.analysis)?;
     let (store, report) = load_with_progress(args.paths, load)?;
     report_skips(&report, load);
+    if let Some(s) = &session.pins.suspect {
+        session.pins.suspect = Some(canonical_principal(&store, s));
+    }
     let analysis = crate::analysis::analyze(&store, &settings.analysis)?;
     let investigation = crate::investigation::Investigation::with_analysis(store, report, analysis);
     let md = investigation.report_markdown(&session)?;
@@ -551,6 +577,20 @@ pub fn run_report<W: Write>(
             .map_err(|e| Error::io("stdout", e))?,
     }
     Ok(())
+}
+
+/// The log's own spelling of a principal the analyst typed in another case (`--suspect`), so
+/// what compares exactly (the ranking, the session) finds it; unchanged when the log has none.
+pub fn canonical_principal(store: &EventStore, typed: &str) -> String {
+    let known = crate::model::facts::principal_counts(store);
+    if known.iter().any(|(p, _)| p == typed) {
+        return typed.to_owned();
+    }
+    known
+        .into_iter()
+        .map(|(p, _)| p)
+        .find(|p| p.eq_ignore_ascii_case(typed))
+        .unwrap_or_else(|| typed.to_owned())
 }
 
 /// `cttui completions SHELL`.

@@ -58,7 +58,9 @@ fn main() -> ExitCode {
         }),
         Some(Command::Demo { events, seed, out }) => cttui::demo::write_demo(&out, events, seed),
         Some(Command::Convert(ref args)) => cttui::convert::command::run_convert(args, &cli.load),
-        Some(Command::Sql(ref args)) => cttui::sql::command::run_sql(&mut stdout, args, &cli.load),
+        Some(Command::Sql(ref args)) => {
+            settings().and_then(|s| cttui::sql::command::run_sql(&mut stdout, args, &cli.load, &s))
+        }
         Some(Command::Scale(ref args)) => cttui::scale::run_scale(args, &cli.load),
         Some(Command::Analyze(ref args)) => settings().and_then(|s| {
             cttui::analysis::command::run_analyze(&mut stdout, args, &cli.load, &s.analysis)

@@ -37,6 +37,8 @@ pub struct Summary {
     pub unparsed_times: usize,
     pub skipped: Skipped,
     pub files: Vec<FileReport>,
+    /// Input formats read (`Records JSON`, `Parquet (Spark/Glue, nested)` …): files per format.
+    pub formats: Vec<Count>,
     pub first_event: Option<String>,
     pub last_event: Option<String>,
     /// Distinct principals.
@@ -87,6 +89,19 @@ impl Summary {
                 }),
             })
             .collect();
+        let mut formats: Vec<(String, usize)> = Vec::new();
+        for f in report.files.iter().filter(|f| f.records > 0) {
+            let label = format!(
+                "{}{}",
+                f.shape.map_or("unknown", |s| s.label()),
+                if f.gzip { ", gzip" } else { "" }
+            );
+            match formats.iter_mut().find(|(l, _)| *l == label) {
+                Some((_, n)) => *n += 1,
+                None => formats.push((label, 1)),
+            }
+        }
+        formats.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Summary {
             events: store.len(),
             records: report.records,
@@ -100,6 +115,7 @@ impl Summary {
                 details: report.skip_lines(),
             },
             files: report.files.clone(),
+            formats: counts(formats, usize::MAX),
             first_event: first,
             last_event: last,
             principals: principals.len(),
@@ -131,6 +147,20 @@ impl Summary {
             loaded,
             self.skipped.files.len(),
             self.skipped.passed.len()
+        );
+        let formats: Vec<String> = self
+            .formats
+            .iter()
+            .map(|c| format!("{} ({} file(s))", c.value, c.count))
+            .collect();
+        let _ = writeln!(
+            s,
+            "formats:     {}",
+            if formats.is_empty() {
+                "-".to_owned()
+            } else {
+                formats.join(", ")
+            }
         );
         let _ = writeln!(
             s,

@@ -3,7 +3,7 @@ use std::borrow::Cow;
 
 /// Whether a character must not reach the terminal as is: C0/C1 controls (ESC starts CSI/OSC
 /// sequences), DEL, and the bidirectional overrides that reorder what is shown.
-fn is_unsafe(c: char) -> bool {
+pub fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }

@@ -252,23 +252,97 @@ pub fn markdown(a: &Analysis, lim: &Limits) -> String {
     }
     if !a.regions.used_once.is_empty() {
         let _ = writeln!(o, "\n### Regions a principal used only once\n");
-        let _ = writeln!(o, "| time | principal | region | event |");
-        let _ = writeln!(o, "|---|---|---|---|");
-        for u in a.regions.used_once.iter().take(lim.used_once) {
-            let _ = writeln!(
-                o,
-                "| {} | {} | {} | {} |",
-                show(u.time),
-                md_cell(&u.principal),
-                md_cell(&u.region),
-                md_cell(u.event_name.as_deref().unwrap_or(""))
-            );
-        }
-        if a.regions.used_once.len() > lim.used_once {
-            let _ = writeln!(o, "\n{} more.", a.regions.used_once.len() - lim.used_once);
+        if a.regions.used_once.len() > FOLD_USED_ONCE {
+            used_once_folded(&mut o, a);
+        } else {
+            let _ = writeln!(o, "| time | principal | region | event |");
+            let _ = writeln!(o, "|---|---|---|---|");
+            for u in &a.regions.used_once {
+                let _ = writeln!(
+                    o,
+                    "| {} | {} | {} | {} |",
+                    show(u.time),
+                    md_cell(&u.principal),
+                    md_cell(&u.region),
+                    md_cell(u.event_name.as_deref().unwrap_or(""))
+                );
+            }
         }
     }
     o
+}
+
+/// Above this many rows the regions-used-once list is folded by identity.
+const FOLD_USED_ONCE: usize = 10;
+
+/// The identity a one-off region call is folded under: a role for its sessions (every CI run is
+/// a new session), else the principal.
+fn fold_key(principal: &str) -> &str {
+    match principal.find(":assumed-role/") {
+        Some(at) => {
+            let role_end = principal[at + ":assumed-role/".len()..]
+                .find('/')
+                .map_or(principal.len(), |i| at + ":assumed-role/".len() + i);
+            &principal[..role_end]
+        }
+        None => principal,
+    }
+}
+
+/// The long regions-used-once list folded to one row per identity, most calls first: a role
+/// whose every session touches a new region (CI) is one row, a lone stolen credential another.
+fn used_once_folded(o: &mut String, a: &Analysis) {
+    struct Fold<'a> {
+        key: &'a str,
+        calls: usize,
+        regions: std::collections::BTreeSet<&'a str>,
+        first: Option<i64>,
+        last: Option<i64>,
+    }
+    let mut folds: Vec<Fold> = Vec::new();
+    for u in &a.regions.used_once {
+        let key = fold_key(&u.principal);
+        let i = match folds.iter().position(|f| f.key == key) {
+            Some(i) => i,
+            None => {
+                folds.push(Fold {
+                    key,
+                    calls: 0,
+                    regions: Default::default(),
+                    first: u.time,
+                    last: u.time,
+                });
+                folds.len() - 1
+            }
+        };
+        let f = &mut folds[i];
+        f.calls += 1;
+        f.regions.insert(&u.region);
+        // The list is in time order (untimed last).
+        if u.time.is_some() {
+            f.last = u.time;
+        }
+    }
+    folds.sort_by(|x, y| y.calls.cmp(&x.calls).then_with(|| x.key.cmp(y.key)));
+    let _ = writeln!(
+        o,
+        "{} one-off calls, folded by identity (sessions of a role together); `cttui analyze --format json` lists each.\n",
+        a.regions.used_once.len()
+    );
+    let _ = writeln!(o, "| identity | one-off calls | regions | first | last |");
+    let _ = writeln!(o, "|---|---|---|---|---|");
+    for f in &folds {
+        let regions: Vec<String> = f.regions.iter().map(|r| md_cell(r)).collect();
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {} |",
+            md_cell(f.key),
+            f.calls,
+            regions.join(", "),
+            show(f.first),
+            show(f.last)
+        );
+    }
 }
 
 fn clean(s: &str, max: usize) -> String {
@@ -451,4 +525,25 @@ pub fn text(a: &Analysis, lim: &Limits) -> String {
         }
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold_key;
+
+    #[test]
+    fn sessions_of_a_role_fold_together() {
+        assert_eq!(
+            fold_key("arn:aws:sts::1:assumed-role/terraform-ci/terraform-run-42"),
+            "arn:aws:sts::1:assumed-role/terraform-ci"
+        );
+        assert_eq!(
+            fold_key("arn:aws:sts::1:assumed-role/r"),
+            "arn:aws:sts::1:assumed-role/r"
+        );
+        assert_eq!(
+            fold_key("arn:aws:iam::1:user/alice"),
+            "arn:aws:iam::1:user/alice"
+        );
+    }
 }

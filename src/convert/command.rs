@@ -4,7 +4,6 @@ use std::path::PathBuf;
 use super::{ConvertOptions, DEFAULT_GROUP_BYTES, PartitionKey, convert};
 use crate::cli::LoadArgs;
 use crate::error::Result;
-use crate::ingest::LoadOptions;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ConvertArgs {
@@ -18,21 +17,8 @@ pub struct ConvertArgs {
     #[arg(long, default_value = "region,source,date")]
     pub partition_by: String,
     /// Input bytes (inflated) converted at a time: bounds memory (k, M, G suffixes).
-    #[arg(long, default_value = "1G", value_parser = parse_size)]
+    #[arg(long, default_value = "1G", value_parser = crate::cli::parse_size_arg)]
     pub group_size: u64,
-}
-
-fn parse_size(s: &str) -> std::result::Result<u64, String> {
-    let t = s.trim().to_ascii_lowercase();
-    let (num, mult) = match t.chars().last() {
-        Some('k') => (&t[..t.len() - 1], 1u64 << 10),
-        Some('m') => (&t[..t.len() - 1], 1 << 20),
-        Some('g') => (&t[..t.len() - 1], 1 << 30),
-        _ => (t.as_str(), 1),
-    };
-    num.parse::<u64>()
-        .map(|n| n.saturating_mul(mult))
-        .map_err(|_| format!("expected a size like 256M, got '{s}'"))
 }
 
 pub fn run_convert(args: &ConvertArgs, load: &LoadArgs) -> Result<()> {
@@ -44,11 +30,7 @@ pub fn run_convert(args: &ConvertArgs, load: &LoadArgs) -> Result<()> {
         } else {
             args.group_size
         },
-        load: LoadOptions {
-            max_inflate: load.max_inflate,
-            progress: None,
-            slice: load.slice()?,
-        },
+        load: load.prepare(&args.paths, None)?,
         progress: !load.quiet,
     };
     let report = convert(&args.paths, &opts)?;

@@ -105,6 +105,8 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
             pruned: false,
         };
     }
+    // A Parquet file is read as JSON Lines records; its own layout is what the report names.
+    let mut parquet_shape = None;
     let read = match input {
         Input::File(p) if regular && parquet::is_parquet_file(p) => {
             match parquet::read_input(p, &opts.slice) {
@@ -113,7 +115,10 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
                     out.pruned = true;
                     return out;
                 }
-                r => r.map(|r| r.input),
+                r => r.map(|r| {
+                    parquet_shape = Some(r.shape);
+                    r.input
+                }),
             }
         }
         _ => source::read_input(input, opts.max_inflate),
@@ -144,7 +149,7 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
     if let Some(p) = &opts.progress {
         p.file_done(report.bytes);
     }
-    report.shape = parsed.shape;
+    report.shape = parsed.shape.map(|s| parquet_shape.unwrap_or(s));
     report.error = parsed.fatal;
     report.not_records = parsed.not_records;
     report.bad_records = parsed.bad_records;

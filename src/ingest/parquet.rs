@@ -19,7 +19,10 @@ use serde_json::{Map, Value};
 
 use super::source::ReadInput;
 use super::time::{format_ms, parse_time_ms};
+use crate::model::load::Shape;
+use crate::model::query::{Field as QueryField, Filter, Op, Value as QueryValue};
 use crate::model::schema;
+use crate::model::time::parse_literal;
 
 /// The first (and last) four bytes of every Parquet file.
 pub const MAGIC: &[u8; 4] = b"PAR1";
@@ -75,6 +78,70 @@ impl Slice {
             .map(|t| Some(self.keeps_time(t)))
             .collect();
         df.filter(&mask)
+    }
+}
+
+impl Slice {
+    /// What a filter says about the slice: regions, event sources and a time window every
+    /// matching event lies in. Only top-level AND terms (and ORs of one field) narrow; anything
+    /// else keeps everything, so the slice never drops a matching event.
+    pub fn from_filter(filter: &Filter) -> Slice {
+        let mut slice = Slice::default();
+        let parts = match filter {
+            Filter::And(parts) => parts.as_slice(),
+            other => std::slice::from_ref(other),
+        };
+        for part in parts {
+            if let Some(values) = equal_values(part, QueryField::Region) {
+                slice.regions = Some(values);
+            } else if let Some(values) = equal_values(part, QueryField::Source) {
+                slice.sources = Some(values);
+            } else if let Filter::Term {
+                field: QueryField::Time,
+                op,
+                value,
+            } = part
+                && let Some((t, len)) = parse_literal(value.text())
+            {
+                // As the query language reads them: `time:D` is all of D, `time>D` after it.
+                let (since, until) = match op {
+                    Op::Eq => (Some(t), Some(t + len - 1)),
+                    Op::Ge => (Some(t), None),
+                    Op::Gt => (Some(t + len), None),
+                    Op::Le => (None, Some(t + len - 1)),
+                    Op::Lt => (None, Some(t - 1)),
+                    Op::Ne => (None, None),
+                };
+                if let Some(s) = since {
+                    slice.since = Some(slice.since.map_or(s, |x| x.max(s)));
+                }
+                if let Some(u) = until {
+                    slice.until = Some(slice.until.map_or(u, |x| x.min(u)));
+                }
+            }
+        }
+        slice
+    }
+}
+
+/// The values (as case-insensitive globs) of `field:value`, or of an OR of such terms.
+fn equal_values(f: &Filter, field: QueryField) -> Option<Vec<String>> {
+    match f {
+        Filter::Term {
+            field: fd,
+            op: Op::Eq,
+            value,
+        } if *fd == field && !value.text().is_empty() => Some(vec![match value {
+            QueryValue::Glob(g) => g.clone(),
+            // An exact value's `*`/`?` stand for themselves; as a glob they match a superset.
+            QueryValue::Exact(s) => s.clone(),
+        }]),
+        Filter::Or(parts) => parts
+            .iter()
+            .map(|p| equal_values(p, field))
+            .collect::<Option<Vec<Vec<String>>>>()
+            .map(|v| v.concat()),
+        _ => None,
     }
 }
 
@@ -256,6 +323,8 @@ pub fn pruned_by_path(path: &Path, slice: &Slice) -> bool {
 pub struct ParquetRead {
     /// The selected rows as CloudTrail records, one JSON object per line.
     pub input: ReadInput,
+    /// Whose layout the file has.
+    pub shape: Shape,
     pub row_groups_read: usize,
     pub row_groups: usize,
 }
@@ -269,6 +338,7 @@ pub fn read_input(path: &Path, slice: &Slice) -> Result<ParquetRead, String> {
     let metadata = reader.get_metadata().map_err(err)?.clone();
     let schema = reader.schema().map_err(err)?;
     let own = schema.get(RAW_COLUMN).is_some();
+    let shape = layout(own, schema.iter_names().map(|n| n.as_str()));
     let time_col = [schema::EVENT_TIME, "eventTime", "eventtime"]
         .into_iter()
         .find(|c| schema.get(c).is_some());
@@ -304,9 +374,32 @@ pub fn read_input(path: &Path, slice: &Slice) -> Result<ParquetRead, String> {
             gzip: false,
             warning: None,
         },
+        shape,
         row_groups_read,
         row_groups,
     })
+}
+
+/// Whose layout a file has, from its top-level column names: cttui's has the record text,
+/// Athena's CloudTrail table lower-cases CloudTrail's names (`eventtime`, `useridentity`), a
+/// Spark/Glue flattening of the raw records keeps them (`eventTime`, `userIdentity`).
+pub fn layout<'a>(own: bool, names: impl Iterator<Item = &'a str>) -> Shape {
+    if own {
+        return Shape::ParquetCttui;
+    }
+    let mut shape = Shape::Parquet;
+    for n in names {
+        match n {
+            "eventTime" | "eventName" | "userIdentity" | "eventSource" => {
+                return Shape::ParquetSpark;
+            }
+            "eventtime" | "eventname" | "useridentity" | "eventsource" => {
+                shape = Shape::ParquetAthena;
+            }
+            _ => {}
+        }
+    }
+    shape
 }
 
 /// Contiguous runs of row groups to read: `(first row, rows, row groups)`. A row group is skipped
@@ -669,6 +762,52 @@ mod tests {
             Path::new("d/date=2020-09-15/p.parquet"),
             &Slice::default()
         ));
+    }
+
+    #[test]
+    fn filters_narrow_the_slice_only_by_top_level_terms() {
+        use crate::model::query::Query;
+        let slice = |q: &str| Slice::from_filter(Query::parse(q).expect("parses").filter());
+        let s = slice(
+            "REGION:us-east-1 (source:s3.amazonaws.com OR source:sts.*) time>=2020-09-14 time<2020-09-16",
+        );
+        assert_eq!(s.regions, Some(vec!["us-east-1".to_owned()]));
+        assert_eq!(
+            s.sources,
+            Some(vec!["s3.amazonaws.com".to_owned(), "sts.*".to_owned()])
+        );
+        assert_eq!(s.since, parse_time_ms("2020-09-14T00:00:00Z"));
+        assert_eq!(s.until, parse_time_ms("2020-09-15T23:59:59.999Z"));
+        // An OR across fields, or a negation, says nothing about partitions.
+        assert_eq!(
+            slice("region:us-east-1 OR name:GetObject"),
+            Slice::default()
+        );
+        assert_eq!(slice("-region:us-east-1"), Slice::default());
+        assert_eq!(slice("region!=us-east-1"), Slice::default());
+        assert_eq!(
+            slice("time:2020-09-14").until,
+            parse_time_ms("2020-09-14T23:59:59.999Z")
+        );
+        assert_eq!(
+            slice("time>2020-09-14T10").since,
+            parse_time_ms("2020-09-14T11:00:00Z")
+        );
+    }
+
+    #[test]
+    fn layouts_are_told_apart_by_their_names() {
+        let l = |own, names: &[&str]| layout(own, names.iter().copied());
+        assert_eq!(l(true, &["raw_json", "event_time"]), Shape::ParquetCttui);
+        assert_eq!(
+            l(false, &["eventVersion", "userIdentity", "eventTime"]),
+            Shape::ParquetSpark
+        );
+        assert_eq!(
+            l(false, &["eventversion", "useridentity", "eventtime"]),
+            Shape::ParquetAthena
+        );
+        assert_eq!(l(false, &["event_time", "principal"]), Shape::Parquet);
     }
 
     #[test]

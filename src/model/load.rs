@@ -18,6 +18,14 @@ pub enum Shape {
     Object,
     /// A flattened CSV export.
     Csv,
+    /// Parquet written by `cttui convert` (the record's JSON kept whole).
+    ParquetCttui,
+    /// Parquet from Spark/Glue over raw CloudTrail: CloudTrail's camelCase names, nested structs.
+    ParquetSpark,
+    /// Parquet from an Athena CTAS of the CloudTrail table: lower-case names, JSON text columns.
+    ParquetAthena,
+    /// Parquet of another layout, read column by column.
+    Parquet,
 }
 
 impl Shape {
@@ -29,6 +37,10 @@ impl Shape {
             Shape::JsonLines => "JSON Lines",
             Shape::Object => "single JSON object",
             Shape::Csv => "CSV",
+            Shape::ParquetCttui => "Parquet (cttui convert)",
+            Shape::ParquetSpark => "Parquet (Spark/Glue, nested)",
+            Shape::ParquetAthena => "Parquet (Athena CTAS)",
+            Shape::Parquet => "Parquet",
         }
     }
 }

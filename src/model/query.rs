@@ -725,7 +725,7 @@ fn level_rank(v: &str) -> Option<u8> {
 }
 
 /// `1000`, `10k`, `5MB`, `1.5G` (decimal), `64KiB`, `2Mi` (binary).
-fn parse_size(v: &str) -> Option<i64> {
+pub fn parse_size(v: &str) -> Option<i64> {
     let lower = v.to_ascii_lowercase();
     let t = lower.strip_suffix('b').unwrap_or(&lower);
     let (t, binary) = match t.strip_suffix('i') {
@@ -745,7 +745,8 @@ fn parse_size(v: &str) -> Option<i64> {
         .then(|| (f * step.pow(power) as f64).round() as i64)
 }
 
-fn parse_bool(v: &str) -> Option<bool> {
+/// `true`/`yes`/`1` or `false`/`no`/`0`, as boolean fields read them.
+pub fn parse_bool(v: &str) -> Option<bool> {
     match v.trim().to_ascii_lowercase().as_str() {
         "true" | "yes" | "1" => Some(true),
         "false" | "no" | "0" => Some(false),

@@ -8,10 +8,11 @@ use super::queries::{Pins, aggregate};
 use super::session::Session;
 use super::severity::{self, Priority, Severity};
 use super::triage::{self, Answer, Context, bytes_of};
-use super::{Standing, default_pins, fmt_count, pins_for};
+use super::{Standing, default_pins, fmt_count, object_reads, pins_for};
 use crate::Result;
 use crate::analysis::humanize;
 use crate::export::markdown::{events_table, raw_block};
+use crate::model::facts::Count;
 use crate::model::load::LoadReport;
 use crate::model::query::{Field, Filter, Query};
 use crate::model::store::EventStore;
@@ -45,6 +46,88 @@ pub struct Burst {
     pub with_bytes: usize,
 }
 
+/// What the attacker's calls (the suspect's pinned activity in the window) show: what to revoke,
+/// block and pivot on.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Attacker {
+    pub calls: usize,
+    /// Access keys that signed the calls, most used first.
+    pub keys: Vec<Count>,
+    /// Source addresses, most used first, each with its network class (`outside`, `aws`, …).
+    pub addresses: Vec<Address>,
+    pub user_agents: Vec<Count>,
+    /// Successful object reads, and how many of them record their bytes out.
+    pub reads: usize,
+    pub reads_with_bytes: usize,
+    /// Bytes out of the reads that record them.
+    pub bytes_known: i64,
+    /// Distinct object keys read that look sensitive (`secret`, `password`, `.pem` …), sorted.
+    pub sensitive_keys: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Address {
+    pub ip: String,
+    pub net_class: String,
+    pub calls: usize,
+}
+
+impl Attacker {
+    fn of(ctx: &Context, suspect: &Filter) -> Result<Attacker> {
+        let store = ctx.store;
+        let rows = ctx.rows(suspect)?;
+        let counts = |col: &str| -> Vec<Count> {
+            store
+                .value_counts(col, Some(&rows))
+                .into_iter()
+                .filter(|(v, _)| !v.is_empty())
+                .map(|(value, count)| Count { value, count })
+                .collect()
+        };
+        let net = store.str_col(crate::model::schema::NET_CLASS);
+        let ips = store.str_col("source_ip");
+        let mut addresses: Vec<Address> = Vec::new();
+        for c in counts("source_ip") {
+            // The class of the address as the store computed it (first call from it).
+            let class = rows
+                .iter()
+                .find(|&&r| ips.as_ref().and_then(|i| i.get(r as usize)) == Some(c.value.as_str()))
+                .and_then(|&r| net.as_ref()?.get(r as usize).map(str::to_owned))
+                .unwrap_or_else(|| "unknown".to_owned());
+            addresses.push(Address {
+                ip: c.value,
+                net_class: class,
+                calls: c.count,
+            });
+        }
+        let reads = ctx.rows(&suspect.clone().and(object_reads()))?;
+        let (bytes_known, reads_with_bytes) = bytes_of(store, &reads);
+        let sensitive = ctx.rows(&Filter::all([
+            suspect.clone(),
+            object_reads(),
+            triage::sensitive_keys(),
+        ]))?;
+        let sensitive_keys: Vec<String> = store
+            .value_counts("object_key", Some(&sensitive))
+            .into_iter()
+            .map(|(k, _)| k)
+            .filter(|k| !k.is_empty())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        Ok(Attacker {
+            calls: rows.len(),
+            keys: counts("access_key_id"),
+            addresses,
+            user_agents: counts("user_agent"),
+            reads: reads.len(),
+            reads_with_bytes,
+            bytes_known,
+            sensitive_keys,
+        })
+    }
+}
+
 /// Everything the report states, computed once (the TUI's playbook tab shows the same).
 #[derive(Debug, Clone, Serialize)]
 pub struct Findings {
@@ -63,6 +146,8 @@ pub struct Findings {
     /// service makes from inside when the scope is narrowed).
     pub first_access: Option<i64>,
     pub last_access: Option<i64>,
+    /// Keys, addresses, agents, bytes and sensitive objects of the attacker's calls.
+    pub attacker: Option<Attacker>,
     pub persistence_rows: Vec<u32>,
     /// Persistence and tampering calls of the suspect's pinned activity, in the window.
     pub suspect_persistence: Vec<u32>,
@@ -139,10 +224,12 @@ pub fn compute(
     }
     let (mut first_access, mut last_access) = (None, None);
     let mut suspect_persistence = Vec::new();
+    let mut attacker = None;
     if let Some(s) = ctx.suspect() {
         let rows = ctx.rows(&s)?;
         first_access = rows.iter().find_map(|&r| store.time_at(r as usize));
         last_access = rows.iter().rev().find_map(|&r| store.time_at(r as usize));
+        attacker = Some(Attacker::of(&ctx, &s)?);
         suspect_persistence = ctx.rows(&s.and(persistence_filter()))?;
     }
     let persistence_rows = Query::new(persistence_filter())?.rows(store, None)?;
@@ -162,6 +249,7 @@ pub fn compute(
         burst,
         first_access,
         last_access,
+        attacker,
         persistence_rows,
         suspect_persistence,
         exposure_rows,
@@ -360,6 +448,76 @@ fn standing_note(f: &Findings, of: usize) -> String {
     }
 }
 
+/// At most `n` items joined, then how many more.
+fn listed(items: impl ExactSizeIterator<Item = String>, n: usize) -> String {
+    let total = items.len();
+    let mut out: Vec<String> = items.take(n).collect();
+    if total > n {
+        out.push(format!("and {} more", fmt_count(total - n)));
+    }
+    if out.is_empty() {
+        "none".to_owned()
+    } else {
+        out.join(", ")
+    }
+}
+
+/// The summary rows on the attacker's calls: what to revoke, block and pivot on.
+fn attacker_rows(s: &mut String, f: &Findings, a: &Attacker) {
+    let show = |t: Option<i64>| t.map_or_else(|| "-".to_owned(), format_ms);
+    let _ = writeln!(
+        s,
+        "| Attacker calls | {} calls, first {} UTC, last {} UTC |",
+        fmt_count(a.calls),
+        show(f.first_access),
+        show(f.last_access)
+    );
+    let counted = |c: &Count| format!("{} ({})", md_cell(&c.value), fmt_count(c.count));
+    let _ = writeln!(
+        s,
+        "| Attacker access keys | {} |",
+        listed(a.keys.iter().map(counted), 5)
+    );
+    let _ = writeln!(
+        s,
+        "| Attacker source addresses | {} |",
+        listed(
+            a.addresses.iter().map(|ad| format!(
+                "{} ({}, {})",
+                md_cell(&ad.ip),
+                md_cell(&ad.net_class),
+                fmt_count(ad.calls)
+            )),
+            5
+        )
+    );
+    let _ = writeln!(
+        s,
+        "| Attacker user agents | {} |",
+        listed(a.user_agents.iter().map(counted), 3)
+    );
+    // Known bytes and reads without a byte count stay apart: an unknown is never a zero.
+    let known = if a.reads_with_bytes == 0 {
+        "none recorded".to_owned()
+    } else {
+        format!(
+            "{} from {} read(s)",
+            humanize::bytes_exact(a.bytes_known),
+            fmt_count(a.reads_with_bytes)
+        )
+    };
+    let _ = writeln!(
+        s,
+        "| Bytes out (object reads) | known: {known}; unknown: {} read(s) without a byte count |",
+        fmt_count(a.reads - a.reads_with_bytes)
+    );
+    let _ = writeln!(
+        s,
+        "| Sensitive-looking objects read | {} |",
+        listed(a.sensitive_keys.iter().map(|k| md_cell(k)), 5)
+    );
+}
+
 /// Renders the report from computed findings.
 pub fn render_findings(input: &ReportInput, f: &Findings) -> Result<String> {
     let store = input.store;
@@ -415,6 +573,9 @@ pub fn render_findings(input: &ReportInput, f: &Findings) -> Result<String> {
         (Some(b), false) => format!("Suggested: {}", md_cell(b)),
     };
     let _ = writeln!(s, "| Bucket | {bucket} |");
+    if let Some(a) = &f.attacker {
+        attacker_rows(&mut s, f, a);
+    }
     if let Some(b) = &f.burst {
         let _ = writeln!(
             s,

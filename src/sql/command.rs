@@ -4,28 +4,34 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::{Engine, Found, Target, evidence_queries, found_queries, playbook_queries, script};
-use crate::cli::LoadArgs;
+use super::{
+    Engine, Found, SqlQuery, Target, evidence_queries, found_queries, playbook_queries, script,
+};
+use crate::cli::{LoadArgs, Settings};
 use crate::error::{Error, Result};
-use crate::model::query::Query;
+use crate::model::query::{Field, Filter, Query};
 use crate::model::store::EventStore;
 use crate::playbook::Pins;
 use crate::playbook::session::Session;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct SqlArgs {
-    /// Logs to analyse locally (any shape cttui reads); without them only the pins given are used.
+    /// Logs to analyse locally (any shape cttui reads), e.g. `AWSLogs/`: fills in the pins not
+    /// given, the triage evidence and the suspect's addresses and keys; without them only the
+    /// pins given are used.
     pub paths: Vec<String>,
     /// The SQL dialect, e.g. `--engine duckdb`.
     #[arg(long, value_enum, default_value = "athena")]
     pub engine: Engine,
-    /// The suspect principal (ARN) to bind.
+    /// The suspect principal to bind (matched as cttui matches it: any case, or a tail such as
+    /// `user/mallory`), e.g. `--suspect arn:aws:iam::111122223333:user/mallory`.
     #[arg(long)]
     pub suspect: Option<String>,
-    /// The bucket to bind.
+    /// The bucket to bind, e.g. `--bucket acme-customer-data`.
     #[arg(long)]
     pub bucket: Option<String>,
-    /// Athena table name, or the converted dataset's location for DuckDB and Spark.
+    /// Athena table name (default `cloudtrail_logs`), or the converted dataset's location for
+    /// DuckDB and Spark, e.g. `--table ct-parquet` or `--table s3://bucket/ct-parquet`.
     #[arg(long)]
     pub table: Option<String>,
     /// Partition keys of the converted dataset (DuckDB, Spark): `date` prunes by the window.
@@ -64,61 +70,82 @@ fn session_pins(args: &SqlArgs) -> Result<Option<Pins>> {
     }
 }
 
-/// Distinct values of a column over the suspect's events (at most `limit`).
+/// Distinct values of a column over the suspect's events in the window (at most `limit`).
 fn suspect_values(
     store: &EventStore,
     pins: &Pins,
     column: &str,
-    extra: &str,
+    extra: Filter,
     limit: usize,
-) -> Vec<String> {
-    let Some(q) = pins.suspect_query() else {
-        return Vec::new();
+) -> Result<Vec<String>> {
+    let Some(who) = pins.suspect_filter() else {
+        return Ok(Vec::new());
     };
-    let rows = Query::parse(&format!("{q} {extra}"))
-        .and_then(|q| q.rows(store, None))
-        .unwrap_or_default();
+    let rows = Query::new(Filter::all([who, extra, pins.window_filter()]))?.rows(store, None)?;
     let Some(col) = store.str_col(column) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
-    rows.iter()
-        .filter_map(|&r| col.get(r as usize).map(str::to_owned))
+    Ok(rows
+        .iter()
+        .filter_map(|&r| {
+            col.get(r as usize)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        })
         .collect::<BTreeSet<_>>()
         .into_iter()
         .take(limit)
-        .collect()
+        .collect())
 }
 
-pub fn run_sql<W: Write>(out: &mut W, args: &SqlArgs, load: &LoadArgs) -> Result<()> {
+pub fn run_sql<W: Write>(
+    out: &mut W,
+    args: &SqlArgs,
+    load: &LoadArgs,
+    settings: &Settings,
+) -> Result<()> {
     let partitions: Vec<String> = crate::convert::PartitionKey::parse_list(&args.partition_by)?
         .iter()
         .map(|k| k.name().to_owned())
         .collect();
-    let target = Target::new(args.engine, args.table.as_deref(), partitions);
+    let target = Target::new(args.engine, args.table.as_deref(), partitions)?;
     let mut pins = session_pins(args)?.unwrap_or_default();
-    let flags = |pins: &mut Pins| {
-        if args.suspect.is_some() {
-            pins.suspect = args.suspect.clone();
-            pins.suspect_ip = None;
-        }
-        if args.bucket.is_some() {
-            pins.bucket = args.bucket.clone();
-        }
-        if load.since.is_some() || load.until.is_some() {
-            pins.window = Some((
-                load.since.unwrap_or(i64::MIN / 2),
-                load.until.unwrap_or(i64::MAX / 2),
-            ));
-        }
-    };
-    flags(&mut pins);
+    if args.suspect.is_some() {
+        pins.suspect = args.suspect.clone();
+        pins.suspect_ip = None;
+    }
+    if args.bucket.is_some() {
+        pins.bucket = args.bucket.clone();
+    }
+    if load.since.is_some() || load.until.is_some() {
+        pins.window = Some((
+            load.since.unwrap_or(i64::MIN / 2),
+            load.until.unwrap_or(i64::MAX / 2),
+        ));
+    }
     let mut queries = Vec::new();
     if args.paths.is_empty() {
         queries.extend(playbook_queries(&target, &pins)?);
+        queries.push(SqlQuery {
+            id: "triage".to_owned(),
+            title: "The triage evidence queries".to_owned(),
+            filter: None,
+            sql: None,
+            note: Some(
+                "they depend on what the logs hold: give log paths to have them, with the \
+                 suspect's addresses and access keys"
+                    .to_owned(),
+            ),
+        });
     } else {
+        crate::analysis::load_rules(&settings.analysis)?;
         let (store, report) = crate::cli::load_with_progress(&args.paths, load)?;
         crate::cli::report_skips(&report, load);
-        let inv = crate::investigation::Investigation::analyze(store, report)?;
+        let analysis = crate::analysis::analyze(&store, &settings.analysis)?;
+        let inv = crate::investigation::Investigation::with_analysis(store, report, analysis);
+        if let Some(s) = &pins.suspect {
+            pins.suspect = Some(crate::cli::canonical_principal(&inv.store, s));
+        }
         // Pins not given or saved are what the analysis suggests, as in `cttui report`.
         let suggested = match &pins.suspect {
             None => crate::playbook::default_pins(&inv.store, &inv.standings),
@@ -137,19 +164,21 @@ pub fn run_sql<W: Write>(out: &mut W, args: &SqlArgs, load: &LoadArgs) -> Result
             pins: &pins,
             standings: &inv.standings,
         };
-        let evidence: Vec<(String, String, String)> = crate::playbook::triage::answer_all(&ctx)?
-            .into_iter()
-            .filter_map(|a| {
-                let q = a.evidence_query?;
-                Some((format!("triage {}", a.id), a.question, q))
-            })
-            .collect();
-        queries.extend(evidence_queries(&target, pins.window, &evidence)?);
+        queries.extend(evidence_queries(
+            &target,
+            &crate::playbook::triage::answer_all(&ctx)?,
+        ));
         let found = Found {
-            addresses: suspect_values(&inv.store, &pins, "source_ip", "outside:true", 50),
-            keys: suspect_values(&inv.store, &pins, "access_key_id", "", 50),
+            addresses: suspect_values(
+                &inv.store,
+                &pins,
+                "source_ip",
+                Filter::is(Field::Outside, "true"),
+                50,
+            )?,
+            keys: suspect_values(&inv.store, &pins, "access_key_id", Filter::All, 50)?,
         };
-        queries.extend(found_queries(&target, pins.window, &found)?);
+        queries.extend(found_queries(&target, &pins.window_filter(), &found));
     }
     out.write_all(script(&target, &pins, &queries).as_bytes())
         .map_err(|e| Error::io("stdout", e))

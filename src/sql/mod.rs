@@ -3,16 +3,16 @@
 //! table or a `cttui convert` dataset read by DuckDB or Spark.
 pub mod command;
 pub mod dialect;
-pub mod filter;
 
 use std::fmt::Write;
 
 pub use dialect::Engine;
 
 use crate::error::Result;
-use crate::ingest::time::format_ms;
 use crate::model::query::{Field, Filter};
+use crate::model::time::format_ms;
 use crate::playbook::queries::bind;
+use crate::playbook::triage::Answer;
 use crate::playbook::{Pins, Playbook};
 
 /// What the SQL runs over.
@@ -28,9 +28,13 @@ pub struct Target {
 impl Target {
     /// The engine's usual source: Athena's `cloudtrail_logs` (partition projection on `region`
     /// and `timestamp`), DuckDB's `read_parquet` over the dataset, Spark's `parquet.` path.
-    pub fn new(engine: Engine, location: Option<&str>, partitions: Vec<String>) -> Target {
+    pub fn new(engine: Engine, location: Option<&str>, partitions: Vec<String>) -> Result<Target> {
+        if let Some(loc) = location {
+            // Refuses control and bidi characters; Athena's name is quoted where not plain.
+            dialect::table_name(loc)?;
+        }
         let table = match (engine, location) {
-            (Engine::Athena, Some(t)) => t.to_owned(),
+            (Engine::Athena, Some(t)) => dialect::table_name(t)?,
             (Engine::Athena, None) => "cloudtrail_logs".to_owned(),
             (Engine::Duckdb, loc) => format!(
                 "read_parquet({}, hive_partitioning = true)",
@@ -47,11 +51,11 @@ impl Target {
                 loc.unwrap_or("cttui-parquet").replace('`', "``")
             ),
         };
-        Target {
+        Ok(Target {
             engine,
             table,
             partitions,
-        }
+        })
     }
 
     fn source(&self) -> &str {
@@ -80,115 +84,78 @@ pub struct Found {
     pub keys: Vec<String>,
 }
 
-/// The window predicate: event time bounds plus, where the layout allows, partition bounds so the
-/// engine reads only the slice.
-fn window_sql(t: &Target, window: Option<(i64, i64)>) -> Vec<String> {
-    let Some((a, b)) = window else {
-        return Vec::new();
-    };
+/// Partition predicates implied by the filter's top-level terms, so the engine reads only the
+/// slice: the window as the layout's date folders (Athena's projected `"timestamp"` =
+/// `yyyy/MM/dd`, the dataset's `date`), exact regions and sources as `region`/`source` folders.
+/// Regions and event sources are lower case in CloudTrail, as the folders are.
+fn partition_sql(t: &Target, filter: &Filter) -> Vec<String> {
+    let slice = crate::ingest::parquet::Slice::from_filter(filter);
     let e = t.engine;
-    let time = dialect::column(e, crate::model::schema::EVENT_TIME);
-    let mut out = vec![format!(
-        "{time} BETWEEN {} AND {}",
-        dialect::time_literal(e, a),
-        dialect::time_literal(e, b)
-    )];
-    let day = |ms: i64, sep: &str| format_ms(ms)[..10].replace('-', sep);
-    match e {
-        // The partition-projection table from the README/AWS docs: `timestamp` = yyyy/MM/dd.
-        Engine::Athena => out.push(format!(
-            "\"timestamp\" BETWEEN '{}' AND '{}'",
-            day(a, "/"),
-            day(b, "/")
-        )),
-        Engine::Duckdb | Engine::Spark => {
-            if t.partitions.iter().any(|p| p == "date") {
-                out.push(format!(
-                    "date BETWEEN '{}' AND '{}'",
-                    day(a, "-"),
-                    day(b, "-")
-                ));
-            }
+    let has = |key: &str| match e {
+        Engine::Athena => key == "region" || key == "timestamp",
+        Engine::Duckdb | Engine::Spark => t.partitions.iter().any(|p| p == key),
+    };
+    let mut out = Vec::new();
+    let (key, sep) = match e {
+        Engine::Athena => ("\"timestamp\"", "/"),
+        Engine::Duckdb | Engine::Spark => ("date", "-"),
+    };
+    if has(key.trim_matches('"')) {
+        let day = |ms: i64| format!("'{}'", format_ms(ms)[..10].replace('-', sep));
+        match (slice.since, slice.until) {
+            (Some(a), Some(b)) => out.push(format!("{key} BETWEEN {} AND {}", day(a), day(b))),
+            (Some(a), None) => out.push(format!("{key} >= {}", day(a))),
+            (None, Some(b)) => out.push(format!("{key} <= {}", day(b))),
+            (None, None) => {}
         }
     }
-    out
-}
-
-/// Partition predicates implied by the filter's top-level region and source terms (exact values
-/// only), so the engine skips other folders: the dataset's `region`/`source` keys, Athena's `region`.
-fn partition_sql(t: &Target, filter: &str) -> Result<Vec<String>> {
-    let hints = filter::slice_hints(filter)?;
-    let mut out = Vec::new();
-    for (key, values) in [("region", &hints.regions), ("source", &hints.sources)] {
+    for (key, values) in [("region", &slice.regions), ("source", &slice.sources)] {
         let Some(values) = values
             .as_ref()
             .filter(|v| v.iter().all(|v| !v.contains(['*', '?'])))
         else {
             continue;
         };
-        let has = match t.engine {
-            Engine::Athena => key == "region",
-            Engine::Duckdb | Engine::Spark => t.partitions.iter().any(|p| p == key),
-        };
-        if has {
+        if has(key) {
             let list: Vec<String> = values
                 .iter()
-                .map(|v| dialect::literal(t.engine, v))
+                .map(|v| dialect::literal(e, &v.to_lowercase()))
                 .collect();
             out.push(format!("{key} IN ({})", list.join(", ")));
         }
     }
-    Ok(out)
+    out
 }
 
-/// A full statement for a filter: event listing, or an aggregate when `group_by` is set.
+/// A full statement for a filter (the typed query, pins and window already in it): the events it
+/// selects, or an aggregate when `group_by` is set.
 pub fn statement(
     t: &Target,
-    filter: &str,
-    window: Option<(i64, i64)>,
+    filter: &Filter,
     group_by: &[String],
     having: Option<usize>,
 ) -> Result<String> {
     let e = t.engine;
     let mut wh: Vec<String> = Vec::new();
-    if let Some(node) = filter::parse(filter)? {
-        let s = dialect::render(e, &node)?;
-        wh.push(if matches!(node, filter::Node::And(_)) {
+    if let Some(s) = dialect::render(e, filter)? {
+        wh.push(if matches!(filter, Filter::And(_)) {
             s
         } else {
             format!("({s})")
         });
     }
-    wh.extend(window_sql(t, window));
-    wh.extend(partition_sql(t, filter)?);
+    wh.extend(partition_sql(t, filter));
     let col = |c: &str| dialect::column(e, c);
+    let named = |c: &String| {
+        let x = col(c);
+        if x == *c { x } else { format!("{x} AS {c}") }
+    };
     let mut sql = String::new();
     if group_by.is_empty() {
-        let cols = [
-            "event_time",
-            "principal",
-            "source_ip",
-            "event_name",
-            "bucket",
-            "object_key",
-            "error_code",
-        ];
-        let list: Vec<String> = cols
-            .iter()
-            .map(|c| {
-                let x = col(c);
-                if x == *c { x } else { format!("{x} AS {c}") }
-            })
-            .collect();
+        let list: Vec<String> = LISTED.iter().map(|c| named(&(*c).to_owned())).collect();
         let _ = write!(sql, "SELECT {}\nFROM {}", list.join(", "), t.source());
     } else {
-        let keys: Vec<String> = group_by
-            .iter()
-            .map(|c| {
-                let x = col(c);
-                if x == *c { x } else { format!("{x} AS {c}") }
-            })
-            .collect();
+        let keys: Vec<String> = group_by.iter().map(named).collect();
         let _ = write!(
             sql,
             "SELECT {}, count(*) AS events, sum({}) AS bytes_out, min({}) AS first_seen, max({}) AS last_seen\nFROM {}",
@@ -215,66 +182,102 @@ pub fn statement(
     Ok(sql)
 }
 
-/// The 12 investigation queries bound to the pins.
+/// The columns an event listing shows.
+const LISTED: [&str; 9] = [
+    "event_time",
+    "principal",
+    "source_ip",
+    "access_key_id",
+    "user_agent",
+    "event_name",
+    "bucket",
+    "object_key",
+    "error_code",
+];
+
+/// A query for a bound filter; a filter SQL cannot express (the analysis' `rule:`) gets a note.
+fn query(
+    t: &Target,
+    id: &str,
+    title: &str,
+    filter: &Filter,
+    group_by: &[String],
+    having: Option<usize>,
+) -> SqlQuery {
+    let (sql, note) = match statement(t, filter, group_by, having) {
+        Ok(s) => (Some(s), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    SqlQuery {
+        id: id.to_owned(),
+        title: title.to_owned(),
+        filter: Some(filter.to_string()),
+        sql,
+        note,
+    }
+}
+
+/// The 12 investigation queries bound to the pins (suspect, bucket, window).
 pub fn playbook_queries(t: &Target, pins: &Pins) -> Result<Vec<SqlQuery>> {
     let pb = Playbook::builtin()?;
     let mut out = Vec::new();
     for spec in &pb.queries {
-        let mut q = SqlQuery {
-            id: spec.id.clone(),
-            title: spec.title.clone(),
-            filter: None,
-            sql: None,
-            note: spec.unavailable.clone(),
-        };
-        if q.note.is_none() {
-            match bind(spec, pins)? {
-                Err(missing) => {
-                    q.note = Some(format!(
-                        "needs a pinned {} (--{})",
-                        missing.join(" and "),
-                        missing.join(", --")
-                    ));
-                }
-                Ok(filter) => {
-                    let f = filter.map(|f| f.to_string()).unwrap_or_default();
-                    q.sql = Some(statement(t, &f, pins.window, &spec.group_by, spec.having)?);
-                    q.filter = Some(f);
-                }
-            }
+        if let Some(why) = &spec.unavailable {
+            out.push(SqlQuery {
+                id: spec.id.clone(),
+                title: spec.title.clone(),
+                filter: None,
+                sql: None,
+                note: Some(why.clone()),
+            });
+            continue;
         }
-        out.push(q);
+        out.push(match bind(spec, pins)? {
+            Err(missing) => SqlQuery {
+                id: spec.id.clone(),
+                title: spec.title.clone(),
+                filter: None,
+                sql: None,
+                note: Some(format!(
+                    "needs a pinned {} (--{})",
+                    missing.join(" and "),
+                    missing.join(", --")
+                )),
+            },
+            Ok(filter) => query(
+                t,
+                &spec.id,
+                &spec.title,
+                &filter.unwrap_or(Filter::All),
+                &spec.group_by,
+                spec.having,
+            ),
+        });
     }
     Ok(out)
 }
 
-/// Evidence queries as (id, question, query-language filter): translated like the playbook's.
-pub fn evidence_queries(
-    t: &Target,
-    window: Option<(i64, i64)>,
-    evidence: &[(String, String, String)],
-) -> Result<Vec<SqlQuery>> {
-    evidence
+/// The triage answers' evidence (each filter carries the pins and window it was answered with).
+pub fn evidence_queries(t: &Target, answers: &[Answer]) -> Vec<SqlQuery> {
+    answers
         .iter()
-        .map(|(id, title, f)| {
-            Ok(SqlQuery {
-                id: id.clone(),
-                title: title.clone(),
-                filter: Some(f.clone()),
-                sql: Some(statement(t, f, window, &[], None)?),
-                note: None,
-            })
+        .filter_map(|a| {
+            let f = a.evidence_filter.as_ref()?;
+            Some(query(
+                t,
+                &format!("triage {}", a.id),
+                &a.question,
+                f,
+                &[],
+                None,
+            ))
         })
         .collect()
 }
 
 /// Pivots on what the local analysis found: every call from the suspect's addresses and every
-/// call signed with its access keys, whoever made them.
-pub fn found_queries(
-    t: &Target,
-    window: Option<(i64, i64)>,
-    found: &Found,
-) -> Result<Vec<SqlQuery>> {
+/// call signed with its access keys, whoever made them, in the window.
+pub fn found_queries(t: &Target, window: &Filter, found: &Found) -> Vec<SqlQuery> {
     let mut out = Vec::new();
     for (id, title, field, values) in [
         (
@@ -293,22 +296,18 @@ pub fn found_queries(
         if values.is_empty() {
             continue;
         }
-        let f = Filter::any(values.iter().map(|v| Filter::is(field, v.as_str()))).to_string();
-        out.push(SqlQuery {
-            id: id.to_owned(),
-            title: title.to_owned(),
-            sql: Some(statement(
-                t,
-                &f,
-                window,
-                &["principal".to_owned(), "event_name".to_owned()],
-                None,
-            )?),
-            filter: Some(f),
-            note: None,
-        });
+        let f =
+            Filter::any(values.iter().map(|v| Filter::is(field, v.as_str()))).and(window.clone());
+        out.push(query(
+            t,
+            id,
+            title,
+            &f,
+            &["principal".to_owned(), "event_name".to_owned()],
+            None,
+        ));
     }
-    Ok(out)
+    out
 }
 
 /// The queries as one SQL script: a header naming the source, then each query after a comment.
@@ -331,9 +330,22 @@ pub fn script(t: &Target, pins: &Pins, queries: &[SqlQuery]) -> String {
         }
         Engine::Duckdb => {}
     }
+    if let Some(p) = &pins.suspect {
+        let _ = writeln!(s, "-- suspect: {}", clean(p));
+    }
+    if let Some(ip) = &pins.suspect_ip {
+        let _ = writeln!(s, "-- suspect's activity from: {}", clean(ip));
+    }
+    if let Some(b) = &pins.bucket {
+        let _ = writeln!(s, "-- bucket: {}", clean(b));
+    }
     if let Some((a, b)) = pins.window {
         let _ = writeln!(s, "-- window: {} .. {}", format_ms(a), format_ms(b));
     }
+    let _ = writeln!(
+        s,
+        "-- text is compared case-insensitively (lower(...)), as cttui's filters do"
+    );
     for q in queries {
         let _ = writeln!(s, "\n-- {}: {}", clean(&q.id), clean(&q.title));
         if let Some(f) = &q.filter {

@@ -23,7 +23,6 @@ use std::io::Write;
 
 use crate::cli::LoadArgs;
 use crate::error::{Error, Result};
-use crate::ingest::LoadOptions;
 use app::{App, Env};
 use keymap::Keymap;
 use theme::Theme;
@@ -39,14 +38,7 @@ pub fn run(paths: &[String], args: &LoadArgs, settings: &crate::cli::Settings) -
     let mut app = App::new(Env::new(theme, keymap));
     app.analysis_options = settings.analysis.clone();
     app.sessions_beside = settings.config.sessions == crate::config::SessionPlace::Beside;
-    app.start_loading(
-        paths.to_vec(),
-        LoadOptions {
-            max_inflate: args.max_inflate,
-            progress: None,
-            slice: args.slice()?,
-        },
-    );
+    app.start_loading(paths.to_vec(), args.prepare(paths, None)?);
     if let Some(w) = warning {
         app.message = Some(app::Message {
             text: w,

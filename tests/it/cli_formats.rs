@@ -2,7 +2,7 @@
 //! chosen columns and per-event risk, the analysis as JSON objects and CSV, Athena/DuckDB times.
 //! `CTTUI_BLESS=1` rewrites the goldens (review the diff).
 
-use crate::support::{cttui, cttui_ok, golden};
+use crate::support::{cttui, cttui_ok, golden, stdout};
 
 const INCIDENT: &str = "tests/fixtures/timeline/incident.json";
 const SIGMA: &str = "tests/fixtures/timeline/versioning.yml";
@@ -289,4 +289,175 @@ fn csv_input_times_with_short_offsets() {
             .all(|l| l.starts_with("2024-04-01T00:")),
         "no row without a time"
     );
+}
+
+/// Event ids `cttui events` prints for a filter (no config file read).
+fn event_ids(filter: &str) -> Vec<String> {
+    let cfg = tempfile::tempdir().expect("tmp");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cttui"))
+        .args([
+            "-q",
+            "events",
+            "--format",
+            "csv",
+            "--columns",
+            "id",
+            "demo-logs",
+        ])
+        .arg(format!("--filter={filter}"))
+        .env("XDG_CONFIG_HOME", cfg.path())
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{filter}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut ids: Vec<String> = stdout(&out).lines().skip(1).map(str::to_owned).collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn events_filter_on_findings_runs_the_analysis_like_the_investigator() {
+    // The investigator's answer: the analysis' annotations over the whole load.
+    let (store, load) =
+        cttui::ingest::load(&["demo-logs".to_owned()], &Default::default()).expect("load");
+    let inv = cttui::investigation::Investigation::analyze(store, load).expect("analysis");
+    let rule = inv
+        .analysis
+        .findings
+        .iter()
+        .filter(|f| !f.rows.is_empty())
+        .max_by_key(|f| (f.level, f.rows.len()))
+        .map(|f| f.rule_id.clone())
+        .expect("a finding on the demo");
+    let ids_col = inv.store.str_col("event_id").expect("ids");
+    for filter in [
+        format!("rule:{rule}"),
+        "level>=high".to_owned(),
+        // A narrowing term beside it must not narrow what the analysis sees.
+        "risk>=high region:us-east-1 name:GetObject".to_owned(),
+        "-risk>=medium name:GetObject".to_owned(),
+    ] {
+        let q = cttui::model::query::Query::parse(&filter).expect("parses");
+        let mut want: Vec<String> = inv
+            .rows(&q)
+            .expect("rows")
+            .iter()
+            .map(|&r| ids_col.get(r as usize).unwrap_or_default().to_owned())
+            .collect();
+        want.sort();
+        assert!(!want.is_empty(), "{filter} selects nothing on the demo");
+        assert_eq!(event_ids(&filter), want, "{filter}");
+    }
+}
+
+#[test]
+fn six_columns_with_the_analysis_risk_of_every_row() {
+    // Issue 14's acceptance command, checked row by row against the analysis.
+    let out = cttui_ok(&[
+        "-q",
+        "events",
+        "--format",
+        "csv",
+        "--columns",
+        "time,user,ip,ua,akid,risk",
+        "demo-logs",
+    ]);
+    let (store, load) =
+        cttui::ingest::load(&["demo-logs".to_owned()], &Default::default()).expect("load");
+    let inv = cttui::investigation::Investigation::analyze(store, load).expect("analysis");
+    let mut r = csv::Reader::from_reader(out.as_bytes());
+    assert_eq!(
+        r.headers().expect("headers").iter().collect::<Vec<_>>(),
+        ["time", "user", "ip", "ua", "akid", "risk"]
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.expect("row")).collect();
+    // One row per event, in store order, each with exactly six cells.
+    assert_eq!(rows.len(), inv.store.len());
+    let (ua, akid) = (
+        inv.store.str_col("user_agent").expect("ua"),
+        inv.store.str_col("access_key_id").expect("akid"),
+    );
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row.len(), 6, "row {i}");
+        let risk = inv.analysis.event_risk[i]
+            .map(|l| l.to_string())
+            .unwrap_or_default();
+        assert_eq!(&row[5], risk, "row {i}: the analysis' risk");
+        assert_eq!(&row[3], ua.get(i).unwrap_or_default(), "row {i}");
+        assert_eq!(&row[4], akid.get(i).unwrap_or_default(), "row {i}");
+        assert!(
+            cttui::ingest::time::parse_time_ms(&row[0]).is_some(),
+            "row {i}: time {:?}",
+            &row[0]
+        );
+    }
+    // The theft's burst is high or critical; ordinary traffic mostly is not.
+    let flagged = rows.iter().filter(|x| !x[5].is_empty()).count();
+    assert!(flagged >= 4047 && flagged < rows.len() / 2, "{flagged}");
+}
+
+/// Issue 12: rules from the config file reach every command that analyses, not only `analyze`.
+#[test]
+fn config_rules_reach_timeline_report_and_events() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let cfg = dir.path().join("cttui/config.toml");
+    std::fs::create_dir_all(cfg.parent().expect("parent")).expect("mkdir");
+    let sigma = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(SIGMA);
+    std::fs::write(
+        &cfg,
+        format!(
+            "rules = [{}]\nno_builtin_rules = true\n",
+            toml_string(&sigma.display().to_string())
+        ),
+    )
+    .expect("write");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_cttui"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("XDG_CONFIG_HOME", dir.path())
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    const ID: &str = "5e0c6a4e-7b1d-4c52-9d7e-000000000001";
+    let timeline = run(&["-q", "timeline", INCIDENT]);
+    let rule_ids: Vec<&str> = timeline
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(2))
+        .collect();
+    assert!(rule_ids.contains(&ID), "{timeline}");
+    // No built-in rule ran: every timeline row is the config's Sigma rule.
+    assert!(rule_ids.iter().all(|id| *id == ID), "{rule_ids:?}");
+    let report = run(&["-q", "report", INCIDENT]);
+    assert!(
+        report.contains("Bucket versioning suspended (test rule)"),
+        "the report's findings name the Sigma rule"
+    );
+    let ids = run(&[
+        "-q",
+        "events",
+        "--format",
+        "csv",
+        "--columns",
+        "id,rules",
+        "--filter",
+        &format!("rule:{ID}"),
+        INCIDENT,
+    ]);
+    assert!(ids.lines().count() >= 2, "{ids}");
+    assert!(ids.lines().skip(1).all(|l| l.ends_with(ID)), "{ids}");
+}
+
+fn toml_string(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }

@@ -371,6 +371,29 @@ fn spark_nested_dataset_loads_like_the_json() {
         .expect("i")
         .clone();
     assert_eq!(bytes.get(0), Some(1234));
+    assert_eq!(
+        summary_formats(&root),
+        "formats:     Parquet (Spark/Glue, nested) (3 file(s))"
+    );
+}
+
+/// The `formats:` line of `cttui summary`.
+fn summary_formats(path: &Path) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cttui"))
+        .args(["-q", "summary"])
+        .arg(path)
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find(|l| l.starts_with("formats:"))
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[test]
@@ -393,6 +416,19 @@ fn athena_ctas_loads_like_the_json() {
         .expect("s")
         .clone();
     assert_eq!(buckets.get(0), Some("data"));
+    assert_eq!(
+        summary_formats(&tmp.path().join("ctas")),
+        "formats:     Parquet (Athena CTAS) (1 file(s))"
+    );
+    let (_, report) = ingest::load(
+        &[tmp.path().join("ctas").display().to_string()],
+        &LoadOptions::default(),
+    )
+    .expect("load");
+    assert_eq!(
+        report.files[0].shape,
+        Some(cttui::model::load::Shape::ParquetAthena)
+    );
 }
 
 #[test]
@@ -483,7 +519,11 @@ fn the_filter_prunes_region_and_source_folders() {
         .status()
         .expect("run");
     assert!(status.success());
-    let slice = cttui::sql::filter::slice_hints("region:eu-west-1 name:GetObject").expect("hints");
+    let slice = ingest::parquet::Slice::from_filter(
+        cttui::model::query::Query::parse("region:eu-west-1 name:GetObject")
+            .expect("parses")
+            .filter(),
+    );
     let paths = vec![out.display().to_string()];
     let (store, report) = ingest::load(
         &paths,

@@ -21,7 +21,7 @@ fn events_part(summary: &str) -> String {
         .lines()
         .take_while(|l| !l.starts_with("skipped input"))
         .filter(|l| {
-            !["records:", "files:", "skipped:"]
+            !["records:", "files:", "formats:", "skipped:"]
                 .iter()
                 .any(|p| l.starts_with(p))
         })
@@ -72,6 +72,32 @@ fn round_trip_gives_the_same_summary_and_analysis() {
     let pq_summary = run(&["summary", out_s]);
     assert!(json_summary.contains("events:"));
     assert_eq!(events_part(&json_summary), events_part(&pq_summary));
+    // The summary names the format read: never the JSON Lines the Parquet rows are decoded to.
+    let formats = |s: &str| {
+        s.lines()
+            .find(|l| l.starts_with("formats:"))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(
+        formats(&json_summary).contains("Records JSON, gzip"),
+        "{json_summary}"
+    );
+    let pq_formats = formats(&pq_summary);
+    assert!(
+        pq_formats.contains("Parquet (cttui convert)") && !pq_formats.contains("JSON"),
+        "{pq_summary}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&run(&["summary", "--format", "json", out_s])).expect("json");
+    let shapes: Vec<&str> = json["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter_map(|f| f["shape"].as_str())
+        .collect();
+    assert!(!shapes.is_empty());
+    assert!(shapes.iter().all(|s| *s == "parquet_cttui"), "{shapes:?}");
 
     for format in ["text", "json"] {
         let a = run(&["analyze", &logs, "--format", format]);

@@ -57,6 +57,50 @@ fn report_on_the_demo_names_the_incident() {
         )
     );
     assert_eq!(cell(summary, "Bucket"), "Suggested: acme-customer-data");
+    // What to revoke, block and pivot on: the attacker's side of the shared role only (the
+    // instance's own calls from 10.0.12.34 signed with the same key are not counted).
+    assert_eq!(
+        cell(summary, "Attacker calls"),
+        "4,068 calls, first 2024-04-15T03:18:49Z UTC, last 2024-04-15T05:11:09Z UTC"
+    );
+    assert_eq!(
+        cell(summary, "Attacker access keys"),
+        "ASIA5W69M9FCLOWD5WTC (4,068)"
+    );
+    assert_eq!(
+        cell(summary, "Attacker source addresses"),
+        "203.0.113.77 (outside, 4,068)"
+    );
+    let agents = cell(summary, "Attacker user agents");
+    assert!(
+        agents.contains("aws-cli/2.15.30 ") && agents.contains("kali"),
+        "{agents}"
+    );
+    assert!(agents.contains(" more"), "long lists are cut: {agents}");
+    assert_eq!(
+        cell(summary, "Bytes out (object reads)"),
+        "known: 3.9 GiB (4,164,140,560 bytes) from 4,047 read(s); unknown: 0 read(s) without a byte count"
+    );
+    let sensitive = cell(summary, "Sensitive-looking objects read");
+    assert!(
+        sensitive.starts_with("exports/customer-pii/") && sensitive.ends_with("and 4,042 more"),
+        "{sensitive}"
+    );
+    // The regions-used-once list of the CI role's sessions is folded to one row per identity.
+    let once = doc
+        .table(&["identity", "one-off calls", "regions"])
+        .expect("folded regions-used-once table");
+    let ci = once
+        .iter()
+        .find(|r| r[0] == "arn:aws:sts::111122223333:assumed-role/terraform-ci")
+        .expect("terraform-ci folded");
+    assert!(ci[1].parse::<usize>().expect("count") > 10, "{ci:?}");
+    assert!(
+        once.iter()
+            .skip(1)
+            .all(|r| !r[0].contains("terraform-run-")),
+        "sessions are folded"
+    );
     assert!(
         cell(summary, "Severity").starts_with("Suggested: P1"),
         "{}",
@@ -429,6 +473,44 @@ fn a_shared_compute_session_is_judged_by_the_attackers_calls() {
     }
     assert_eq!(a("Q5").evidence_count, 8);
     assert_eq!(a("Q8").evidence_count, 8);
+}
+
+#[test]
+fn the_summary_names_the_attackers_keys_addresses_agents_bytes_and_objects() {
+    let (store, load, _dir) = case::store();
+    let session = case::session(case::LAMBDA, Some("data-b"));
+    let md = cttui::playbook::report::render(&cttui::playbook::report::ReportInput {
+        store: &store,
+        load: &load,
+        session: &session,
+        standings: &[],
+        analysis_sections: Vec::new(),
+    })
+    .expect("renders");
+    let doc = markdown::parse(&md);
+    let summary = &doc.tables[0];
+    // The attacker's calls are the outside part: not the function's 08:00 calls from 10.1.2.3
+    // and its AWS address.
+    assert_eq!(
+        cell(summary, "Attacker calls"),
+        "8 calls, first 2024-05-01T09:00:00Z UTC, last 2024-05-01T09:05:20Z UTC"
+    );
+    assert_eq!(
+        cell(summary, "Attacker source addresses"),
+        "198.51.100.7 (outside, 8)"
+    );
+    assert_eq!(cell(summary, "Attacker access keys"), "none");
+    assert_eq!(cell(summary, "Attacker user agents"), "ua (8)");
+    // Three reads: one says 500 bytes, two say nothing. Unknown is never counted as zero.
+    assert_eq!(
+        cell(summary, "Bytes out (object reads)"),
+        "known: 500 bytes from 1 read(s); unknown: 2 read(s) without a byte count"
+    );
+    // Both `secret-` keys, in the pinned bucket and another; `a.csv` is not sensitive.
+    assert_eq!(
+        cell(summary, "Sensitive-looking objects read"),
+        "secret-keys.txt, secret-plans.txt"
+    );
 }
 
 #[test]
