@@ -165,8 +165,9 @@ fn marked_events_export_parses_back() {
         p.header
     );
     assert!(
+        // A path is a code span: no backslash before its characters.
         p.header
-            .contains(&"  - tests/fixtures/tui/events.json".to_owned())
+            .contains(&"  - `tests/fixtures/tui/events.json`".to_owned())
     );
     assert!(p.header.contains(&"- Filter: none".to_owned()));
     assert!(

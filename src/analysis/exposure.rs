@@ -648,7 +648,12 @@ mod tests {
             (
                 "a private ACL replaces a public one",
                 vec![
-                    rec("PutBucketAcl", "b", json!({"x-amz-acl": "public-read"}), None),
+                    rec(
+                        "PutBucketAcl",
+                        "b",
+                        json!({"x-amz-acl": "public-read"}),
+                        None,
+                    ),
                     rec("PutBucketAcl", "b", json!({"x-amz-acl": "private"}), None),
                 ],
                 ExposureLevel::Restored,
@@ -669,7 +674,12 @@ mod tests {
     #[test]
     fn open_and_close_times_and_counts() {
         let out = run(&[
-            rec("PutBucketPolicy", "b", public_policy(), Some("AccessDenied")),
+            rec(
+                "PutBucketPolicy",
+                "b",
+                public_policy(),
+                Some("AccessDenied"),
+            ),
             rec("DeleteBucketPublicAccessBlock", "b", json!({}), None),
             rec("PutBucketPolicy", "b", public_policy(), None),
             rec("DeleteBucketPolicy", "b", json!({}), None),
@@ -693,10 +703,8 @@ mod tests {
             // Not a permission change: ignored.
             rec("PutBucketCors", "aa-weak", json!({}), None),
         ]);
-        let got: Vec<(Option<&str>, ExposureLevel)> = out
-            .iter()
-            .map(|b| (b.bucket.as_deref(), b.level))
-            .collect();
+        let got: Vec<(Option<&str>, ExposureLevel)> =
+            out.iter().map(|b| (b.bucket.as_deref(), b.level)).collect();
         assert_eq!(
             got,
             vec![
@@ -709,7 +717,11 @@ mod tests {
 
     #[test]
     fn calls_outside_the_permission_set_are_not_changes() {
-        assert!(Change::from_record(0, None, &rec("GetBucketPolicy", "b", json!({}), None)).is_none());
-        assert!(Change::from_record(0, None, &rec("PutBucketCors", "b", json!({}), None)).is_none());
+        assert!(
+            Change::from_record(0, None, &rec("GetBucketPolicy", "b", json!({}), None)).is_none()
+        );
+        assert!(
+            Change::from_record(0, None, &rec("PutBucketCors", "b", json!({}), None)).is_none()
+        );
     }
 }

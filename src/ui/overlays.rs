@@ -88,6 +88,24 @@ impl App {
         self.draw_scrolled(frame, area, "Help", lines, scroll);
     }
 
+    /// The selected row in full: each label on its own line, the value wrapped under it.
+    pub(super) fn draw_row_text(
+        &self,
+        r: &super::app::row_text::RowText,
+        frame: &mut Frame,
+        area: Rect,
+    ) {
+        let t = self.env.theme;
+        let mut lines: Vec<Line<'static>> = Vec::new();
+        for (label, value) in &r.fields {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{label}: "), t.header()),
+                Span::raw(value.clone()),
+            ]));
+        }
+        self.draw_scrolled(frame, area, &r.title, lines, r.scroll);
+    }
+
     pub(super) fn draw_load_report(
         &self,
         s: &Session,
@@ -140,7 +158,7 @@ impl App {
         let row = d.row as usize;
         let c = &s.inv.cols;
         let view = s.view();
-        let pos = view.position_of(d.row);
+        let pos = s.index_of(d.row);
         let name = c.name.get(row).unwrap_or("?");
         let marked = if s.marks.is_marked(d.row) {
             " [marked]"

@@ -5,8 +5,17 @@ use super::investigation::Investigation;
 use super::tabs::timeline;
 
 /// A set of events: row ids in store order (so also in time order).
+/// Ids for views, so a display order cached for one is never used for another.
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_id() -> u64 {
+    NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 #[derive(Debug, Clone)]
 pub struct View {
+    /// Unique per view made.
+    pub id: u64,
     /// The query that made this view from the one below it; `None` for all events.
     pub query: Option<String>,
     pub rows: Arc<Vec<u32>>,
@@ -19,6 +28,7 @@ impl View {
         let rows: Vec<u32> = (0..inv.len() as u32).collect();
         let widths = timeline::natural_widths(inv, &rows);
         View {
+            id: next_id(),
             query: None,
             rows: Arc::new(rows),
             widths,
@@ -28,6 +38,7 @@ impl View {
     pub fn filtered(inv: &Investigation, query: String, rows: Vec<u32>) -> View {
         let widths = timeline::natural_widths(inv, &rows);
         View {
+            id: next_id(),
             query: Some(query),
             rows: Arc::new(rows),
             widths,
@@ -176,6 +187,7 @@ mod tests {
     #[test]
     fn stacked_queries_combine() {
         let v = |q: Option<&str>| View {
+            id: next_id(),
             query: q.map(str::to_owned),
             rows: Arc::new(vec![]),
             widths: vec![],
