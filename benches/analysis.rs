@@ -218,6 +218,26 @@ fn main() {
         t_forest += t1 + t2 + t3;
     }
     let known: Arc<[cttui::analysis::rules::matcher::Cidr]> = Arc::from(Vec::new());
+    if std::env::var_os("CTTUI_BENCH_RULES").is_some() {
+        // One rule at a time: the slowest ones are where a rule change pays.
+        let by_name = Groups::by_code(cols.by_idx(s::EVENT_NAME));
+        let ctx = RunContext {
+            cols: &cols,
+            by_name: &by_name,
+            known: &known,
+        };
+        let mut each: Vec<(f64, &str)> = (0..rules.len())
+            .map(|i| {
+                let t = Instant::now();
+                std::hint::black_box(run(&rules[i..=i], &ctx));
+                (t.elapsed().as_secs_f64() * 1e3, rules[i].id.as_str())
+            })
+            .collect();
+        each.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (ms, id) in each.iter().take(12) {
+            println!("   rule {id:<40} {ms:8.1} ms");
+        }
+    }
     let (hits, t_rules) = time("rules (all built-in)", n, || {
         let by_name = Groups::by_code(cols.by_idx(s::EVENT_NAME));
         run(

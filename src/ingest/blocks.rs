@@ -198,7 +198,13 @@ fn load_blocks(
                 buf.extend_from_slice(b"]}");
             }
             let main = Arc::new(buf);
-            let mut parsed = parse::parse_input(Arc::clone(&main), file_id);
+            let body = body_at..body_at + (stop - start) as usize;
+            let fast = if wrap {
+                parse::parse_clean_records(&main, file_id, body)
+            } else {
+                None
+            };
+            let mut parsed = fast.unwrap_or_else(|| parse::parse_input(Arc::clone(&main), file_id));
             let clean = parsed.fatal.is_none()
                 && parsed.bad_records == 0
                 && parsed.skipped == 0

@@ -94,8 +94,12 @@ const MAX_PATH_DEPTH: usize = 16;
 
 /// Whether the text looks like a CSV export of CloudTrail (a header naming CloudTrail fields).
 pub fn looks_like_csv(bytes: &[u8]) -> bool {
-    let first = bytes.split(|&b| b == b'\n').next().unwrap_or(bytes);
-    if first.first().is_some_and(|b| matches!(b, b'{' | b'[')) || !first.contains(&b',') {
+    // JSON first: a large Records block has no newline, so its first "line" is the whole block.
+    if bytes.first().is_some_and(|b| matches!(b, b'{' | b'[')) {
+        return false;
+    }
+    let first = memchr::memchr(b'\n', bytes).map_or(bytes, |eol| &bytes[..eol]);
+    if !first.contains(&b',') {
         return false;
     }
     let line = String::from_utf8_lossy(first);

@@ -476,6 +476,53 @@ pub fn parse_input(buf: Arc<Vec<u8>>, file_id: u32) -> Parsed {
     out
 }
 
+/// The fast path for the body of a clean `Records` array (`buf[body]`: records separated by
+/// commas): each record is parsed once and its end taken from the parser, with no separate
+/// splitting pass over the text. `None` at the first thing that is not a plain, well-formed
+/// CloudTrail record; the caller then parses the buffer the ordinary way, which owns every
+/// guarantee about damaged input.
+pub fn parse_clean_records(buf: &Arc<Vec<u8>>, file_id: u32, body: Range<usize>) -> Option<Parsed> {
+    let b = buf.get(..body.end)?;
+    let ws = |mut i: usize| {
+        while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        i
+    };
+    let mut ctx = Ctx::new(buf, file_id, body.len() / 1024);
+    let mut pos = ws(body.start);
+    loop {
+        if b.get(pos) != Some(&b'{') {
+            return None;
+        }
+        let mut stream = serde_json::Deserializer::from_slice(&b[pos..]).into_iter::<Record<'_>>();
+        let rec = stream.next()?.ok()?;
+        if !rec.is_cloudtrail() {
+            return None;
+        }
+        let end = pos + stream.byte_offset();
+        let id = ctx.raw.push_span(MAIN_BUF, pos, end);
+        ctx.batch.push(&rec, id);
+        pos = ws(end);
+        match b.get(pos) {
+            None => break,
+            Some(b',') => pos = ws(pos + 1),
+            Some(_) => return None,
+        }
+    }
+    let part = ctx.into_parts();
+    Some(Parsed {
+        shape: Some(Shape::Records),
+        raw: part.raw,
+        batches: vec![part.batch],
+        not_records: 0,
+        problems: Vec::new(),
+        bad_records: 0,
+        skipped: 0,
+        fatal: None,
+    })
+}
+
 /// Orders problems by position, keeps the first [`MAX_DETAILED`], and fills in their line numbers.
 pub fn finish_problems(buf: &[u8], problems: &mut Vec<Problem>) {
     problems.sort_by_key(|p| p.offset);
@@ -483,6 +530,67 @@ pub fn finish_problems(buf: &[u8], problems: &mut Vec<Problem>) {
     for p in problems.iter_mut() {
         if p.line.is_none() {
             p.line = Some(line_of(buf, p.offset));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(i: usize) -> String {
+        format!(
+            r#"{{"eventTime":"2024-01-01T00:00:{:02}Z","eventName":"Get{i}","eventSource":"s3.amazonaws.com","eventID":"id-{i}","requestParameters":{{"p":"{{\"a\":1}},{{\"b\":2}}"}}}}"#,
+            i % 60
+        )
+    }
+
+    fn texts(p: &Parsed) -> Vec<String> {
+        (0..p.raw.len() as u32)
+            .map(|i| p.raw.compact(i).expect("record"))
+            .collect()
+    }
+
+    /// `{"Records":[` + body + `]}`, with the body's range.
+    fn doc(body: &str) -> (Arc<Vec<u8>>, Range<usize>) {
+        let head = "{\"Records\":[";
+        let text = format!("{head}{body}]}}");
+        (
+            Arc::new(text.into_bytes()),
+            head.len()..head.len() + body.len(),
+        )
+    }
+
+    #[test]
+    fn clean_records_fast_path_matches_the_ordinary_parse() {
+        let recs: Vec<String> = (0..300).map(rec).collect();
+        let (buf, body) = doc(&format!(" {} \n", recs.join(" ,\n ")));
+        let fast = parse_clean_records(&buf, 0, body).expect("clean body");
+        let slow = parse_input(Arc::clone(&buf), 0);
+        assert_eq!(texts(&fast), texts(&slow));
+        assert_eq!(texts(&fast), recs);
+        let len = |p: &Parsed| p.batches.iter().map(Batch::len).sum::<usize>();
+        assert_eq!(len(&fast), 300);
+        assert_eq!(len(&slow), 300);
+    }
+
+    #[test]
+    fn anything_unusual_leaves_the_fast_path() {
+        let (a, b) = (rec(1), rec(2));
+        for body in [
+            format!("{a},{{\"x\":1}},{b}"), // an element that is not a record
+            format!("{a} {b}"),             // a missing comma
+            format!("{a},,{b}"),            // an empty element
+            format!("{a},42"),              // a scalar
+            format!("{a},{}", &b[..b.len() - 1]), // a record cut short
+            format!("{a},{b},"),            // a trailing comma
+            String::new(),                  // nothing at all
+        ] {
+            let (buf, range) = doc(&body);
+            assert!(
+                parse_clean_records(&buf, 0, range).is_none(),
+                "fast path took {body:?}"
+            );
         }
     }
 }

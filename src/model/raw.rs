@@ -230,6 +230,74 @@ impl RawStore {
     pub fn value(&self, raw_id: u32) -> Option<serde_json::Value> {
         serde_json::from_slice(&self.bytes(raw_id)?).ok()
     }
+
+    /// The record parsed with only the top-level members named in `keys` (the others are
+    /// skipped without being built): what a rule reading `requestParameters` needs of a record
+    /// whose `responseElements` is kilobytes long. `None` when the record is not a JSON object.
+    pub fn value_keys(&self, raw_id: u32, keys: &[String]) -> Option<serde_json::Value> {
+        let bytes = self.bytes(raw_id)?;
+        let mut de = serde_json::Deserializer::from_slice(&bytes);
+        serde::de::DeserializeSeed::deserialize(prune::Pruned(keys), &mut de).ok()
+    }
+}
+
+/// A JSON object read member by member, keeping only the wanted ones.
+mod prune {
+    use std::borrow::Cow;
+    use std::fmt;
+
+    use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+    use serde_json::{Map, Value};
+
+    pub struct Pruned<'k>(pub &'k [String]);
+
+    impl<'de> DeserializeSeed<'de> for Pruned<'_> {
+        type Value = Value;
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Pruned<'_> {
+        type Value = Value;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Value, A::Error> {
+            let mut out = Map::new();
+            while let Some(Key(k)) = m.next_key::<Key<'de>>()? {
+                if self.0.iter().any(|w| *w == k) {
+                    // A repeated member: the last one wins, as in a full parse.
+                    out.insert(k.into_owned(), m.next_value::<Value>()?);
+                } else {
+                    m.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(Value::Object(out))
+        }
+    }
+
+    /// A member name, borrowed from the text unless it holds escapes.
+    struct Key<'de>(Cow<'de, str>);
+
+    impl<'de> de::Deserialize<'de> for Key<'de> {
+        fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Key<'de>;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a member name")
+                }
+                fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                    Ok(Key(Cow::Borrowed(v)))
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                    Ok(Key(Cow::Owned(v.to_owned())))
+                }
+            }
+            d.deserialize_str(V)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -243,6 +311,34 @@ mod tests {
         raw.push_span(b, 1, 8);
         raw.push_span(b, 9, 16);
         raw
+    }
+
+    #[test]
+    fn pruned_values_keep_only_the_named_members() {
+        let text = br#"{"a":{"x":[1,2]},"b\u0041":"big","c":3,"a":{"x":[9]},"d":"\u00e9"}"#;
+        let main = Arc::new(text.to_vec());
+        let mut raw = RawStore::default();
+        let b = raw.push_buffer(Arc::clone(&main));
+        raw.push_span(b, 0, text.len());
+        let keys = |k: &[&str]| k.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let full = raw.value(0).expect("full");
+        // The last of a repeated member wins in both.
+        assert_eq!(
+            raw.value_keys(0, &keys(&["a", "d"])).expect("pruned"),
+            serde_json::json!({"a": full["a"].clone(), "d": "\u{e9}"})
+        );
+        assert_eq!(
+            raw.value_keys(0, &keys(&["bA"])).expect("escaped key"),
+            serde_json::json!({"bA": "big"})
+        );
+        assert_eq!(raw.value_keys(0, &[]).expect("none"), serde_json::json!({}));
+        // Not an object, or broken: nothing.
+        let mut raw2 = RawStore::default();
+        let b = raw2.push_buffer(Arc::new(b"[1] {\"a\":".to_vec()));
+        raw2.push_span(b, 0, 3);
+        raw2.push_span(b, 4, 9);
+        assert!(raw2.value_keys(0, &keys(&["a"])).is_none());
+        assert!(raw2.value_keys(1, &keys(&["a"])).is_none());
     }
 
     #[test]

@@ -116,6 +116,11 @@ impl EventStore {
         self.raw.value(self.raw_id(row)?)
     }
 
+    /// The record parsed with only the named top-level members (see [`RawStore::value_keys`]).
+    pub fn raw_value_keys(&self, row: usize, keys: &[String]) -> Option<serde_json::Value> {
+        self.raw.value_keys(self.raw_id(row)?, keys)
+    }
+
     /// First and last parsed event time.
     pub fn time_span(&self) -> Option<(i64, i64)> {
         let first = self.times.iter().flatten().next()?;

@@ -136,6 +136,17 @@ pub fn match_rows(rule: &Rule, ctx: &RunContext<'_, '_>) -> Vec<u32> {
                 _ => slow.push(t),
             }
         }
+        // The raw record's top-level members the slow tests read: the rest is never built.
+        let mut keys: Vec<String> = Vec::new();
+        for t in &slow {
+            let mut fields = vec![&t.field];
+            t.cond.other_fields(&mut fields);
+            for k in fields.into_iter().filter_map(Field::top_key) {
+                if !keys.iter().any(|have| have == k) {
+                    keys.push(k.to_owned());
+                }
+            }
+        }
         let check = |r: usize| -> bool {
             if !fast.iter().all(|f| f.ok(r)) {
                 return false;
@@ -143,7 +154,7 @@ pub fn match_rows(rule: &Rule, ctx: &RunContext<'_, '_>) -> Vec<u32> {
             if slow.is_empty() {
                 return true;
             }
-            let ev = EventView::new(cols, r);
+            let ev = EventView::with_keys(cols, r, &keys);
             slow.iter().all(|t| {
                 let vals = t.field.values(&ev);
                 let refs: Vec<&str> = vals.iter().map(String::as_str).collect();

@@ -78,6 +78,17 @@ impl Field {
         Ok(Field::Raw(segs))
     }
 
+    /// The top-level member of the raw record this field reads (`None` for columns).
+    pub fn top_key(&self) -> Option<&str> {
+        match self {
+            Field::Raw(segs) => match segs.first() {
+                Some(Seg::Key(k)) => Some(k),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// The field's values for one event (several for `[*]` paths; none when absent).
     pub fn values(&self, ev: &EventView<'_, '_>) -> Vec<String> {
         match self {
@@ -136,6 +147,8 @@ pub struct EventView<'c, 'a> {
     pub cols: &'c Columns<'a>,
     pub row: usize,
     raw: std::cell::OnceCell<Option<Value>>,
+    /// The only top-level members read through `raw` (all when `None`).
+    keys: Option<&'c [String]>,
 }
 
 impl<'c, 'a> EventView<'c, 'a> {
@@ -144,12 +157,26 @@ impl<'c, 'a> EventView<'c, 'a> {
             cols,
             row,
             raw: std::cell::OnceCell::new(),
+            keys: None,
+        }
+    }
+
+    /// A view whose raw record is parsed only for the top-level members in `keys`: rules name
+    /// their fields up front, and skipping the rest (a `RunInstances` response is kilobytes)
+    /// is most of the cost of a raw test.
+    pub fn with_keys(cols: &'c Columns<'a>, row: usize, keys: &'c [String]) -> Self {
+        EventView {
+            keys: Some(keys),
+            ..EventView::new(cols, row)
         }
     }
 
     pub fn raw(&self) -> Option<&Value> {
         self.raw
-            .get_or_init(|| self.cols.store.raw_value(self.row))
+            .get_or_init(|| match self.keys {
+                Some(keys) => self.cols.store.raw_value_keys(self.row, keys),
+                None => self.cols.store.raw_value(self.row),
+            })
             .as_ref()
     }
 }
@@ -302,6 +329,16 @@ impl Cond {
                 }
             }
         })
+    }
+
+    /// The other fields the condition reads from the event (for `differs_from`).
+    pub fn other_fields<'s>(&'s self, out: &mut Vec<&'s Field>) {
+        match self {
+            Cond::DiffersFrom(f) => out.push(f),
+            Cond::Not(c) => c.other_fields(out),
+            Cond::All(v) => v.iter().for_each(|c| c.other_fields(out)),
+            _ => {}
+        }
     }
 
     /// Whether the condition needs the whole event (another field), not just this field's value.
