@@ -419,7 +419,7 @@ fn s3_exposure_state_and_selectable_changes() {
     };
     assert_eq!(
         state("open-data"),
-        "still public: the bucket policy grants anyone"
+        "still public: the bucket policy grants anyone (public access block removed)"
     );
     assert_eq!(state("fixed-logs"), "was exposed, closed again");
     assert_eq!(state("safe-store"), "unchanged: 1 failed attempt(s)");
@@ -553,4 +553,22 @@ fn exports_name_keys_and_agents_and_chart_large_selections() {
     // A handful of events reads better without charts.
     let few = cttui::export::markdown::events_markdown(&inv.store, &rows[..5], &Default::default());
     assert!(!few.contains("```mermaid"));
+}
+
+#[test]
+fn the_frequency_table_writes_a_cut_value_whole() {
+    let (_d, mut app) = app_with(Theme::colored());
+    cursor_to(&mut app, Col::UserAgent);
+    key(&mut app, 'F');
+    assert!(matches!(app.overlay, Some(Overlay::Frequency(_))));
+    let xs = |app: &App| screen(app).matches('x').count();
+    let before = xs(&app);
+    // The long agent sorts last (one event, and "aws-cli" after "agent-of-…").
+    app.update(Action::Bottom);
+    let t = screen(&app);
+    assert!(
+        xs(&app) >= before + 90,
+        "all 90 x of the agent are on screen\n{t}"
+    );
+    assert!(t.contains("aws-cli/2.15.0 Python/3.11 xxx"), "{t}");
 }

@@ -288,9 +288,14 @@ impl Acc {
             why.push(format!("{objects} object ACL(s) grant everyone"));
         }
         if !why.is_empty() {
+            // Nothing stands in the way of a new grant either.
+            let unblocked = match self.block {
+                Some(None) => " (public access block removed)",
+                _ => "",
+            };
             return (
                 ExposureLevel::Public,
-                format!("still public: {}", why.join("; ")),
+                format!("still public: {}{unblocked}", why.join("; ")),
             );
         }
         if let PolicyState::Shared(accounts) = &self.policy {
@@ -620,6 +625,15 @@ mod tests {
                 ],
                 ExposureLevel::Restored,
                 "public grant still set, stopped by the public access block",
+            ),
+            (
+                "block removed, then a public policy",
+                vec![
+                    rec("DeleteBucketPublicAccessBlock", "b", json!({}), None),
+                    rec("PutBucketPolicy", "b", public_policy(), None),
+                ],
+                ExposureLevel::Public,
+                "still public: the bucket policy grants anyone (public access block removed)",
             ),
             (
                 "a failed public policy changes nothing",

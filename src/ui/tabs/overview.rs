@@ -137,15 +137,22 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
         Constraint::Ratio(1, 2),
     ])
     .areas(top);
+    // An access key is 20 characters and its count up to 7: its list keeps 28 columns.
     let wide = bottom.width >= 120;
     let [f, h, g, e, d] = Layout::horizontal(if wide {
-        [Constraint::Ratio(1, 5); 5]
+        [
+            Constraint::Length(28),
+            Constraint::Min(0),
+            Constraint::Length(22),
+            Constraint::Length(18),
+            Constraint::Length(24),
+        ]
     } else {
         [
-            Constraint::Ratio(3, 10),
-            Constraint::Ratio(3, 10),
-            Constraint::Ratio(2, 10),
-            Constraint::Ratio(2, 10),
+            Constraint::Length(28),
+            Constraint::Min(0),
+            Constraint::Length(16),
+            Constraint::Length(16),
             Constraint::Length(0),
         ]
     })
