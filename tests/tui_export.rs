@@ -222,7 +222,8 @@ fn view_export_matches_the_headless_command() {
     let path = export_to(&mut app, dir.path(), "view.md");
     let tui = std::fs::read(&path).expect("export written");
     let filter = cttui::ui::view::combined_query(&session(&app).views).expect("a filter");
-    assert_eq!(filter, "(name:GetObject) AND (-error:*)");
+    // The stacked filters as one typed value (what `cttui events --filter` reads back).
+    assert_eq!(filter, "name:GetObject -error:*");
     let mut headless = Vec::new();
     let args = LoadArgs {
         aws_ranges: None,

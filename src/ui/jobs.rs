@@ -80,7 +80,9 @@ pub fn run_query(inv: &Investigation, q: &Query, within: Option<&[u32]>) -> Resu
         Some(w) if w.len() * 8 >= inv.len() => intersect(&q.rows(&inv.store, None)?, w),
         other => q.rows(&inv.store, other)?,
     };
-    Ok(View::filtered(inv, q.text().to_owned(), rows))
+    let mut view = View::filtered(inv, q.text().to_owned(), rows);
+    view.filter = Some(q.filter().clone());
+    Ok(view)
 }
 
 /// Row ids in both ascending lists.
