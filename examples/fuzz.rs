@@ -1,7 +1,7 @@
 //! Long mutation fuzzing of ingest: `cargo run --release --example fuzz -- --minutes N [--seed S]`.
 //! Prints the cases run, the invariant failures (with the mutation that caused each), and the peak
 //! memory; exits non-zero on any failure.
-#[path = "../tests/fuzz_support/mod.rs"]
+#[path = "../tests/it/support/fuzz.rs"]
 mod fuzz_support;
 
 use std::time::{Duration, Instant};

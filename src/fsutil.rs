@@ -60,6 +60,17 @@ fn classify(path: &Path) -> io::Result<Target> {
 /// is never replaced: the final step fails with `AlreadyExists` even if the file appeared after
 /// the user was asked.
 pub fn write_atomic(path: &Path, data: &[u8], overwrite: bool) -> io::Result<()> {
+    write_atomic_as(path, data, overwrite, true)
+}
+
+/// [`write_atomic`] without flushing to disk: the file still appears whole or not at all, but
+/// a crash may lose it. For outputs rebuilt by running the command again (a converted dataset
+/// of thousands of small files, where two syncs per file cost more than the conversion).
+pub fn write_atomic_unsynced(path: &Path, data: &[u8]) -> io::Result<()> {
+    write_atomic_as(path, data, true, false)
+}
+
+fn write_atomic_as(path: &Path, data: &[u8], overwrite: bool, sync: bool) -> io::Result<()> {
     if let Target::Direct = classify(path)? {
         let mut f = fs::OpenOptions::new().write(true).open(path)?;
         f.write_all(data)?;
@@ -81,7 +92,9 @@ pub fn write_atomic(path: &Path, data: &[u8], overwrite: bool) -> io::Result<()>
         .suffix(".tmp")
         .tempfile_in(dir)?;
     tmp.write_all(data)?;
-    tmp.as_file().sync_all()?;
+    if sync {
+        tmp.as_file().sync_all()?;
+    }
     let placed = if overwrite {
         tmp.persist(path)
     } else {
@@ -90,7 +103,7 @@ pub fn write_atomic(path: &Path, data: &[u8], overwrite: bool) -> io::Result<()>
     // On failure the temporary file comes back in the error and is removed with it.
     placed.map_err(|e| e.error)?;
     // The rename itself is durable once the directory is flushed (best effort).
-    if let Ok(d) = fs::File::open(dir) {
+    if sync && let Ok(d) = fs::File::open(dir) {
         let _ = d.sync_all();
     }
     Ok(())
@@ -123,6 +136,19 @@ mod tests {
         write_atomic(&p, b"three", true).expect("overwrite");
         assert_eq!(fs::read(&p).expect("read"), b"three");
         assert_eq!(names(dir.path()), ["out.md"], "no temporary file left");
+    }
+
+    #[test]
+    fn unsynced_writes_are_still_whole_and_never_follow_a_symlink() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let victim = dir.path().join("victim");
+        fs::write(&victim, b"precious").expect("write");
+        let p = dir.path().join("part.parquet");
+        std::os::unix::fs::symlink(&victim, &p).expect("symlink");
+        write_atomic_unsynced(&p, b"data").expect("write");
+        assert_eq!(fs::read(&victim).expect("read"), b"precious");
+        assert_eq!(fs::read(&p).expect("read"), b"data");
+        assert_eq!(names(dir.path()), ["part.parquet", "victim"]);
     }
 
     #[test]

@@ -163,8 +163,9 @@ pub fn output_frame(store: &EventStore) -> Result<DataFrame> {
         .cloned()
         .collect();
     let mut out = df.select(keep)?;
-    let raw: StringChunked = (0..store.len())
-        .map(|r| store.raw_compact(r))
+    let raw: StringChunked = store
+        .raw_compact_all()
+        .into_iter()
         .collect::<StringChunked>()
         .with_name(RAW_COLUMN.into());
     out.with_column(raw.into_column())?;
@@ -254,7 +255,7 @@ pub fn write_file(df: &mut DataFrame, path: &Path) -> Result<u64> {
         .with_statistics(StatisticsOptions::full())
         .with_row_group_size(Some(ROW_GROUP_ROWS))
         .finish(df)?;
-    crate::playbook::session::write_atomic(path, &buf).map_err(|e| Error::io(path, e))?;
+    crate::fsutil::write_atomic_unsynced(path, &buf).map_err(|e| Error::io(path, e))?;
     Ok(buf.len() as u64)
 }
 

@@ -1,0 +1,292 @@
+//! Headless outputs for other tools: the detection timeline (golden), Timesketch JSONL, CSV with
+//! chosen columns and per-event risk, the analysis as JSON objects and CSV, Athena/DuckDB times.
+//! `CTTUI_BLESS=1` rewrites the goldens (review the diff).
+
+use crate::support::{cttui, cttui_ok, golden};
+
+const INCIDENT: &str = "tests/fixtures/timeline/incident.json";
+const SIGMA: &str = "tests/fixtures/timeline/versioning.yml";
+
+/// No raw C0/C1 control character (a newline ends a record, nothing else is allowed).
+fn assert_no_controls(text: &str) {
+    for (i, c) in text.chars().enumerate() {
+        assert!(c == '\n' || !c.is_control(), "control {:?} at char {i}", c);
+    }
+}
+
+#[test]
+fn timeline_csv_and_jsonl_golden() {
+    let csv = cttui_ok(&["-q", "timeline", "--rules", SIGMA, INCIDENT]);
+    golden("timeline.incident.csv", &csv);
+    assert_no_controls(&csv);
+    let mut r = csv::Reader::from_reader(csv.as_bytes());
+    let headers: Vec<String> = r
+        .headers()
+        .expect("headers")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(headers, cttui::export::timeline::HEADERS);
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.expect("row")).collect();
+    // The Sigma rule and the built-in CloudTrail rule both appear, in time order.
+    let find = |id: &str| {
+        rows.iter()
+            .find(|x| &x[2] == id)
+            .unwrap_or_else(|| panic!("{id}: {csv}"))
+    };
+    let sigma = find("5e0c6a4e-7b1d-4c52-9d7e-000000000001");
+    assert_eq!(
+        (&sigma[1], &sigma[5], &sigma[12]),
+        ("high", "T1490", "PutBucketVersioning")
+    );
+    assert_eq!(&sigma[9], "'=HYPERLINK(\"http://x\")", "formula guard");
+    let stop = find("cloudtrail-stopped");
+    assert_eq!(&stop[15], "00000000-0000-4000-8000-000000000003");
+    assert_eq!(&stop[8], "outside");
+    let times: Vec<&str> = rows.iter().map(|x| x.get(0).unwrap_or("")).collect();
+    let mut sorted = times.clone();
+    sorted.sort();
+    assert_eq!(times, sorted);
+
+    let jsonl = cttui_ok(&[
+        "-q", "timeline", "--format", "jsonl", "--rules", SIGMA, INCIDENT,
+    ]);
+    golden("timeline.incident.jsonl", &jsonl);
+    assert_eq!(jsonl.lines().count(), rows.len());
+    for line in jsonl.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("json line");
+        assert!(
+            v["timestamp"].is_string() && v["rule_id"].is_string(),
+            "{v}"
+        );
+    }
+}
+
+#[test]
+fn builtin_rules_can_be_left_out() {
+    let csv = cttui_ok(&[
+        "-q",
+        "timeline",
+        "--no-builtin-rules",
+        "--rules",
+        SIGMA,
+        INCIDENT,
+    ]);
+    let mut r = csv::Reader::from_reader(csv.as_bytes());
+    let ids: Vec<String> = r.records().map(|x| x.expect("row")[2].to_owned()).collect();
+    assert_eq!(ids, ["5e0c6a4e-7b1d-4c52-9d7e-000000000001"]);
+}
+
+#[test]
+fn events_csv_with_chosen_columns_and_risk() {
+    // The acceptance command of issue 12.
+    let out = cttui_ok(&[
+        "-q",
+        "events",
+        "--format",
+        "csv",
+        "--columns",
+        "time,user,ip,ua,akid,risk",
+        "demo-logs",
+    ]);
+    let mut r = csv::Reader::from_reader(out.as_bytes());
+    assert_eq!(
+        r.headers().expect("headers").iter().collect::<Vec<_>>(),
+        ["time", "user", "ip", "ua", "akid", "risk"]
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.expect("row")).collect();
+    assert!(rows.len() > 1000);
+    assert!(rows.iter().all(|x| x.len() == 6));
+    let levels = ["", "low", "medium", "high", "critical"];
+    assert!(
+        rows.iter().all(|x| levels.contains(&&x[5])),
+        "risk is a level or empty"
+    );
+    assert!(
+        rows.iter().any(|x| &x[5] == "critical" || &x[5] == "high"),
+        "the theft is flagged"
+    );
+    assert!(
+        rows.iter()
+            .any(|x| x[4].starts_with("AKIA") || x[4].starts_with("ASIA"))
+    );
+
+    let out = cttui_ok(&[
+        "-q",
+        "events",
+        "--format",
+        "csv",
+        "--columns",
+        "id,rules,type",
+        INCIDENT,
+    ]);
+    assert!(
+        out.contains("00000000-0000-4000-8000-000000000003,cloudtrail-stopped,IAMUser"),
+        "{out}"
+    );
+    let bad = cttui(&[
+        "events",
+        "--format",
+        "csv",
+        "--columns",
+        "time,shoe",
+        INCIDENT,
+    ]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown column 'shoe'"));
+}
+
+#[test]
+fn events_csv_default_columns_are_safe() {
+    let out = cttui_ok(&["-q", "events", "--format", "csv", INCIDENT]);
+    golden("incident.events.csv", &out);
+    assert_no_controls(&out);
+    let header = out.lines().next().unwrap_or("");
+    for col in ["user_agent", "access_key_id", "identity_type"] {
+        assert!(header.split(',').any(|h| h == col), "{header}");
+    }
+    assert!(
+        out.contains("\\x1b[2Jcleared"),
+        "the escape is shown, not sent"
+    );
+}
+
+#[test]
+fn timesketch_jsonl() {
+    let out = cttui_ok(&["-q", "events", "--format", "timesketch", INCIDENT]);
+    golden("incident.timesketch.jsonl", &out);
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(lines.len(), 5);
+    for v in &lines {
+        for key in [
+            "message",
+            "datetime",
+            "timestamp_desc",
+            "event_name",
+            "principal",
+            "event_id",
+        ] {
+            assert!(v[key].is_string(), "{key} in {v}");
+        }
+    }
+    assert_eq!(lines[0]["datetime"], "2024-05-01T09:00:00Z");
+    let denied = &lines[4]["message"];
+    assert_eq!(
+        denied,
+        "arn:aws:iam::111122223333:user/bob GetObject s3.amazonaws.com on payroll/2024/q1.csv from 10.0.0.5 failed: AccessDenied"
+    );
+}
+
+#[test]
+fn analyze_json_is_objects_with_every_event_id() {
+    let out = cttui_ok(&[
+        "-q",
+        "analyze",
+        "--format",
+        "json",
+        "--rules",
+        SIGMA,
+        "demo-logs",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let findings = v["findings"].as_array().expect("findings");
+    let big = findings
+        .iter()
+        .max_by_key(|f| f["count"].as_u64())
+        .expect("a finding");
+    let n = big["count"].as_u64().expect("count") as usize;
+    assert!(n > 20, "a finding larger than the old 20-id cap: {n}");
+    assert_eq!(big["event_ids"].as_array().map(Vec::len), Some(n));
+    assert_eq!(big["origin"], "cttui");
+    for p in v["principals"].as_array().expect("principals") {
+        for r in p["rules"].as_array().expect("rules") {
+            assert!(r["rule_id"].is_string() && r["events"].is_u64(), "{r}");
+        }
+    }
+    let out = cttui_ok(&[
+        "-q", "analyze", "--format", "json", "--rules", SIGMA, INCIDENT,
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let sigma = v["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["origin"] == "sigma"))
+        .expect("a Sigma finding");
+    assert_eq!(sigma["author"], "cttui tests");
+    assert_eq!(sigma["mitre"]["tactic"], "TA0040 Impact");
+}
+
+#[test]
+fn analyze_csv_and_out_dir() {
+    let out = cttui_ok(&["-q", "analyze", "--format", "csv", INCIDENT]);
+    let (regions, risk) = out.split_once("\n\n").expect("two tables");
+    assert!(regions.starts_with("region,events,principals,flagged_events,flagged_share\n"));
+    assert!(regions.contains("eu-west-1,5,3,"), "{regions}");
+    assert!(risk.starts_with("rank,principal,risk,score,events,first,last,risk_reasons,rules\n"));
+    assert!(risk.contains("cloudtrail-stopped=1"), "{risk}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().join("case");
+    cttui_ok(&["-q", "analyze", "--out-dir", &d.to_string_lossy(), INCIDENT]);
+    for f in ["regions.csv", "risk.csv", "analysis.json"] {
+        assert!(d.join(f).is_file(), "{f}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(d.join("regions.csv")).expect("read"),
+        format!("{regions}\n")
+    );
+}
+
+/// Athena, Presto and DuckDB write `2024-04-01 00:00:18+00` or `+0000`: every row keeps its time.
+#[test]
+fn csv_input_times_with_short_offsets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("athena.csv");
+    let mut text =
+        String::from("eventtime,eventsource,eventname,awsregion,sourceipaddress,eventid\n");
+    for i in 0..2000 {
+        let zone = if i % 2 == 0 { "+00" } else { "+0000" };
+        text.push_str(&format!(
+            "2024-04-01 00:{:02}:{:02}{zone},s3.amazonaws.com,GetObject,us-east-1,198.51.100.1,id-{i}\n",
+            (i / 60) % 60,
+            i % 60
+        ));
+    }
+    std::fs::write(&p, text).expect("write");
+    let out = cttui_ok(&["-q", "summary", "--format", "json", &p.to_string_lossy()]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["events"], 2000, "{v}");
+    let csv = cttui_ok(&[
+        "-q",
+        "events",
+        "--format",
+        "csv",
+        "--columns",
+        "time,id",
+        "-n",
+        "2",
+        &p.to_string_lossy(),
+    ]);
+    assert_eq!(
+        csv,
+        "time,id\n2024-04-01T00:00:00Z,id-0\n2024-04-01T00:00:01Z,id-1\n"
+    );
+    let times = cttui_ok(&[
+        "-q",
+        "events",
+        "--format",
+        "csv",
+        "--columns",
+        "time",
+        &p.to_string_lossy(),
+    ]);
+    assert_eq!(times.lines().count(), 2001);
+    assert!(
+        times
+            .lines()
+            .skip(1)
+            .all(|l| l.starts_with("2024-04-01T00:")),
+        "no row without a time"
+    );
+}

@@ -1,0 +1,272 @@
+//! The TUI gives the analysis' answers and opens evidence without piling filters up (issue 10):
+//! principal counts from the analysis, evidence replacing the filter stack, no double push, the
+//! flagged window, whole-log labels, the Report tab, playbook keys, notes and the help layout.
+use std::path::PathBuf;
+use std::time::Duration;
+
+use cttui::ingest::LoadOptions;
+use cttui::ui::action::Action;
+use cttui::ui::app::{App, Clock, Env, Tab};
+use cttui::ui::investigation::Investigation;
+use cttui::ui::keymap::Keymap;
+use cttui::ui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use crate::support::tui::{env, screen, screen_at, settle};
+
+fn analysed(paths: &[String]) -> App {
+    let inv = Investigation::load(paths, &LoadOptions::default()).expect("loads");
+    let mut app = App::with_investigation(env(Theme::monochrome()), inv);
+    app.start_analysis();
+    settle(&mut app);
+    app
+}
+
+/// Three events: two by named users, one with no identity at all.
+fn anonymous_log(dir: &std::path::Path) -> String {
+    let path = dir.join("anon.json");
+    let ev = |id: u32, t: &str, who: &str| {
+        let identity = if who.is_empty() {
+            String::new()
+        } else {
+            format!(
+                r#","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/{who}","accountId":"111122223333"}}"#
+            )
+        };
+        format!(
+            r#"{{"eventTime":"{t}","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.{id}","eventID":"e{id}"{identity},"requestParameters":{{"bucketName":"b1","key":"k{id}"}}}}"#
+        )
+    };
+    let body = format!(
+        r#"{{"Records":[{},{},{}]}}"#,
+        ev(1, "2024-04-15T03:00:00Z", "alice"),
+        ev(2, "2024-04-15T03:10:00Z", "bob"),
+        ev(3, "2024-04-15T03:20:00Z", "")
+    );
+    std::fs::write(&path, body).expect("write");
+    path.display().to_string()
+}
+
+#[test]
+fn principal_counts_come_from_the_analysis() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = analysed(&[anonymous_log(dir.path())]);
+    let n = app
+        .session()
+        .and_then(|s| s.analysis.as_ref())
+        .map(|a| a.principals.len())
+        .expect("analysed");
+    // The analysis ranks the events without a principal as a group of their own; counts leave
+    // that group out (as `analyze` and the report do), the list shows it.
+    assert_eq!(n, 3);
+    assert!(screen(&app).contains("2 principals"), "{}", screen(&app));
+    app.update(Action::GotoPrincipals);
+    let text = screen(&app);
+    assert!(text.contains("2 principal(s)"), "{text}");
+    assert!(text.contains("(no principal)"), "{text}");
+    assert!(text.contains("(whole log)"), "{text}");
+    // Enter twice on that row opens its one event (no query can name it).
+    let idx = app
+        .session()
+        .and_then(|s| {
+            let a = s.analysis.as_ref()?;
+            s.principal_order
+                .iter()
+                .position(|&i| a.principals[i].principal == "(no principal)")
+        })
+        .expect("the events without a principal are listed");
+    for _ in 0..idx {
+        app.update(Action::Down);
+    }
+    app.update(Action::ShowInTimeline);
+    app.update(Action::ShowInTimeline);
+    settle(&mut app);
+    let s = app.session().expect("ready");
+    assert_eq!(s.view().len(), 1);
+    assert_eq!(s.inv.cols.principal.get(s.view().rows[0] as usize), None);
+}
+
+#[test]
+fn evidence_replaces_the_filter_and_is_not_pushed_twice() {
+    let mut app = analysed(&["tests/fixtures/tui".to_owned()]);
+    // A filter the analyst was looking at.
+    app.update(Action::Filter);
+    app.type_text("region:us-east-1");
+    app.update(Action::Submit);
+    settle(&mut app);
+    assert_eq!(app.session().expect("ready").views.len(), 2);
+    // A finding's evidence: all its rows, as the only filter.
+    app.update(Action::GotoFindings);
+    app.update(Action::ShowInTimeline);
+    let (rows, views) = {
+        let s = app.session().expect("ready");
+        let f = s.visible_findings()[0].rows.clone();
+        (f, s.views.len())
+    };
+    assert_eq!(views, 2, "evidence replaces the filter instead of stacking");
+    assert_eq!(*app.session().expect("ready").top().rows, rows);
+    // Principals: enter enter, twice over, gives one view.
+    for _ in 0..2 {
+        app.update(Action::GotoPrincipals);
+        app.update(Action::ShowInTimeline);
+        app.update(Action::ShowInTimeline);
+        settle(&mut app);
+        assert_eq!(app.tab, Tab::Timeline);
+        assert_eq!(app.session().expect("ready").views.len(), 2);
+    }
+    // Anomalies then Principals on the same principal: still one filter on the stack.
+    app.update(Action::GotoAnomalies);
+    app.update(Action::ShowInTimeline);
+    settle(&mut app);
+    app.update(Action::GotoPrincipals);
+    app.update(Action::ShowInTimeline);
+    app.update(Action::ShowInTimeline);
+    settle(&mut app);
+    app.update(Action::GotoPrincipals);
+    app.update(Action::ShowInTimeline);
+    app.update(Action::ShowInTimeline);
+    settle(&mut app);
+    assert_eq!(app.session().expect("ready").views.len(), 2);
+}
+
+#[test]
+fn anomalies_enter_opens_the_flagged_window() {
+    let mut app = analysed(&["demo-logs".to_owned()]);
+    app.update(Action::GotoAnomalies);
+    let (start, secs, all) = {
+        let s = app.session().expect("ready");
+        let a = s.analysis.as_ref().expect("analysed");
+        let p = &a.principals[0];
+        (
+            p.top_window
+                .expect("the top principal has a flagged window"),
+            a.model.window_secs,
+            a.entity_rows(p.entity).len(),
+        )
+    };
+    app.update(Action::ShowInTimeline);
+    settle(&mut app);
+    let s = app.session().expect("ready");
+    let view = s.view();
+    assert!(!view.is_empty());
+    assert!(
+        view.len() < all,
+        "the window, not all of the principal's events"
+    );
+    for &r in view.rows.iter() {
+        let t = s.inv.store.time_at(r as usize).expect("timed");
+        assert!(
+            t >= start && t < start + secs * 1000,
+            "event outside the window"
+        );
+    }
+    assert!(
+        s.top()
+            .query
+            .as_deref()
+            .is_some_and(|q| q.contains("time>=")),
+        "the window shows in the breadcrumb"
+    );
+    // The Principals tab counts what `cttui analyze` counts.
+    let n = s.principal_count();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cttui"))
+        .args(["analyze", "demo-logs"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run cttui analyze");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let want = format!(
+        " {} principals,",
+        cttui::analysis::humanize::count(n as u64)
+    );
+    assert!(stdout.contains(&want), "analyze says otherwise: {stdout}");
+    app.update(Action::GotoPrincipals);
+    assert!(screen(&app).contains(&format!(
+        "{} principal(s)",
+        cttui::analysis::humanize::count(n as u64)
+    )));
+}
+
+#[test]
+fn tab_texts_say_what_they_do() {
+    let mut app = analysed(&["tests/fixtures/tui".to_owned()]);
+    for tab in [Action::GotoS3, Action::GotoAnomalies, Action::GotoFindings] {
+        app.update(tab);
+        let text = screen(&app);
+        assert!(text.contains("whole log"), "{text}");
+    }
+    app.update(Action::GotoReport);
+    let text = screen_at(&app, 120, 40);
+    assert!(!text.contains("not in this build"), "{text}");
+    assert!(
+        text.contains("R        write the incident report"),
+        "{text}"
+    );
+    app.update(Action::Filter);
+    let text = screen(&app);
+    assert!(
+        !text.contains("? lists"),
+        "? types a wildcard in the prompt: {text}"
+    );
+}
+
+#[test]
+fn playbook_keys_open_the_parts_they_name() {
+    let mut app = analysed(&["tests/fixtures/tui".to_owned()]);
+    app.update(Action::GotoPlaybook);
+    let part = |app: &App| {
+        let s = app.session().expect("ready");
+        let book = s.case.book.as_ref().expect("the playbook");
+        book.steps[s.case.step].part.clone()
+    };
+    for (c, want) in [
+        ('1', "1"),
+        ('2', "2"),
+        ('3', "3"),
+        ('4', "4"),
+        ('5', "5"),
+        ('b', "4b"),
+    ] {
+        app.handle_key(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::Char(c),
+        ));
+        assert_eq!(part(&app), want, "key {c}");
+    }
+    // A case note shows on the tab.
+    app.update(Action::AddNote);
+    app.type_text("called the bucket owner");
+    app.update(Action::Submit);
+    assert!(screen(&app).contains("called the bucket owner"));
+}
+
+#[test]
+fn help_keeps_keys_apart_from_descriptions() {
+    let mut app = analysed(&["tests/fixtures/tui".to_owned()]);
+    app.update(Action::Help);
+    let text = screen_at(&app, 100, 200);
+    let line = text
+        .lines()
+        .find(|l| l.contains("pgdn ctrl-f ctrl-d"))
+        .expect("the page-down keys are listed");
+    assert!(!line.contains("ctrl-dpage"), "{line}");
+    // Every key name stands apart from its description.
+    for b in app.env.keymap.bindings() {
+        let keys: Vec<String> = b.keys.iter().map(|k| k.to_string()).collect();
+        let keys = keys.join(" ");
+        assert!(
+            !text.contains(&format!("{keys}{}", b.description)),
+            "'{keys}' runs into its description"
+        );
+    }
+}
+
+#[test]
+fn clicks_are_actions() {
+    let mut app = analysed(&["tests/fixtures/tui".to_owned()]);
+    let _ = screen(&app);
+    // " 1 Overview  2 Timeline ..." : column 14 is on the second tab.
+    app.update(Action::Click { x: 14, y: 0 });
+    assert_eq!(app.tab, Tab::Timeline);
+}
