@@ -135,29 +135,37 @@ fn service_sessions(cols: &Columns<'_>) -> FxHashMap<String, String> {
     let (Some(assume), Some(svc)) = (names.find("AssumeRole"), types.find("AWSService")) else {
         return out;
     };
+    let mut rows: Vec<u32> = (0..cols.n as u32)
+        .filter(|&r| names.code(r as usize) == assume && types.code(r as usize) == svc)
+        .collect();
+    // Read in stored order (a gzip delivery file inflates once), then keep time order.
+    rows.sort_unstable_by_key(|&r| cols.store.raw_id(r as usize));
+    let keys = [
+        "responseElements".to_owned(),
+        "requestParameters".to_owned(),
+    ];
+    let mut found: Vec<(u32, String)> = rows
+        .into_iter()
+        .filter_map(|r| {
+            let v = cols.store.raw_value_keys(r as usize, &keys)?;
+            let arn = v["responseElements"]["assumedRoleUser"]["arn"]
+                .as_str()
+                .map(str::to_owned)
+                .or_else(|| {
+                    let role = v["requestParameters"]["roleArn"].as_str()?;
+                    let session = v["requestParameters"]["roleSessionName"].as_str()?;
+                    let (acct, name) = role.strip_prefix("arn:aws:iam::")?.split_once(":role/")?;
+                    let name = name.rsplit('/').next().unwrap_or(name);
+                    Some(format!("arn:aws:sts::{acct}:assumed-role/{name}/{session}"))
+                })?;
+            Some((r, arn))
+        })
+        .collect();
+    found.sort_unstable_by_key(|f| f.0);
     let mut seen = FxHashSet::default();
-    for r in 0..cols.n {
-        if names.code(r) != assume || types.code(r) != svc {
-            continue;
-        }
-        let Some(v) = cols.store.raw_value(r) else {
-            continue;
-        };
-        let by = principals.at(r).unwrap_or("").to_owned();
-        let arn = v["responseElements"]["assumedRoleUser"]["arn"]
-            .as_str()
-            .map(str::to_owned)
-            .or_else(|| {
-                let role = v["requestParameters"]["roleArn"].as_str()?;
-                let session = v["requestParameters"]["roleSessionName"].as_str()?;
-                let (acct, name) = role.strip_prefix("arn:aws:iam::")?.split_once(":role/")?;
-                let name = name.rsplit('/').next().unwrap_or(name);
-                Some(format!("arn:aws:sts::{acct}:assumed-role/{name}/{session}"))
-            });
-        if let Some(arn) = arn
-            && seen.insert(arn.clone())
-        {
-            out.insert(arn, by);
+    for (r, arn) in found {
+        if seen.insert(arn.clone()) {
+            out.insert(arn, principals.at(r as usize).unwrap_or("").to_owned());
         }
     }
     out

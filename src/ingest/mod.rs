@@ -268,19 +268,19 @@ pub fn load(paths: &[String], opts: &LoadOptions) -> Result<(EventStore, LoadRep
 }
 
 /// Phase timings on stderr when `CTTUI_TIMINGS` is set (for profiling loads; off by default).
-struct PhaseTimer {
+pub struct PhaseTimer {
     last: Option<std::cell::Cell<std::time::Instant>>,
 }
 
 impl PhaseTimer {
-    fn from_env() -> Self {
+    pub fn from_env() -> Self {
         PhaseTimer {
             last: std::env::var_os("CTTUI_TIMINGS")
                 .map(|_| std::cell::Cell::new(std::time::Instant::now())),
         }
     }
 
-    fn mark(&self, phase: &str) {
+    pub fn mark(&self, phase: &str) {
         if let Some(last) = &self.last {
             let now = std::time::Instant::now();
             eprintln!(

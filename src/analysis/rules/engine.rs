@@ -147,13 +147,8 @@ pub fn match_rows(rule: &Rule, ctx: &RunContext<'_, '_>) -> Vec<u32> {
                 }
             }
         }
-        let check = |r: usize| -> bool {
-            if !fast.iter().all(|f| f.ok(r)) {
-                return false;
-            }
-            if slow.is_empty() {
-                return true;
-            }
+        let fast_ok = |r: usize| fast.iter().all(|f| f.ok(r));
+        let slow_ok = |r: usize| {
             let ev = EventView::with_keys(cols, r, &keys);
             slow.iter().all(|t| {
                 let vals = t.field.values(&ev);
@@ -161,7 +156,7 @@ pub fn match_rows(rule: &Rule, ctx: &RunContext<'_, '_>) -> Vec<u32> {
                 t.cond.holds(&refs, Some(&ev))
             })
         };
-        match name_table {
+        let mut cand: Vec<u32> = match name_table {
             // Only events whose name passes: visit their row groups.
             Some(names) => {
                 let mut cand: Vec<u32> = Vec::new();
@@ -170,11 +165,20 @@ pub fn match_rows(rule: &Rule, ctx: &RunContext<'_, '_>) -> Vec<u32> {
                         cand.extend_from_slice(ctx.by_name.get(code));
                     }
                 }
-                cand.sort_unstable();
-                out.extend(cand.into_iter().filter(|&r| check(r as usize)));
+                cand.retain(|&r| fast_ok(r as usize));
+                cand
             }
-            None => out.extend((0..cols.n).filter(|&r| check(r)).map(|r| r as u32)),
+            None => (0..cols.n as u32)
+                .filter(|&r| fast_ok(r as usize))
+                .collect(),
+        };
+        if !slow.is_empty() {
+            // Raw records in stored order: rows are in time order, and a gzip delivery file
+            // read back row by row would be inflated again for nearly every row.
+            cand.sort_unstable_by_key(|&r| cols.store.raw_id(r as usize));
+            cand.retain(|&r| slow_ok(r as usize));
         }
+        out.extend(cand);
     }
     out.sort_unstable();
     out.dedup();
