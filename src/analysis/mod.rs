@@ -19,6 +19,7 @@ pub mod concurrent;
 pub mod credentials;
 pub mod evidence;
 pub mod explain;
+pub mod exposure;
 pub mod features;
 pub mod forest;
 pub mod grain;
@@ -178,6 +179,8 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     pub rules: Vec<RuleSummary>,
     pub s3: S3Summary,
+    /// Each bucket's exposure at the end of the log, replayed from its permission changes.
+    pub exposure: Vec<exposure::BucketExposure>,
     pub regions: RegionSummary,
     /// Compute credentials followed through the log, and credentials with misuse.
     pub credentials: CredentialReport,
@@ -317,6 +320,7 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
     let n = cols.n;
 
     let s3 = s3::summarize(&cols);
+    let exposure = exposure::from_store(store, &s3.exposure_changes);
     let table = features::compute(
         &cols,
         &FeatureOptions {
@@ -667,6 +671,7 @@ pub fn analyze(store: &EventStore, opts: &AnalysisOptions) -> Result<Analysis> {
         findings,
         rules: rule_summaries,
         s3,
+        exposure,
         regions,
         credentials,
         evidence,

@@ -114,13 +114,43 @@ pub fn top_source_ips(store: &EventStore, risk: &[Option<Level>], n: usize) -> S
 
 /// Events per UTC day, every day from the first to the last (quiet days are 0).
 pub fn events_per_day(store: &EventStore) -> Series {
+    per_day(store.times().iter().flatten().copied())
+}
+
+/// [`events_per_day`] over some rows (an export).
+pub fn events_per_day_of(store: &EventStore, rows: &[u32]) -> Series {
+    per_day(rows.iter().filter_map(|&r| store.time_at(r as usize)))
+}
+
+/// The `n` most frequent values of a text column over `rows`, the rest summed as "(other)".
+pub fn top_values_of(
+    store: &EventStore,
+    column: &str,
+    rows: &[u32],
+    n: usize,
+    title: &str,
+    label: &str,
+) -> Series {
+    let mut by: FxHashMap<String, usize> = FxHashMap::default();
+    if let Some(col) = store.str_col(column) {
+        for &r in rows {
+            let v = col.get(r as usize).unwrap_or("(none)");
+            *by.entry(v.to_owned()).or_default() += 1;
+        }
+    }
+    let mut all: Vec<(String, usize)> = by.into_iter().collect();
+    all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let other: usize = all.iter().skip(n).map(|(_, c)| c).sum();
+    all.truncate(n);
+    if other > 0 {
+        all.push(("(other)".to_owned(), other));
+    }
+    Series::counts(title, label, "events", all)
+}
+
+fn per_day(times: impl Iterator<Item = i64>) -> Series {
     const DAY: i64 = 86_400_000;
-    let days: Vec<i64> = store
-        .times()
-        .iter()
-        .flatten()
-        .map(|t| t.div_euclid(DAY))
-        .collect();
+    let days: Vec<i64> = times.map(|t| t.div_euclid(DAY)).collect();
     let (Some(&lo), Some(&hi)) = (days.iter().min(), days.iter().max()) else {
         return Series::counts("Events per day (UTC)", "day", "events", Vec::new());
     };
@@ -235,7 +265,7 @@ pub fn mermaid_bar(s: &Series) -> String {
 }
 
 /// A chart under a heading of `level` with its table beside it; "no data" when it is empty.
-fn block(out: &mut String, level: usize, s: &Series, pie: bool) {
+pub fn block(out: &mut String, level: usize, s: &Series, pie: bool) {
     let _ = writeln!(out, "{} {}\n", "#".repeat(level), md_cell(&s.title));
     if s.points.is_empty() || s.is_empty() {
         out.push_str("No data.\n\n");

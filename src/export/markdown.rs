@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::KEY_COLUMNS;
+use super::charts;
 use crate::model::store::EventStore;
 use crate::model::time::format_ms;
 use crate::text::{md_cell, md_fence};
@@ -18,16 +19,40 @@ pub struct ExportHeader {
     pub view_len: Option<usize>,
 }
 
-/// The events table alone (used by the report too).
+/// The export's table: the key columns, then the access key and the user agent (what responders
+/// revoke and pivot on).
+pub const EXPORT_COLUMNS: [(&str, &str); 11] = [
+    KEY_COLUMNS[0],
+    KEY_COLUMNS[1],
+    KEY_COLUMNS[2],
+    KEY_COLUMNS[3],
+    KEY_COLUMNS[4],
+    KEY_COLUMNS[5],
+    KEY_COLUMNS[6],
+    KEY_COLUMNS[7],
+    KEY_COLUMNS[8],
+    ("access_key_id", "Access key"),
+    ("user_agent", "User agent"),
+];
+
+/// Exports of at least this many events get charts (fewer read better as the table alone).
+pub const CHART_MIN_EVENTS: usize = 50;
+
+/// The events table alone, with the key columns (used by the report).
 pub fn events_table(store: &EventStore, rows: &[u32]) -> String {
+    events_table_with(store, rows, &KEY_COLUMNS)
+}
+
+/// The events table with the given (store column, header) columns.
+pub fn events_table_with(store: &EventStore, rows: &[u32], columns: &[(&str, &str)]) -> String {
     let mut s = String::from("| # | Time (UTC) |");
-    for (_, h) in KEY_COLUMNS {
+    for (_, h) in columns {
         let _ = write!(s, " {h} |");
     }
     s.push_str("\n|---|---|");
-    s.push_str(&"---|".repeat(KEY_COLUMNS.len()));
+    s.push_str(&"---|".repeat(columns.len()));
     s.push('\n');
-    let cols: Vec<_> = KEY_COLUMNS.iter().map(|(c, _)| store.str_col(c)).collect();
+    let cols: Vec<_> = columns.iter().map(|(c, _)| store.str_col(c)).collect();
     for (i, &r) in rows.iter().enumerate() {
         let r = r as usize;
         let time = store.time_at(r).map(format_ms).unwrap_or_default();
@@ -39,6 +64,30 @@ pub fn events_table(store: &EventStore, rows: &[u32]) -> String {
         s.push('\n');
     }
     s
+}
+
+/// Text as an inline code span (file paths): nothing inside needs a backslash, and the span's
+/// backtick run is longer than any run inside, so a name cannot close it.
+pub fn md_code(s: &str) -> String {
+    let clean = crate::text::sanitize(s);
+    let mut longest = 0;
+    let mut run = 0;
+    for c in clean.chars() {
+        if c == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    let ticks = "`".repeat(longest + 1);
+    // A space keeps a backtick at either end apart from the fence (CommonMark strips one).
+    let pad = if clean.starts_with('`') || clean.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{ticks}{pad}{clean}{pad}{ticks}")
 }
 
 /// Writes the characters serde_json leaves raw but terminals and editors act on (C1 controls,
@@ -87,7 +136,7 @@ pub fn events_markdown(store: &EventStore, rows: &[u32], header: &ExportHeader) 
     files.dedup();
     let _ = writeln!(s, "- Source files ({}):", files.len());
     for f in &files {
-        let _ = writeln!(s, "  - {}", md_cell(f));
+        let _ = writeln!(s, "  - {}", md_code(f));
     }
     match &header.filter {
         Some(f) if !f.is_empty() => {
@@ -125,8 +174,15 @@ pub fn events_markdown(store: &EventStore, rows: &[u32], header: &ExportHeader) 
         view,
         store.len()
     );
+    if rows.len() >= CHART_MIN_EVENTS {
+        s.push_str("## Charts\n\n");
+        charts::block(&mut s, 3, &charts::events_per_day_of(store, rows), false);
+        let names =
+            charts::top_values_of(store, "event_name", rows, 8, "Events by name", "event name");
+        charts::block(&mut s, 3, &names, true);
+    }
     s.push_str("## Events\n\n");
-    s.push_str(&events_table(store, rows));
+    s.push_str(&events_table_with(store, rows, &EXPORT_COLUMNS));
     s.push_str("\n## Raw events\n");
     for (i, &r) in rows.iter().enumerate() {
         let r = r as usize;
@@ -142,4 +198,23 @@ pub fn events_markdown(store: &EventStore, rows: &[u32], header: &ExportHeader) 
         s.push_str(&raw_block(store, r));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::md_code;
+
+    #[test]
+    fn paths_are_code_spans_without_backslashes() {
+        assert_eq!(
+            md_code("demo-logs/a_b*c.json.gz"),
+            "`demo-logs/a_b*c.json.gz`"
+        );
+        assert_eq!(md_code(r"C:\logs\x.json"), r"`C:\logs\x.json`");
+        // A name with backticks cannot close its span, nor break the line.
+        assert_eq!(md_code("a``b"), "```a``b```");
+        assert_eq!(md_code("`x"), "`` `x ``");
+        // Control characters are written visibly, as everywhere (`text::sanitize`).
+        assert!(!md_code("a\nb").contains('\n'));
+    }
 }

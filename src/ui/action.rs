@@ -49,6 +49,11 @@ pub enum Action {
     PrevColumn,
     HideColumn,
     ShowColumns,
+    SortColumn,
+    ShowRow,
+    SwitchList,
+    NarrowerColumn,
+    WiderColumn,
     Frequency,
     Narrow,
     // Overview, S3, Principals.

@@ -52,6 +52,7 @@ impl App {
             }
             (Some(Overlay::Detail(d)), Some(s)) => self.draw_detail(s, d, frame, body),
             (Some(Overlay::Frequency(f)), Some(_)) => self.draw_frequency(f, frame, body),
+            (Some(Overlay::Row(r)), Some(_)) => self.draw_row_text(r, frame, body),
             _ => {}
         }
         self.draw_prompt(frame, prompt);

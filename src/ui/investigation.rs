@@ -58,6 +58,8 @@ impl Columns {
 #[derive(Debug, Clone, Default)]
 pub struct Tops {
     pub source_ips: Vec<Count>,
+    /// The network class of each of `source_ips` (`outside`, `aws`, `private`...).
+    pub source_ip_classes: Vec<crate::model::net::NetClass>,
     pub user_agents: Vec<Count>,
     pub access_keys: Vec<Count>,
 }
@@ -75,8 +77,13 @@ impl Tops {
                 .map(|(value, count)| Count { value, count })
                 .collect()
         };
+        let source_ips: Vec<Count> = top("source_ip");
         Tops {
-            source_ips: top("source_ip"),
+            source_ip_classes: source_ips
+                .iter()
+                .map(|c| crate::model::net::classify(&c.value))
+                .collect(),
+            source_ips,
             user_agents: top("user_agent"),
             access_keys: top("access_key_id"),
         }

@@ -56,11 +56,12 @@ fn guarded<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
     })
 }
 
-/// One filter to run: `query` over the rows of `within` (all events when `None`).
+/// One filter to run: `query` (typed, or built as a value by a pivot) over the rows of `within`
+/// (all events when `None`).
 pub struct FilterRequest {
     pub generation: u64,
     pub inv: Arc<Investigation>,
-    pub query: String,
+    pub query: Query,
     pub within: Option<Arc<Vec<u32>>>,
 }
 
@@ -70,12 +71,18 @@ pub struct FilterRequest {
 /// `Query::rows(.., within)` first copies every column of the rows it is given, which for a
 /// large view costs more than scanning the few columns the query reads. The rows are the same.
 pub fn run_filter(inv: &Investigation, query: &str, within: Option<&[u32]>) -> Result<View> {
-    let q = Query::parse(query)?;
+    run_query(inv, &Query::parse(query)?, within)
+}
+
+/// [`run_filter`] for a query already parsed or built; the view's breadcrumb is its text.
+pub fn run_query(inv: &Investigation, q: &Query, within: Option<&[u32]>) -> Result<View> {
     let rows = match within {
         Some(w) if w.len() * 8 >= inv.len() => intersect(&q.rows(&inv.store, None)?, w),
         other => q.rows(&inv.store, other)?,
     };
-    Ok(View::filtered(inv, query.to_owned(), rows))
+    let mut view = View::filtered(inv, q.text().to_owned(), rows);
+    view.filter = Some(q.filter().clone());
+    Ok(view)
 }
 
 /// Row ids in both ascending lists.
@@ -157,7 +164,7 @@ fn filter_worker(shared: &(Mutex<Slot>, Condvar), tx: &Sender<JobResult>) {
         };
         let Some(req) = req else { continue };
         let result = guarded(|| {
-            run_filter(
+            run_query(
                 &req.inv,
                 &req.query,
                 req.within.as_ref().map(|w| w.as_slice()),

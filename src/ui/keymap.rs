@@ -50,6 +50,7 @@ pub enum Scope {
     Help,
     LoadReport,
     Frequency,
+    Row,
     Prompt,
     Confirm,
 }
@@ -73,6 +74,7 @@ impl Scope {
             Scope::Help => "help",
             Scope::LoadReport => "load report",
             Scope::Frequency => "frequency table",
+            Scope::Row => "row in full",
             Scope::Prompt => "prompts",
             Scope::Confirm => "questions",
         }

@@ -88,6 +88,24 @@ impl App {
         self.draw_scrolled(frame, area, "Help", lines, scroll);
     }
 
+    /// The selected row in full: each label on its own line, the value wrapped under it.
+    pub(super) fn draw_row_text(
+        &self,
+        r: &super::app::row_text::RowText,
+        frame: &mut Frame,
+        area: Rect,
+    ) {
+        let t = self.env.theme;
+        let mut lines: Vec<Line<'static>> = Vec::new();
+        for (label, value) in &r.fields {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{label}: "), t.header()),
+                Span::raw(value.clone()),
+            ]));
+        }
+        self.draw_scrolled(frame, area, &r.title, lines, r.scroll);
+    }
+
     pub(super) fn draw_load_report(
         &self,
         s: &Session,
@@ -140,7 +158,7 @@ impl App {
         let row = d.row as usize;
         let c = &s.inv.cols;
         let view = s.view();
-        let pos = view.position_of(d.row);
+        let pos = s.index_of(d.row);
         let name = c.name.get(row).unwrap_or("?");
         let marked = if s.marks.is_marked(d.row) {
             " [marked]"
@@ -283,7 +301,29 @@ impl App {
             "Value", "Count", "Share", ""
         );
         buf.set_stringn(inner.x, inner.y, &header, inner.width as usize, t.header());
-        let body = Rect::new(inner.x, inner.y + 1, inner.width, inner.height - 1);
+        // A selected value the column cuts (or a shortened principal) is written whole at the
+        // bottom, up to three lines.
+        let full: Vec<String> = match f.values.get(f.nav.selected) {
+            Some((Some(v), _)) => {
+                let v = clean(v).into_owned();
+                if text::width(&v) > value_w {
+                    wrap(&[Line::raw(v)], inner.width as usize)
+                        .into_iter()
+                        .take(3)
+                        .map(|l| l.to_string())
+                        .collect()
+                } else {
+                    Vec::new()
+                }
+            }
+            _ => Vec::new(),
+        };
+        let pane_h = (full.len() as u16).min(inner.height.saturating_sub(3));
+        for (i, l) in full.iter().take(pane_h as usize).enumerate() {
+            let y = inner.y + inner.height - pane_h + i as u16;
+            buf.set_stringn(inner.x, y, l, inner.width as usize, t.dim());
+        }
+        let body = Rect::new(inner.x, inner.y + 1, inner.width, inner.height - 1 - pane_h);
         self.viewport.page.set(body.height as usize);
         let off = f.nav.window(body.height as usize, f.values.len());
         let top = f.values.first().map_or(1, |(_, n)| (*n).max(1));

@@ -3,12 +3,25 @@ use std::sync::Arc;
 
 use super::investigation::Investigation;
 use super::tabs::timeline;
+use crate::model::query::Filter;
 
 /// A set of events: row ids in store order (so also in time order).
+/// Ids for views, so a display order cached for one is never used for another.
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_id() -> u64 {
+    NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 #[derive(Debug, Clone)]
 pub struct View {
-    /// The query that made this view from the one below it; `None` for all events.
+    /// Unique per view made.
+    pub id: u64,
+    /// The query that made this view from the one below it, as typed (the breadcrumb), or a
+    /// label for evidence given as rows; `None` for all events.
     pub query: Option<String>,
+    /// The typed filter behind `query`; `None` for all events and for evidence rows.
+    pub filter: Option<Filter>,
     pub rows: Arc<Vec<u32>>,
     /// Natural widths of the timeline columns, measured once for the view.
     pub widths: Vec<u16>,
@@ -19,16 +32,21 @@ impl View {
         let rows: Vec<u32> = (0..inv.len() as u32).collect();
         let widths = timeline::natural_widths(inv, &rows);
         View {
+            id: next_id(),
             query: None,
+            filter: None,
             rows: Arc::new(rows),
             widths,
         }
     }
 
+    /// A view of `rows` labelled `query` (evidence given as rows: no filter behind it).
     pub fn filtered(inv: &Investigation, query: String, rows: Vec<u32>) -> View {
         let widths = timeline::natural_widths(inv, &rows);
         View {
+            id: next_id(),
             query: Some(query),
+            filter: None,
             rows: Arc::new(rows),
             widths,
         }
@@ -36,6 +54,17 @@ impl View {
 
     pub fn len(&self) -> usize {
         self.rows.len()
+    }
+
+    #[cfg(test)]
+    fn all_empty() -> View {
+        View {
+            id: next_id(),
+            query: None,
+            filter: None,
+            rows: Arc::new(vec![]),
+            widths: vec![],
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -52,8 +81,14 @@ impl View {
     }
 }
 
-/// The filter that reproduces a stack of views with `cttui events --filter`.
+/// The filter that reproduces a stack of views with `cttui events --filter`: the typed filters
+/// ANDed as one value when every view has one, else the labels joined.
 pub fn combined_query(views: &[View]) -> Option<String> {
+    let stacked: Vec<&View> = views.iter().filter(|v| v.query.is_some()).collect();
+    if !stacked.is_empty() && stacked.iter().all(|v| v.filter.is_some()) {
+        let all = Filter::all(stacked.iter().filter_map(|v| v.filter.clone()));
+        return Some(all.to_string());
+    }
     let qs: Vec<&str> = views.iter().filter_map(|v| v.query.as_deref()).collect();
     match qs.len() {
         0 => None,
@@ -176,7 +211,9 @@ mod tests {
     #[test]
     fn stacked_queries_combine() {
         let v = |q: Option<&str>| View {
+            id: next_id(),
             query: q.map(str::to_owned),
+            filter: None,
             rows: Arc::new(vec![]),
             widths: vec![],
         };
@@ -188,6 +225,27 @@ mod tests {
         assert_eq!(
             combined_query(&[v(None), v(Some("a:b")), v(Some("c OR d"))]).as_deref(),
             Some("(a:b) AND (c OR d)")
+        );
+    }
+
+    #[test]
+    fn typed_filters_combine_as_one_value() {
+        use crate::model::query::{Field, Query};
+        let v = |f: Filter| View {
+            id: next_id(),
+            query: Some(format!("typed as {f}")),
+            filter: Some(f),
+            rows: Arc::new(vec![]),
+            widths: vec![],
+        };
+        let a = Filter::is(Field::Name, "GetObject");
+        let b = Filter::is(Field::Ip, "1.2.3.4").or(Filter::is(Field::Ip, "5.6.7.8"));
+        let views = [View::all_empty(), v(a.clone()), v(b.clone())];
+        let text = combined_query(&views).expect("a filter");
+        assert_eq!(text, "name:GetObject (ip:1.2.3.4 OR ip:5.6.7.8)");
+        assert_eq!(
+            Query::parse(&text).expect("reads back").filter(),
+            &Filter::all([a, b])
         );
     }
 }

@@ -48,3 +48,4 @@ mod tui_export;
 mod tui_keymap;
 mod tui_playbook;
 mod tui_pty;
+mod tui_shape;

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use cttui::ingest::{LoadOptions, Progress};
+use cttui::model::query::{Field, Filter, Query};
 use cttui::ui::action::Action;
 use cttui::ui::app::{App, Overlay, Phase, Tab};
 use cttui::ui::investigation::Investigation;
@@ -452,7 +453,13 @@ fn pivots_on_the_selected_event() {
     settle(&mut app);
     let s = app.session().expect("loaded");
     assert_eq!(s.view().len(), 13, "all of the attacker's events");
-    assert!(screen(&app).contains("user:\"arn:aws:iam::111122223333:user/attacker-temp\""));
+    // The pivot is a typed filter: the breadcrumb is its Display, which the filter box reads back.
+    let built = Filter::is(Field::User, "arn:aws:iam::111122223333:user/attacker-temp").to_string();
+    assert!(screen(&app).contains(&built), "{built}");
+    assert_eq!(
+        Query::parse(&built).expect("parses").filter(),
+        &Filter::is(Field::User, "arn:aws:iam::111122223333:user/attacker-temp")
+    );
     // An event without a bucket cannot pivot on one.
     key(&mut app, KeyCode::Char('g'));
     key(&mut app, KeyCode::Char('b'));
@@ -726,8 +733,8 @@ fn frequency_table_counts_the_view_and_narrows() {
     let s = app.session().expect("loaded");
     assert_eq!(s.view().len(), count);
     assert_eq!(
-        s.top().query.as_deref(),
-        Some(format!("name:\"{value}\"").as_str())
+        s.top().query,
+        Some(Filter::is(Field::Name, value.clone()).to_string())
     );
 }
 

@@ -3,9 +3,10 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::{App, Busy, Tab, filter::quote};
+use super::{App, Busy, Tab};
 use crate::analysis::{Analysis, AnalysisOptions, Level};
 use crate::export::charts::{self, Series};
+use crate::model::query::{Field, Filter, Op, Query};
 use crate::playbook::health::{self, Health};
 use crate::ui::jobs::JobResult;
 use crate::ui::view::View;
@@ -263,15 +264,17 @@ impl App {
             .any(|p| p.entity == entity && p.principal == name)
             && name != crate::analysis::features::EntityKind::Principal.missing_name();
         let range = window.map(|(from, to)| {
-            format!(
-                " time>={} time<{}",
-                crate::ingest::time::format_ms(from),
-                crate::ingest::time::format_ms(to)
-            )
+            Filter::all([
+                Filter::cmp(Field::Time, Op::Ge, crate::ingest::time::format_ms(from)),
+                Filter::cmp(Field::Time, Op::Lt, crate::ingest::time::format_ms(to)),
+            ])
         });
         if named {
-            let q = format!("user:{}{}", quote(name), range.unwrap_or_default());
-            self.open_evidence_query(q);
+            let user = Filter::is(Field::User, name);
+            self.open_evidence_filter(match range {
+                Some(r) => user.and(r),
+                None => user,
+            });
             return;
         }
         let Some(s) = self.session() else { return };
@@ -289,7 +292,7 @@ impl App {
             })
             .collect();
         let label = match range {
-            Some(r) => format!("{name}{r}"),
+            Some(r) => format!("{name} {r}"),
             None => name.to_owned(),
         };
         self.open_evidence_rows(label, rows);
@@ -297,7 +300,7 @@ impl App {
 
     /// Whether the stack already is exactly "all events, then `what`" (or that is being made),
     /// so opening the same evidence again only shows it.
-    fn already_open(&mut self, what: &str) -> bool {
+    pub(super) fn already_open(&mut self, what: &str) -> bool {
         let Some(s) = self.session() else {
             return false;
         };
@@ -315,7 +318,7 @@ impl App {
     }
 
     /// Drops every filter and what is being typed, leaving all events.
-    fn reset_views(&mut self) {
+    pub(super) fn reset_views(&mut self) {
         if let Some(s) = self.session_mut() {
             s.generation += 1;
             s.pending = None;
@@ -326,13 +329,21 @@ impl App {
 
     /// Evidence from a tab that counts the whole log: `query` over all events, replacing the
     /// filters (stacking it would show fewer events than the tab said).
-    pub(super) fn open_evidence_query(&mut self, query: String) {
-        if self.already_open(&query) {
+    pub(super) fn open_evidence_query(&mut self, query: Query) {
+        if self.already_open(query.text()) {
             return;
         }
         self.reset_views();
         self.tab = Tab::Timeline;
         self.submit_filter(query, true);
+    }
+
+    /// [`App::open_evidence_query`] for a filter built as a value.
+    pub(super) fn open_evidence_filter(&mut self, filter: Filter) {
+        match Query::new(filter) {
+            Ok(q) => self.open_evidence_query(q),
+            Err(e) => self.error(format!("cannot open the evidence: {e}")),
+        }
     }
 
     /// Evidence as exact rows (a finding, a query bound to a window), replacing the filters.

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::analysis_flow::standings;
 use super::playbook_items::{Open, items};
 use super::{App, Overlay, Prompt, PromptKind, Tab};
+use crate::model::query::Query;
 use crate::playbook::Playbook;
 use crate::playbook::queries::{self, QueryResult};
 use crate::playbook::report::{self, Findings};
@@ -163,10 +164,10 @@ impl App {
                 for spec in book.iter().flat_map(|b| b.queries.iter()) {
                     qs.push(queries::run(&inv.store, spec, &findings.pins)?);
                 }
-                let quiet = match (quiet_from, findings.pins.suspect_query()) {
-                    (Some(t), Some(q)) => {
+                let quiet = match (quiet_from, findings.pins.suspect_filter()) {
+                    (Some(t), Some(f)) => {
                         let end = t + QUIET_MINUTES * 60_000;
-                        let rows = crate::model::query::Query::parse(&q)?
+                        let rows = Query::new(f)?
                             .rows(&inv.store, None)?
                             .into_iter()
                             .filter(|&r| {
@@ -179,14 +180,10 @@ impl App {
                     }
                     _ => None,
                 };
-                let suspect_persistence = match findings.pins.suspect_query() {
-                    Some(sq) => Some(queries::in_window(
+                let suspect_persistence = match findings.pins.suspect_filter() {
+                    Some(sf) => Some(queries::in_window(
                         &inv.store,
-                        crate::model::query::Query::parse(&format!(
-                            "{} {sq}",
-                            report::persistence_query()
-                        ))?
-                        .rows(&inv.store, None)?,
+                        Query::new(report::persistence_filter().and(sf))?.rows(&inv.store, None)?,
                         findings.pins.window,
                     )),
                     None => None,
@@ -466,7 +463,12 @@ impl App {
             .nth(s.playbook.selected)
             .and_then(|i| i.open);
         match open {
-            Some(Open::Query(q)) => self.open_evidence_query(q),
+            // The playbook hands over query text (the triage's own builder made it); it goes
+            // through the parser once, like the filter box.
+            Some(Open::Query(q)) => match Query::parse(&q) {
+                Ok(q) => self.open_evidence_query(q),
+                Err(e) => self.error(format!("cannot open the evidence: {e}")),
+            },
             Some(Open::Rows(label, rows)) => self.open_evidence_rows(label, rows),
             None => self.info("nothing to open here"),
         }

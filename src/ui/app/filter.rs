@@ -3,7 +3,7 @@ use std::sync::Arc;
 
 use super::{App, Overlay, PendingFilter, Phase, PromptKind, Tab};
 use crate::error::Error;
-use crate::model::query::Query;
+use crate::model::query::{Field, Filter, Query};
 use crate::ui::jobs::FilterRequest;
 use crate::ui::view::View;
 use crate::ui::widgets::text;
@@ -27,7 +27,7 @@ impl App {
                 return;
             }
         };
-        let row = s.selected_row();
+        let row = p.select.or(s.selected_row());
         let n = view.len();
         if p.commit {
             s.preview = None;
@@ -46,7 +46,12 @@ impl App {
     }
 
     /// Sends a filter over the top view to the background runner.
-    pub(super) fn submit_filter(&mut self, query: String, commit: bool) {
+    pub(super) fn submit_filter(&mut self, query: Query, commit: bool) {
+        self.submit_filter_at(query, commit, None);
+    }
+
+    /// [`App::submit_filter`], selecting `select` in the new view when it is there.
+    pub(super) fn submit_filter_at(&mut self, query: Query, commit: bool, select: Option<u32>) {
         let Phase::Ready(s) = &mut self.phase else {
             return;
         };
@@ -54,8 +59,9 @@ impl App {
         let within = (s.views.len() > 1).then(|| Arc::clone(&s.top().rows));
         s.pending = Some(PendingFilter {
             generation: s.generation,
-            query: query.clone(),
+            query: query.text().to_owned(),
             commit,
+            select,
         });
         let req = FilterRequest {
             generation: s.generation,
@@ -77,6 +83,15 @@ impl App {
         }
     }
 
+    /// Runs a filter built as a value (pivots, narrowing, evidence) and pushes its view; its
+    /// `Display` is the breadcrumb and the text `cttui events --filter` takes.
+    pub(super) fn submit_built(&mut self, filter: Filter) {
+        match Query::new(filter) {
+            Ok(q) => self.submit_filter(q, true),
+            Err(e) => self.error(format!("filter failed: {e}")),
+        }
+    }
+
     pub(super) fn prompt_changed(&mut self) {
         let Some(Overlay::Prompt(p)) = &mut self.overlay else {
             return;
@@ -84,14 +99,14 @@ impl App {
         match p.kind {
             PromptKind::Filter => {
                 let text = p.input.text().trim().to_owned();
-                match Query::parse(&text).and_then(|q| q.expr().map(|_| ())) {
+                match Query::parse(&text) {
                     Err(e) => p.error = Some(query_error(&e)),
-                    Ok(()) => {
+                    Ok(q) => {
                         p.error = None;
                         if text.is_empty() {
                             self.drop_pending();
                         } else {
-                            self.submit_filter(text, false);
+                            self.submit_filter(q, false);
                         }
                     }
                 }
@@ -152,34 +167,92 @@ impl App {
                     ));
                 }
             }
-            _ => self.submit_filter(text, true),
+            _ => match Query::parse(&text) {
+                Ok(q) => self.submit_filter(q, true),
+                Err(e) => self.error(format!("filter: {}", query_error(&e))),
+            },
         }
     }
 
     pub(super) fn pivot(
         &mut self,
-        field: &str,
+        field: Field,
         col: fn(&crate::ui::investigation::Columns) -> &polars::prelude::StringChunked,
     ) {
         let Some(s) = self.session() else { return };
         let Some(row) = s.selected_row() else { return };
         let value = col(&s.inv.cols).get(row as usize).map(str::to_owned);
         match value {
-            Some(v) => self.submit_filter(format!("{field}:{}", quote(&v)), true),
-            None => self.info(format!("this event has no {field}")),
+            Some(v) => self.submit_built(Filter::is(field, v)),
+            None => self.info(format!("this event has no {}", field.name())),
         }
     }
 
     pub(super) fn show_in_timeline(&mut self) {
         let tab = self.tab;
         let Some(s) = self.session() else { return };
-        let query = match tab {
-            Tab::S3 => s.selected_bucket().map(|b| format!("bucket:{}", quote(&b))),
+        let filter = match tab {
+            Tab::S3 if s.s3_changes_focus => return self.open_exposure_changes(),
+            Tab::S3 => s.selected_bucket().map(|b| Filter::is(Field::Bucket, b)),
             _ => None,
         };
-        if let Some(q) = query {
-            self.open_evidence_query(q);
+        if let Some(f) = filter {
+            self.open_evidence_filter(f);
         }
+    }
+
+    /// Enter on an exposure change: the bucket's exposure changes in the timeline (the change
+    /// selected), as a filter built from the catalogue's exposure set.
+    fn open_exposure_changes(&mut self) {
+        let Some(s) = self.session() else { return };
+        let Some(c) = s
+            .analysis
+            .as_ref()
+            .and_then(|a| a.s3.exposure_changes.get(s.s3_changes.selected))
+        else {
+            return;
+        };
+        let bucket = match &c.bucket {
+            Some(b) => Filter::is(Field::Bucket, b.clone()),
+            None => Filter::present(Field::Bucket).not(),
+        };
+        let names = crate::analysis::catalog::names(crate::analysis::catalog::ApiSet::S3Exposure);
+        let filter = bucket.and(Filter::any(
+            names.iter().map(|n| Filter::is(Field::Name, n.as_str())),
+        ));
+        let row = c.row;
+        match Query::new(filter) {
+            Ok(q) => {
+                if self.already_open(q.text()) {
+                    if let Some(s) = self.session_mut() {
+                        let i = s.index_of(row);
+                        let n = s.view().len();
+                        s.timeline.select(i, n);
+                    }
+                    return;
+                }
+                self.reset_views();
+                self.tab = Tab::Timeline;
+                self.submit_filter_at(q, true, Some(row));
+            }
+            Err(e) => self.error(format!("cannot open the changes: {e}")),
+        }
+    }
+
+    /// The S3 tab's cursor between the buckets and the exposure changes.
+    pub(super) fn switch_s3_list(&mut self) {
+        let Some(s) = self.session_mut() else { return };
+        if !s.s3_changes_focus && s.exposure_change_count() == 0 {
+            self.info("no exposure change in this log");
+            return;
+        }
+        s.s3_changes_focus = !s.s3_changes_focus;
+        let msg = if s.s3_changes_focus {
+            "exposure changes: enter shows the bucket's changes in the timeline"
+        } else {
+            "buckets: enter shows the bucket's events"
+        };
+        self.info(msg);
     }
 }
 
@@ -189,18 +262,4 @@ fn query_error(e: &Error) -> String {
         Error::Query { pos, msg } => format!("col {pos}: {msg}"),
         other => other.to_string(),
     }
-}
-
-/// A query value in quotes, so spaces, colons and parentheses stay part of it.
-pub fn quote(v: &str) -> String {
-    let mut out = String::with_capacity(v.len() + 2);
-    out.push('"');
-    for c in v.chars() {
-        if c == '"' || c == '\\' {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('"');
-    out
 }

@@ -17,9 +17,10 @@ mod export_flow;
 mod filter;
 mod navigate;
 pub mod playbook_items;
+pub mod row_text;
 pub mod search;
+pub mod sort;
 
-pub use filter::quote;
 pub use navigate::parse_jump;
 
 use super::action::Action;
@@ -33,6 +34,7 @@ use super::widgets::prompt::TextInput;
 use super::widgets::table::ListNav;
 use super::widgets::text;
 use crate::ingest::{LoadOptions, Progress};
+use crate::model::query::Field;
 
 /// Where "now" comes from (fixed in tests so default file names are stable).
 #[derive(Debug, Clone, Copy)]
@@ -204,6 +206,8 @@ pub enum Overlay {
     Detail(Box<Detail>),
     Prompt(Prompt),
     Frequency(Box<search::Frequency>),
+    /// The selected row of a table in full.
+    Row(Box<row_text::RowText>),
     /// The export holds more than `EXPORT_ASK_EVENTS` events: go on?
     ConfirmLarge {
         events: usize,
@@ -223,6 +227,8 @@ struct PendingFilter {
     query: String,
     /// Push the result as a new view (Enter or a pivot) rather than preview it (typing).
     commit: bool,
+    /// The event to select in the new view (else the one selected before).
+    select: Option<u32>,
 }
 
 /// Everything that exists once the store is loaded.
@@ -235,6 +241,9 @@ pub struct Session {
     pub marks: Marks,
     pub timeline: ListNav,
     pub s3: ListNav,
+    /// The S3 tab's exposure changes, and whether they (not the buckets) have the cursor.
+    pub s3_changes: ListNav,
+    pub s3_changes_focus: bool,
     pub principals: ListNav,
     pub anomalies: ListNav,
     pub findings: ListNav,
@@ -256,6 +265,9 @@ pub struct Session {
     /// The search (lower case) whose matches the timeline highlights.
     pub search: Option<String>,
     pub columns: search::ColumnState,
+    /// The timeline's sort (`None`: time order) and the display order it made.
+    pub sort: Option<sort::Sort>,
+    order: std::cell::RefCell<Option<sort::Order>>,
     note_target: Option<casework::NoteTarget>,
     generation: u64,
     pending: Option<PendingFilter>,
@@ -270,6 +282,8 @@ impl Session {
             preview: None,
             timeline: ListNav::default(),
             s3: ListNav::default(),
+            s3_changes: ListNav::default(),
+            s3_changes_focus: false,
             principals: ListNav::default(),
             anomalies: ListNav::default(),
             findings: ListNav::default(),
@@ -285,6 +299,8 @@ impl Session {
             case: casework::Casework::new(),
             search: None,
             columns: search::ColumnState::default(),
+            sort: None,
+            order: std::cell::RefCell::new(None),
             note_target: None,
             generation: 0,
             pending: None,
@@ -327,6 +343,12 @@ impl Session {
 
     pub fn bucket_count(&self) -> usize {
         self.analysis.as_ref().map_or(0, |a| a.s3.buckets.len())
+    }
+
+    pub fn exposure_change_count(&self) -> usize {
+        self.analysis
+            .as_ref()
+            .map_or(0, |a| a.s3.exposure_changes.len())
     }
 
     /// Rows of the Principals tab: every group the analysis ranks, the events without a
@@ -397,7 +419,7 @@ impl Session {
     }
 
     pub fn selected_row(&self) -> Option<u32> {
-        self.view().rows.get(self.timeline.selected).copied()
+        self.row_at(self.timeline.selected)
     }
 
     pub fn filtering(&self) -> bool {
@@ -407,7 +429,7 @@ impl Session {
     /// Keeps the selection on the same event (or the next one) after the view changed.
     fn reselect(&mut self, row: Option<u32>) {
         let len = self.view().len();
-        let idx = row.map_or(0, |r| self.view().position_of(r));
+        let idx = row.map_or(0, |r| self.index_of(r));
         self.timeline.select(idx, len);
     }
 }
@@ -441,6 +463,8 @@ pub struct Viewport {
     pub list: Cell<Rect>,
     /// The screen's width (the tab bar's labels depend on it).
     pub width: Cell<u16>,
+    /// The timeline's column widths as last drawn (`<`/`>` start from them).
+    pub columns: std::cell::RefCell<Vec<Option<u16>>>,
 }
 
 /// A running export or copy, for the status bar.
@@ -581,6 +605,7 @@ impl App {
             Some(Overlay::Help { .. }) => vec![Scope::Help, Scope::Any],
             Some(Overlay::LoadReport { .. }) => vec![Scope::LoadReport, Scope::Any],
             Some(Overlay::Frequency(_)) => vec![Scope::Frequency, Scope::Any],
+            Some(Overlay::Row(_)) => vec![Scope::Row, Scope::Any],
             Some(Overlay::Detail(_)) => vec![Scope::Detail, Scope::Any],
             None => self.tab.scopes().to_vec(),
         }
@@ -833,6 +858,11 @@ impl App {
             Action::PrevColumn => self.move_column(-1),
             Action::HideColumn => self.hide_column(),
             Action::ShowColumns => self.show_columns(),
+            Action::SortColumn => self.sort_column(),
+            Action::ShowRow => self.open_row_text(),
+            Action::SwitchList => self.switch_s3_list(),
+            Action::NarrowerColumn => self.resize_column(false),
+            Action::WiderColumn => self.resize_column(true),
             Action::Frequency => self.open_frequency(),
             Action::Narrow => self.narrow_from_frequency(),
             Action::PopFilter => self.pop_filter(),
@@ -867,11 +897,11 @@ impl App {
                     self.save_case();
                 }
             }
-            Action::PivotPrincipal => self.pivot("user", |c| &c.principal),
-            Action::PivotIp => self.pivot("ip", |c| &c.ip),
-            Action::PivotBucket => self.pivot("bucket", |c| &c.bucket),
-            Action::PivotEventName => self.pivot("name", |c| &c.name),
-            Action::PivotAccessKey => self.pivot("akid", |c| &c.access_key),
+            Action::PivotPrincipal => self.pivot(Field::User, |c| &c.principal),
+            Action::PivotIp => self.pivot(Field::Ip, |c| &c.ip),
+            Action::PivotBucket => self.pivot(Field::Bucket, |c| &c.bucket),
+            Action::PivotEventName => self.pivot(Field::Name, |c| &c.name),
+            Action::PivotAccessKey => self.pivot(Field::Akid, |c| &c.access_key),
             Action::ShowInTimeline => {
                 if !self.analysis_pivot() {
                     self.show_in_timeline();
@@ -938,6 +968,10 @@ impl App {
                 *scroll = step(*scroll);
                 return;
             }
+            Some(Overlay::Row(r)) => {
+                r.scroll = step(r.scroll);
+                return;
+            }
             Some(Overlay::Detail(d)) => {
                 d.scroll = step(d.scroll);
                 return;
@@ -956,6 +990,10 @@ impl App {
             Tab::Timeline => {
                 let len = s.view().len();
                 s.timeline.move_by(delta, len);
+            }
+            Tab::S3 if s.s3_changes_focus => {
+                let len = s.exposure_change_count();
+                s.s3_changes.move_by(delta, len);
             }
             Tab::S3 => {
                 let len = s.bucket_count();
@@ -1041,18 +1079,6 @@ mod tests {
         assert_eq!(parse_jump("00:40", None), None);
         assert_eq!(parse_jump("yesterday", None), None);
         assert_eq!(parse_jump("12345", None), None);
-    }
-
-    #[test]
-    fn quoting_round_trips_through_the_query_language() {
-        assert_eq!(quote(r#"a "b" \c"#), r#""a \"b\" \\c""#);
-        assert!(
-            crate::model::query::Query::parse(&format!(
-                "user:{}",
-                quote("arn:aws:iam::1:user/x (y)")
-            ))
-            .is_ok()
-        );
     }
 
     #[test]

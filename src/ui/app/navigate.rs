@@ -23,7 +23,12 @@ impl App {
         };
         self.overlay = None;
         let Some(s) = self.session_mut() else { return };
-        let idx = first_at_or_after(s.inv.store.times(), &s.view().rows, t);
+        let pos = first_at_or_after(s.inv.store.times(), &s.view().rows, t);
+        // Sorted by another column, the event found is wherever the sort put it.
+        let idx = match s.view().rows.get(pos) {
+            Some(&r) => s.index_of(r),
+            None => pos,
+        };
         let len = s.view().len();
         s.timeline.select(idx, len);
         let shown = s
@@ -65,12 +70,11 @@ impl App {
         };
         let row = d.row;
         let Some(s) = self.session_mut() else { return };
-        let view = s.view();
-        let len = view.len();
+        let len = s.view().len();
         if len == 0 {
             return;
         }
-        let pos = view.position_of(row) as isize + delta;
+        let pos = s.index_of(row) as isize + delta;
         let pos = pos.clamp(0, len as isize - 1) as usize;
         s.timeline.select(pos, len);
         let Some(next) = s.selected_row() else { return };
@@ -102,11 +106,12 @@ impl App {
             self.info("mark an event first (space), then mark the range to here");
             return;
         };
-        let view = s.view();
-        let a = view.position_of(anchor).min(view.len().saturating_sub(1));
+        // The range as the timeline shows it (sorted or in time order).
+        let len = s.view().len();
+        let a = s.index_of(anchor).min(len.saturating_sub(1));
         let b = s.timeline.selected;
-        let (lo, hi) = (a.min(b), a.max(b));
-        let rows: Vec<u32> = view.rows[lo..=hi.min(view.len().saturating_sub(1))].to_vec();
+        let (lo, hi) = (a.min(b), a.max(b).min(len.saturating_sub(1)));
+        let rows: Vec<u32> = (lo..=hi).filter_map(|i| s.row_at(i)).collect();
         for &r in &rows {
             s.marks.set(r, true);
         }

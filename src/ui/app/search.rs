@@ -2,8 +2,8 @@
 //! with hide/show, and the frequency table of a column with narrowing from it.
 use rustc_hash::FxHashMap;
 
-use super::filter::quote;
 use super::{App, Overlay, PromptKind, Tab};
+use crate::model::query::Filter;
 use crate::ui::investigation::Investigation;
 use crate::ui::tabs::timeline::{COLS, Col};
 use crate::ui::widgets::table::ListNav;
@@ -15,6 +15,8 @@ pub struct ColumnState {
     /// Index into `COLS`.
     pub cursor: usize,
     pub hidden: Vec<bool>,
+    /// Widths set with `<`/`>` (`None`: fitted to the screen).
+    pub width: Vec<Option<u16>>,
 }
 
 impl Default for ColumnState {
@@ -22,6 +24,7 @@ impl Default for ColumnState {
         ColumnState {
             cursor: 2,
             hidden: vec![false; COLS.len()],
+            width: vec![None; COLS.len()],
         }
     }
 }
@@ -53,14 +56,13 @@ impl Frequency {
         }
     }
 
-    /// The filter that narrows to the selected value.
-    pub fn narrowing(&self) -> Option<String> {
+    /// The filter that narrows to the selected value (the hour, for the time column).
+    pub fn narrowing(&self) -> Option<Filter> {
         let field = self.col.field()?;
         let (v, _) = self.values.get(self.nav.selected)?;
         Some(match v {
-            Some(v) if self.col == Col::Time => format!("time:{v}"),
-            Some(v) => format!("{field}:{}", quote(v)),
-            None => format!("-{field}:*"),
+            Some(v) => Filter::is(field, v.clone()),
+            None => Filter::present(field).not(),
         })
     }
 }
@@ -147,13 +149,16 @@ impl App {
         if n == 0 {
             return;
         }
+        // Matches in the order the timeline shows (sorted or in time order).
+        let order = s.display_order();
+        let at = |i: usize| order.as_ref().map_or(view.rows[i], |o| o[i]);
         let start = s.timeline.selected.min(n - 1);
         let step = if dir < 0 { n - 1 } else { 1 };
         let first = if dir == 0 { start } else { (start + step) % n };
         let mut i = first;
         let mut wrapped = false;
         let found = loop {
-            if row_matches(&s.inv, view.rows[i] as usize, &needle) {
+            if row_matches(&s.inv, at(i) as usize, &needle) {
                 break Some(i);
             }
             i = (i + step) % n;
@@ -214,7 +219,8 @@ impl App {
     pub(super) fn show_columns(&mut self) {
         let Some(s) = self.session_mut() else { return };
         s.columns.hidden.iter_mut().for_each(|h| *h = false);
-        self.info("all columns shown");
+        s.columns.width.iter_mut().for_each(|w| *w = None);
+        self.info("all columns shown at their own widths");
     }
 
     pub(super) fn open_frequency(&mut self) {
@@ -235,6 +241,6 @@ impl App {
         let Some(q) = f.narrowing() else { return };
         self.overlay = None;
         self.tab = Tab::Timeline;
-        self.submit_filter(q, true);
+        self.submit_built(q);
     }
 }

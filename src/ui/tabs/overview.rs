@@ -129,9 +129,44 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
     }
     let [top, bottom] =
         Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(lists);
-    let [a, b, c, f] = Layout::horizontal([Constraint::Ratio(1, 4); 4]).areas(top);
-    let [d, e, g, h] = Layout::horizontal([Constraint::Ratio(1, 4); 4]).areas(bottom);
+    // Where calls came from, with which key and agent, get the room: addresses carry their
+    // network class, keys are 20 characters.
+    let [a, b, c] = Layout::horizontal([
+        Constraint::Ratio(1, 4),
+        Constraint::Ratio(1, 4),
+        Constraint::Ratio(1, 2),
+    ])
+    .areas(top);
+    // An access key is 20 characters and its count up to 7: its list keeps 28 columns.
+    let wide = bottom.width >= 120;
+    let [f, h, g, e, d] = Layout::horizontal(if wide {
+        [
+            Constraint::Length(28),
+            Constraint::Min(0),
+            Constraint::Length(22),
+            Constraint::Length(18),
+            Constraint::Length(24),
+        ]
+    } else {
+        [
+            Constraint::Length(28),
+            Constraint::Min(0),
+            Constraint::Length(16),
+            Constraint::Length(16),
+            Constraint::Length(0),
+        ]
+    })
+    .areas(bottom);
     let tops = &s.inv.tops;
+    let ips: Vec<Count> = tops
+        .source_ips
+        .iter()
+        .zip(&tops.source_ip_classes)
+        .map(|(c, class)| Count {
+            value: format!("{} {class}", c.value),
+            count: c.count,
+        })
+        .collect();
     let principals: Vec<Count> = sum
         .top_principals
         .iter()
@@ -142,8 +177,9 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
         .collect();
     draw_counts(app, buf, a, "Event names", &sum.top_event_names);
     draw_counts(app, buf, b, "Principals", &principals);
-    draw_counts(app, buf, c, "Source IPs", &tops.source_ips);
+    draw_counts(app, buf, c, "Source IPs (network class)", &ips);
     draw_counts(app, buf, f, "Access keys", &tops.access_keys);
+    // Shown when the screen is wide; the Scope line counts them always.
     draw_counts(app, buf, d, "Event sources", &sum.top_event_sources);
     draw_counts(app, buf, e, "Regions", &sum.regions);
     draw_counts(app, buf, g, "Error codes", &sum.error_codes);

@@ -1,19 +1,23 @@
 //! Tab 3 with the analysis: buckets with data and management counts, principals, GetObject,
 //! bytes out and first/last (rows with permission or exposure changes highlighted), data events
-//! beside management events by name, and the exposure changes in time order. Enter shows the
-//! bucket's events; B pins it as BUCKET.
+//! beside management events by name, and the exposure changes in time order with each bucket's
+//! exposure at the end of the log (`analysis::exposure`). Enter shows the bucket's events; `c`
+//! moves the cursor to the changes, where enter shows the bucket's changes; B pins the bucket.
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 
 use super::grid::{self, Cells};
 use crate::analysis::Analysis;
+use crate::analysis::exposure::{BucketExposure, ExposureLevel};
 use crate::ui::app::{App, Session};
+use crate::ui::theme::Theme;
 use crate::ui::widgets::table::ColumnSpec;
 use crate::ui::widgets::text::{self, clean, cut, short_principal};
 
-const SPECS: [ColumnSpec; 9] = [
+const SPECS: [ColumnSpec; 10] = [
     ColumnSpec::new("Bucket", 12, 40, 0),
+    ColumnSpec::new("Exposure", 9, 9, 1),
     ColumnSpec::new("Events", 6, 9, 0).right(),
     ColumnSpec::new("Data", 6, 9, 1).right(),
     ColumnSpec::new("Mgmt", 5, 8, 1).right(),
@@ -73,8 +77,13 @@ pub fn draw(app: &App, s: &Session, a: &Analysis, frame: &mut Frame, area: Rect)
             } else {
                 t.base()
             };
+            let exp = exposure_of(a, Some(&b.bucket));
             vec![
                 (clean(&b.bucket).into_owned(), base),
+                match exp {
+                    Some(e) => (e.level.label().to_owned(), exposure_style(t, e.level)),
+                    None => (String::new(), t.dim()),
+                },
                 (text::thousands(b.events), base),
                 (text::thousands(b.data_events), base),
                 (text::thousands(b.management_events), base),
@@ -132,19 +141,37 @@ pub fn draw(app: &App, s: &Session, a: &Analysis, frame: &mut Frame, area: Rect)
     if s3.exposure_changes.is_empty() || y + 2 > bottom {
         return;
     }
+    // The title names the selected change's bucket and its state at the end of the log.
+    let nav = &s.s3_changes;
+    let selected = s3.exposure_changes.get(nav.selected);
+    let state = selected
+        .and_then(|c| exposure_of(a, c.bucket.as_deref()))
+        .map(|e| {
+            format!(
+                ": {} at the end: {}",
+                clean(e.bucket.as_deref().unwrap_or("account")),
+                e.state
+            )
+        })
+        .unwrap_or_default();
+    let key = if s.s3_changes_focus { "" } else { " [c]" };
     buf.set_stringn(
         area.x,
         y,
-        "Permission and exposure changes",
+        cut(
+            &format!("Exposure changes{key}{state}"),
+            area.width as usize,
+        ),
         area.width as usize,
         t.warning(),
     );
     y += 1;
-    for c in s3
-        .exposure_changes
-        .iter()
-        .take(bottom.saturating_sub(y) as usize)
-    {
+    let h = bottom.saturating_sub(y) as usize;
+    let off = nav.window(h, s3.exposure_changes.len());
+    if s.s3_changes_focus {
+        app.viewport.page.set(h.max(1));
+    }
+    for (i, c) in s3.exposure_changes.iter().enumerate().skip(off).take(h) {
         let line = format!(
             "{} {} {} by {}{}",
             c.time.map(text::time_minutes).unwrap_or_default(),
@@ -168,6 +195,23 @@ pub fn draw(app: &App, s: &Session, a: &Analysis, frame: &mut Frame, area: Rect)
             area.width as usize,
             style,
         );
+        if s.s3_changes_focus && i == nav.selected {
+            buf.set_style(Rect::new(area.x, y, area.width, 1), t.selected());
+        }
         y += 1;
+    }
+}
+
+/// The analysis' end-of-log exposure of a bucket (`None`: account-level calls).
+fn exposure_of<'a>(a: &'a Analysis, bucket: Option<&str>) -> Option<&'a BucketExposure> {
+    a.exposure.iter().find(|e| e.bucket.as_deref() == bucket)
+}
+
+/// Exposed now: error; weakened or shared: warning; closed or never open: dim.
+fn exposure_style(t: Theme, l: ExposureLevel) -> Style {
+    match l {
+        ExposureLevel::Public => t.error(),
+        ExposureLevel::Shared | ExposureLevel::Weakened => t.warning(),
+        ExposureLevel::Restored | ExposureLevel::Private | ExposureLevel::Attempted => t.dim(),
     }
 }

@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
+use crate::model::query::Field;
 use crate::ui::app::{App, Session};
 use crate::ui::investigation::Investigation;
 use crate::ui::view::View;
@@ -45,19 +46,19 @@ pub const COLS: [Col; 11] = [
 
 impl Col {
     /// The query field that narrows to one of this column's values (`None`: the mark column).
-    pub fn field(self) -> Option<&'static str> {
+    pub fn field(self) -> Option<Field> {
         match self {
             Col::Mark => None,
-            Col::Time => Some("time"),
-            Col::Principal => Some("user"),
-            Col::Name => Some("name"),
-            Col::Error => Some("error"),
-            Col::Ip => Some("ip"),
-            Col::BucketKey => Some("bucket"),
-            Col::Source => Some("source"),
-            Col::Region => Some("region"),
-            Col::UserAgent => Some("ua"),
-            Col::AccessKey => Some("akid"),
+            Col::Time => Some(Field::Time),
+            Col::Principal => Some(Field::User),
+            Col::Name => Some(Field::Name),
+            Col::Error => Some(Field::Error),
+            Col::Ip => Some(Field::Ip),
+            Col::BucketKey => Some(Field::Bucket),
+            Col::Source => Some(Field::Source),
+            Col::Region => Some(Field::Region),
+            Col::UserAgent => Some(Field::Ua),
+            Col::AccessKey => Some(Field::Akid),
         }
     }
 
@@ -207,6 +208,12 @@ fn breadcrumb(app: &App, s: &Session) -> Line<'static> {
             t.dim(),
         ));
     }
+    if let Some(sort) = s.sort {
+        spans.push(Span::styled(
+            format!("  sorted: {} {}", sort.col.title(), sort.arrow()),
+            t.key(),
+        ));
+    }
     if let Some(p) = &s.preview {
         spans.push(Span::styled(" › ", t.dim()));
         spans.push(Span::styled(
@@ -321,10 +328,25 @@ fn draw_table(app: &App, s: &Session, view: &View, buf: &mut Buffer, area: Rect)
         return;
     }
     let short_time = within_one_year(&s.inv, &view.rows);
-    let specs = specs(short_time);
+    let mut specs = specs(short_time);
+    let mut natural = view.widths.clone();
+    // Widths set with `<`/`>` hold whatever the screen.
+    for (i, w) in s.columns.width.iter().enumerate() {
+        if let (Some(w), Some(spec), Some(n)) = (*w, specs.get_mut(i), natural.get_mut(i)) {
+            *spec = ColumnSpec {
+                min: w,
+                max: w,
+                comfy: w,
+                ..*spec
+            };
+            if *n > 0 {
+                *n = w;
+            }
+        }
+    }
     let cursor = s.columns.cursor;
-    let (widths, scrolled) =
-        fit_timeline(&specs, &view.widths, &s.columns.hidden, cursor, area.width);
+    let (widths, scrolled) = fit_timeline(&specs, &natural, &s.columns.hidden, cursor, area.width);
+    app.viewport.columns.replace(widths.clone());
     let error_hidden = COLS
         .iter()
         .zip(&widths)
@@ -339,6 +361,16 @@ fn draw_table(app: &App, s: &Session, view: &View, buf: &mut Buffer, area: Rect)
                 Rect::new(x, area.y, w.min(area.x + area.width - x), 1),
                 t.column_cursor(),
             );
+        }
+        // The sorted column's header ends in its direction.
+        if let Some(sort) = s.sort
+            && COLS.get(i) == Some(&sort.col)
+            && w >= 2
+        {
+            let at = x + (width(specs[i].title) as u16).min(w - 1);
+            if at < area.x + area.width {
+                buf.set_string(at, area.y, sort.arrow(), t.key());
+            }
         }
         x = (x + w + 1).min(area.x + area.width);
     }
@@ -368,7 +400,9 @@ fn draw_table(app: &App, s: &Session, view: &View, buf: &mut Buffer, area: Rect)
     let needle = s.search.as_deref().unwrap_or("");
     let h = rows_area.height as usize;
     let off = s.timeline.window(h, view.len());
-    for (i, &row) in view.rows.iter().enumerate().skip(off).take(h) {
+    let order = s.display_order();
+    let shown = order.as_deref().unwrap_or(&view.rows);
+    for (i, &row) in shown.iter().enumerate().skip(off).take(h) {
         let y = rows_area.y + (i - off) as u16;
         let r = row as usize;
         let failed = s.inv.cols.error.get(r).is_some();
