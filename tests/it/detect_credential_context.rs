@@ -1,10 +1,10 @@
 //! Credential context for people's credentials (long-term keys, role sessions): one credential
 //! used in two places at once, as table-driven cases of a few hand-made records each.
+use cttui::analysis::Level;
 use cttui::analysis::evidence::EvidenceKind;
-use cttui::analysis::{Analysis, AnalysisOptions, Level, analyze};
 use serde_json::Value;
 
-use crate::support::records::{DAY0, assumed_role, iam_user, load_records, record, t};
+use crate::support::records::{DAY0, analysed, assumed_role, iam_user, record, t};
 
 const HOME: &str = "203.0.113.10";
 const HOME2: &str = "203.0.113.44";
@@ -26,10 +26,6 @@ fn at(day: i64, min: i64, who: &Value, ip: &str, ua: &str) -> Value {
         ip,
         ua,
     )
-}
-
-fn run(recs: &[Value]) -> Analysis {
-    analyze(&load_records(recs), &AnalysisOptions::default()).expect("analysis")
 }
 
 /// (case, records, expected level of "credential-concurrent-use" for the principal (None: not
@@ -184,7 +180,7 @@ fn one_credential_in_two_places_at_once() {
         &[],
     ));
     for (name, recs, want, words) in cases {
-        let a = run(&recs);
+        let a = analysed(&recs);
         let ev: Vec<_> = a
             .evidence
             .iter()

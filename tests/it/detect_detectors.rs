@@ -1,11 +1,13 @@
 //! Table-driven tests of the credential and chain detectors and the network class, each case a few
 //! hand-made records through the real ingest and analysis.
 use cttui::analysis::evidence::EvidenceKind;
-use cttui::analysis::{Analysis, AnalysisOptions, Level, analyze};
+use cttui::analysis::{Analysis, Level};
 use cttui::model::query::Query;
 use serde_json::{Value, json};
 
-use crate::support::records::{DAY0, assumed_role, iam_user, load_records, record, t, with};
+use crate::support::records::{
+    DAY0, analysed, assumed_role, iam_user, load_records, record, t, with,
+};
 
 const EC2_IP: &str = "3.225.16.109";
 const OUT_IP: &str = "198.51.100.23";
@@ -23,10 +25,6 @@ fn call(i: i64, id: &Value, ip: &str, ua: &str) -> Value {
         ip,
         ua,
     )
-}
-
-fn run(recs: &[Value]) -> Analysis {
-    analyze(&load_records(recs), &AnalysisOptions::default()).expect("analysis")
 }
 
 fn kinds(a: &Analysis, principal_end: &str) -> Vec<(EvidenceKind, Level)> {
@@ -137,7 +135,7 @@ fn credential_misuse_cases() {
         ),
     ];
     for (label, recs, who, want, word) in cases {
-        let a = run(&recs);
+        let a = analysed(&recs);
         let got: Vec<_> = a
             .evidence
             .iter()
@@ -173,7 +171,7 @@ fn person_whose_address_drove_misused_credentials() {
         .chain((4..6).map(|i| call(i, &human, "192.168.10.20", LINUX_CLI)))
         .chain((6..8).map(|i| call(i, &inst, "192.168.10.20", LINUX_CLI)))
         .collect();
-    let a = run(&recs);
+    let a = analysed(&recs);
     assert_eq!(
         kinds(&a, "user/mallory"),
         [(EvidenceKind::StolenCredentialOperator, Level::High)]
@@ -212,7 +210,7 @@ fn new_long_term_key_from_a_new_address() {
         ),
     ];
     for (label, recs, want) in cases {
-        let a = run(&recs);
+        let a = analysed(&recs);
         let got = a
             .evidence
             .iter()
@@ -398,7 +396,7 @@ fn escalation_chain_cases() {
         ),
     ];
     for (label, recs, want, min_steps) in cases {
-        let a = run(&recs);
+        let a = analysed(&recs);
         let got = a.evidence.iter().find(|e| {
             matches!(
                 e.kind,
@@ -487,7 +485,7 @@ fn recon_reads_and_tampering_cases() {
         ),
     ];
     for (label, recs, want) in cases {
-        let a = run(&recs);
+        let a = analysed(&recs);
         let got = a
             .evidence
             .iter()
@@ -557,7 +555,7 @@ fn small_log_scored_by_contexts() {
             }
         }
     }
-    let a = run(&recs);
+    let a = analysed(&recs);
     assert!(
         a.principals
             .iter()
@@ -624,7 +622,7 @@ fn principal_reasons_say_attempt_when_every_call_failed() {
         ),
     ];
     let recs: Vec<Value> = cases.iter().flat_map(|c| c.1.clone()).collect();
-    let a = run(&recs);
+    let a = analysed(&recs);
     for (who, _, attempt, level) in &cases {
         let p = a
             .principals

@@ -3,10 +3,10 @@
 //! and an IAM user's key that escalates its own rights amid a busy owner. The attacker must rank
 //! first at High or Critical, with the decoys below.
 use cttui::analysis::evidence::EvidenceKind;
-use cttui::analysis::{Analysis, AnalysisOptions, Confidence, Level, analyze};
+use cttui::analysis::{Analysis, Confidence, Level};
 use serde_json::{Value, json};
 
-use crate::support::records::{DAY0, assumed_role, iam_user, load_records, record, t, user, with};
+use crate::support::records::{DAY0, analysed, assumed_role, iam_user, record, t, user, with};
 
 const LAPTOP: &str = "198.51.100.23";
 const MAC_CLI: &str =
@@ -16,10 +16,6 @@ const FIREFOX: &str =
 /// Addresses inside AWS's published EC2 prefixes (us-east-1).
 const EC2_IP: &str = "3.225.16.109";
 const EC2_IP2: &str = "52.45.102.28";
-
-fn run(records: &[Value]) -> Analysis {
-    analyze(&load_records(records), &AnalysisOptions::default()).expect("analysis")
-}
 
 fn table(a: &Analysis) -> String {
     a.principals
@@ -155,7 +151,7 @@ fn instance_credentials_from_a_laptop() {
         ));
     }
     assert_eq!(recs.len(), 103);
-    let a = run(&recs);
+    let a = analysed(&recs);
     let top = &a.principals[0];
     assert!(
         top.principal
@@ -291,7 +287,7 @@ fn lambda_and_task_credentials_from_outside() {
         }
     }
     assert_eq!(recs.len(), 37);
-    let a = run(&recs);
+    let a = analysed(&recs);
     assert_eq!(
         a.principals
             .iter()
@@ -450,7 +446,7 @@ fn iam_user_escalates_itself_amid_a_busy_owner() {
             ua,
         ));
     }
-    let a = run(&recs);
+    let a = analysed(&recs);
     let top = &a.principals[0];
     assert_eq!(top.principal, user("ci-deployer"), "{}", table(&a));
     assert_eq!(top.risk, Level::Critical, "{}", table(&a));

@@ -3,12 +3,17 @@
 
 use std::io::Write;
 
-use cttui::analysis::Analysis;
+use cttui::analysis::{Analysis, AnalysisOptions, analyze};
 use cttui::ingest::{LoadOptions, load};
 use cttui::model::store::EventStore;
 use serde_json::{Value, json};
 
 pub const ACCOUNT: &str = "111122223333";
+
+/// The analysis, with default options, of `records` loaded through the real ingest path.
+pub fn analysed(records: &[Value]) -> Analysis {
+    analyze(&load_records(records), &AnalysisOptions::default()).expect("analysis")
+}
 
 /// Whether rule `rule` fired for `principal`.
 pub fn hit(a: &Analysis, rule: &str, principal: &str) -> bool {
