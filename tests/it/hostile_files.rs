@@ -187,3 +187,37 @@ fn stdin_and_process_substitution_load() {
     let v: serde_json::Value = serde_json::from_slice(&bash.stdout).expect("json");
     assert_eq!(v["events"], 1, "{v}");
 }
+
+/// Per-file memory: 20,000 one-record files once took 1.38 GB (~68 KB a file). Measured in a
+/// process of its own, so the peak is this load's alone.
+#[test]
+fn many_small_files_cost_little_memory_each() {
+    crate::support::in_own_process("hostile_files::many_small_files_alone");
+}
+
+#[test]
+#[ignore = "run by many_small_files_cost_little_memory_each in a process of its own"]
+fn many_small_files_alone() {
+    crate::support::assert_alone();
+    const FILES: usize = 5_000;
+    let dir = tempfile::tempdir().expect("tmp");
+    for i in 0..FILES {
+        let rec = RECORD.replace("\"e1\"", &format!("\"e{i}\""));
+        std::fs::write(dir.path().join(format!("f{i:05}.json")), rec).expect("write");
+    }
+    let peak = || crate::support::fuzz::peak_rss().expect("VmHWM in /proc/self/status");
+    let base = peak();
+    let (store, report) = load(
+        &[dir.path().to_string_lossy().into_owned()],
+        &LoadOptions::default(),
+    )
+    .expect("load");
+    assert_eq!(store.len(), FILES);
+    assert_eq!(report.files.len(), FILES);
+    let per_file = peak().saturating_sub(base) / FILES as u64;
+    eprintln!("peak growth per file: {per_file} bytes");
+    assert!(
+        per_file < 16 << 10,
+        "{per_file} bytes of peak memory per file"
+    );
+}
