@@ -140,7 +140,7 @@ pub fn write_dir(
     let mut written = Vec::new();
     let mut put = |name: &str, bytes: Vec<u8>| -> Result<()> {
         let p = dir.join(name);
-        crate::playbook::session::write_atomic(&p, &bytes).map_err(|e| Error::io(&p, e))?;
+        crate::fsutil::write_atomic(&p, &bytes, true).map_err(|e| Error::io(&p, e))?;
         written.push(p);
         Ok(())
     };

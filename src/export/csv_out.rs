@@ -34,7 +34,7 @@ pub enum Column {
     Time,
     /// A store column (string, integer or boolean).
     Field(&'static str),
-    /// The event's risk level from the analysis (empty when none).
+    /// The event's risk level from the analysis (`none` when nothing flagged it).
     Risk,
     /// Ids of the rules whose findings include the event, `;`-separated.
     Rules,
@@ -132,10 +132,17 @@ pub fn write_csv<W: Write>(
         for (_, c) in columns {
             let v = match *c {
                 Column::Time => store.time_at(r).map(format_ms).unwrap_or_default(),
-                Column::Risk => analysis
-                    .and_then(|a| a.event_risk.get(r).copied().flatten())
-                    .map(|l| l.to_string())
-                    .unwrap_or_default(),
+                // Every analysed row says its risk: `none` when nothing flagged it, so a
+                // spreadsheet filter on the column never mistakes "not flagged" for "missing".
+                Column::Risk => match analysis {
+                    Some(a) => a
+                        .event_risk
+                        .get(r)
+                        .copied()
+                        .flatten()
+                        .map_or_else(|| "none".to_owned(), |l| l.to_string()),
+                    None => String::new(),
+                },
                 Column::Rules => rules
                     .as_ref()
                     .and_then(|v| v.get(r))

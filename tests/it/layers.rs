@@ -69,9 +69,6 @@ const PENDING: &[(&str, &str)] = &[
     // `analysis::command` is the analyze command (clap arguments, output formats): it belongs
     // with the command layer (e.g. `src/cli/analyze.rs`), then it may use `export` freely.
     ("src/analysis/command.rs", "export"),
-    // formats/robust: the atomic write helper is a file-system utility, not the playbook's; move
-    // it beside `text` (e.g. `src/fsutil.rs`) so exports need not reach up into `playbook`.
-    ("src/export/analysis_out.rs", "playbook"),
 ];
 
 /// Files below the UI that still print to the terminal themselves: (file, why and whose).
