@@ -139,7 +139,7 @@ fn service_sessions(cols: &Columns<'_>) -> FxHashMap<String, String> {
         .filter(|&r| names.code(r as usize) == assume && types.code(r as usize) == svc)
         .collect();
     // Read in stored order (a gzip delivery file inflates once), then keep time order.
-    rows.sort_unstable_by_key(|&r| cols.store.raw_id(r as usize));
+    cols.store.sort_stored_order(&mut rows);
     let keys = [
         "responseElements".to_owned(),
         "requestParameters".to_owned(),

@@ -111,13 +111,20 @@ impl EventStore {
         self.raw.compact(self.raw_id(row)?)
     }
 
+    /// Orders `rows` as their records are stored (file by file, offset by offset). Rows are in
+    /// time order; reading raw records that way would inflate a gzip delivery file again for
+    /// nearly every row, so anything reading many records sorts its rows with this first.
+    pub fn sort_stored_order(&self, rows: &mut [u32]) {
+        rows.sort_unstable_by_key(|&r| self.raw_ids.get(r as usize).copied());
+    }
+
     /// Every row's record as compact JSON, in row order. Records are read in the order they
     /// were stored (file by file), on all cores: rows are in time order, and reading them that
     /// way would inflate a gzip delivery file again for nearly every row.
     pub fn raw_compact_all(&self) -> Vec<Option<String>> {
         use rayon::prelude::*;
         let mut order: Vec<u32> = (0..self.len() as u32).collect();
-        order.sort_unstable_by_key(|&r| self.raw_ids.get(r as usize).copied());
+        self.sort_stored_order(&mut order);
         let texts: Vec<Vec<Option<String>>> = order
             .par_chunks(4096)
             .map(|chunk| {

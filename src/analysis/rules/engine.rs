@@ -173,9 +173,8 @@ pub fn match_rows(rule: &Rule, ctx: &RunContext<'_, '_>) -> Vec<u32> {
                 .collect(),
         };
         if !slow.is_empty() {
-            // Raw records in stored order: rows are in time order, and a gzip delivery file
-            // read back row by row would be inflated again for nearly every row.
-            cand.sort_unstable_by_key(|&r| cols.store.raw_id(r as usize));
+            // Raw records read in stored order; `out` is sorted back below.
+            cols.store.sort_stored_order(&mut cand);
             cand.retain(|&r| slow_ok(r as usize));
         }
         out.extend(cand);
