@@ -326,7 +326,7 @@ impl<'c, 'a> Explainer<'c, 'a> {
             15 => format!(
                 "{} GetObject ({} out){per} {}",
                 n(f.raw(15)),
-                humanize::bytes(f.raw(16)),
+                humanize::bytes(f.get_object_bytes as f64),
                 vs(n(med.round()))
             ),
             16 => format!(

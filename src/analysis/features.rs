@@ -99,7 +99,11 @@ pub struct Features {
     pub off_hours_share: f64,
     pub read_only_share: f64,
     pub get_object: u64,
+    /// bytesTransferredOut of every call (the model's feature): list and ACL calls send bytes too.
     pub bytes_out: i64,
+    /// bytesTransferredOut of the successful GetObject calls alone: the object reads' volume,
+    /// which the tables and reasons show beside the GetObject count.
+    pub get_object_bytes: i64,
     pub sensitive_calls: u64,
     /// Whole log: source IPs no other entity used. Window: source IPs the entity had not used in
     /// an earlier window (0 within [`NOVELTY_BASELINE_SECS`] of its first event).
@@ -439,6 +443,9 @@ fn summarise(rows: &[u32], ctx: &Ctx<'_>, sc: &mut Scratch, scope: Scope) -> Fea
         }
         if flags & GET_OBJECT != 0 {
             f.get_object += 1;
+            if e == NULL {
+                f.get_object_bytes += ctx.bytes[r];
+            }
         }
         if flags & SENSITIVE != 0 {
             f.sensitive_calls += 1;

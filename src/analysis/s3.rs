@@ -67,6 +67,7 @@ pub struct BucketSummary {
     /// The busiest principals, most events first.
     pub top_principals: Vec<Count>,
     pub get_object: usize,
+    /// bytesTransferredOut of the bucket's GetObject calls (what the object reads sent).
     pub bytes_out: i64,
     pub failures: usize,
     pub exposure_changes: usize,
@@ -228,10 +229,14 @@ pub fn summarize(cols: &Columns<'_>) -> S3Summary {
             S3Kind::Unknown => {}
         }
         *acc.principals.entry(principals.code(row)).or_default() += 1;
+        // Bytes out beside the GetObject count: the successful object reads' bytes, not the
+        // listings' (the same measure as `model::facts::object_read_bytes`).
         if Some(name) == get_object {
             acc.get_object += 1;
+            if errors.code(row) == NULL {
+                acc.bytes_out += cols.bytes_out[row];
+            }
         }
-        acc.bytes_out += cols.bytes_out[row];
         if errors.code(row) != NULL {
             acc.failures += 1;
         }

@@ -530,7 +530,7 @@ pub fn render_findings(input: &ReportInput, f: &Findings) -> Result<String> {
     if f.suggested {
         s.push_str(
             "No suspect is pinned: the suspect, bucket, severity and verdicts below are the \
-             analysis' suggestions, not findings. Pin them (TUI `p`/`B`, or `cttui report \
+             analysis' suggestions, not findings. Pin them (TUI `P`/`B`, or `cttui report \
              --suspect/--bucket`) once confirmed.\n\n",
         );
     }

@@ -304,7 +304,7 @@ fn q4(ctx: &Context) -> Result<Answer> {
     let Some(s) = ctx.suspect() else {
         let n_changes = ctx.rows(&changes)?.len();
         let text = format!(
-            "{} denied calls in the log; {} bucket policy/ACL/public-access changes. Pin a suspect (p) for a verdict.",
+            "{} denied calls in the log; {} bucket policy/ACL/public-access changes. Pin a suspect (P) for a verdict.",
             fmt_count(ctx.rows(&denials())?.len()),
             fmt_count(n_changes)
         );
@@ -347,7 +347,7 @@ fn q5(ctx: &Context) -> Result<Answer> {
             "Q5",
             question,
             Status::Unknown,
-            "Pin a suspect (p) to answer.".into(),
+            "Pin a suspect (P) to answer.".into(),
             None,
         );
     };
@@ -387,7 +387,7 @@ fn q6(ctx: &Context) -> Result<Answer> {
         let rows = ctx.rows(&object_reads())?;
         let (bytes, known) = bytes_of(ctx.store, &rows);
         let text = format!(
-            "{} successful GetObject in the log, {} out. Pin a suspect (p) for its share.",
+            "{} successful GetObject in the log, {} out. Pin a suspect (P) for its share.",
             fmt_count(rows.len()),
             humanize::bytes_known(bytes, known, rows.len(), "reads")
         );
@@ -417,7 +417,7 @@ fn q7(ctx: &Context) -> Result<Answer> {
             "Q7",
             question,
             Status::Unknown,
-            "Pin a suspect (p) to answer.".into(),
+            "Pin a suspect (P) to answer.".into(),
             None,
         );
     };
@@ -470,7 +470,7 @@ fn q8(ctx: &Context) -> Result<Answer> {
             "Q8",
             question,
             Status::Unknown,
-            "Pin a suspect (p) to answer.".into(),
+            "Pin a suspect (P) to answer.".into(),
             None,
         );
     };

@@ -199,3 +199,71 @@ fn ranking_by_source_ip_is_headed_as_such() {
     assert!(md.contains("## Source IPs (most anomalous first)"), "{md}");
     assert!(md.contains("| # | source IP | score |"), "{md}");
 }
+
+/// The bytes shown beside a GetObject count (the S3 table's "bytes out", a principal's
+/// "GetObject / bytes out", the reasons' "N GetObject (X out)") are the object reads' bytes,
+/// the one measure `model::facts::object_read_bytes` gives: never the listings' or ACL calls'.
+fn bytes_beside_get_object_are_object_read_bytes(path: &str, reads_objects: bool) {
+    use cttui::model::facts::object_read_bytes;
+    use cttui::model::query::{Field, Filter, Query};
+    let (store, report) = load(&[path.to_owned()], &LoadOptions::default()).expect("loads");
+    let inv = Investigation::analyze(store, report).expect("analyses");
+    let rows_of = |f: Filter| {
+        Query::new(f)
+            .and_then(|q| q.rows(&inv.store, None))
+            .expect("runs")
+    };
+    assert!(!inv.analysis.s3.buckets.is_empty(), "{path}: buckets");
+    for b in &inv.analysis.s3.buckets {
+        let rows = rows_of(Filter::is(Field::Bucket, &b.bucket));
+        let want = object_read_bytes(&inv.store, Some(&rows));
+        assert_eq!(b.bytes_out, want.bytes, "{path}: bucket {}", b.bucket);
+    }
+    let mut with_reads = 0;
+    for p in inv.analysis.principals.iter().take(10) {
+        let want = object_read_bytes(&inv.store, Some(inv.analysis.entity_rows(p.entity)));
+        assert_eq!(
+            p.features.get_object_bytes, want.bytes,
+            "{path}: {}",
+            p.principal
+        );
+        with_reads += usize::from(want.reads > 0);
+    }
+    assert_eq!(
+        with_reads > 0,
+        reads_objects,
+        "{path}: whether a ranked principal reads objects"
+    );
+}
+
+#[test]
+fn demo_bytes_beside_get_object_are_object_read_bytes() {
+    bytes_beside_get_object_are_object_read_bytes("demo-logs", true);
+    // The CLI agrees for a bucket whose listings and ACL reads also send bytes.
+    let (store, report) = load(&["demo-logs".to_owned()], &LoadOptions::default()).expect("loads");
+    let inv = Investigation::analyze(store, report).expect("analyses");
+    let b = inv
+        .analysis
+        .s3
+        .buckets
+        .iter()
+        .find(|b| b.bucket == "acme-webapp-assets")
+        .expect("bucket");
+    let cli = cli_object_bytes(
+        "demo-logs",
+        "bucket:acme-webapp-assets source:s3.amazonaws.com name:GetObject -error:*",
+    );
+    assert_eq!(b.bytes_out, cli.2);
+}
+
+#[test]
+fn real_log_bytes_beside_get_object_are_object_read_bytes() {
+    let Some(dir) = shared_cloudtrail("invictus-aws-stratus-32-techniques") else {
+        return;
+    };
+    // Stratus' techniques read no objects: every bucket's bytes beside GetObject are 0.
+    bytes_beside_get_object_are_object_read_bytes(
+        &dir.join("CloudTrail").display().to_string(),
+        false,
+    );
+}

@@ -592,3 +592,52 @@ fn log_strings_reach_the_report_sanitised() {
         "{md}"
     );
 }
+
+/// Whether the TUI's default keymap binds `key` to `action` in some scope.
+fn bound(key: &str, action: cttui::ui::action::Action) -> bool {
+    cttui::ui::keymap::Keymap::default_map()
+        .expect("keymap")
+        .bindings()
+        .iter()
+        .any(|b| b.action == action && b.keys.iter().any(|k| k.to_string() == key))
+}
+
+#[test]
+fn pin_hints_name_the_keys_that_pin() {
+    use cttui::ui::action::Action;
+    let (store, load, _dir) = case::store();
+    let f = case::findings(&store, &load, &cttui::playbook::session::Session::new());
+    assert!(f.pins.suspect.is_none(), "nothing pinned or suggested");
+    // "Pin a suspect (P) to answer.", "Pin a bucket (B) …": the key in brackets pins.
+    let mut hints = 0;
+    for a in &f.answers {
+        for (what, action) in [
+            ("Pin a suspect (", Action::PinSuspect),
+            ("Pin a bucket (", Action::PinBucket),
+        ] {
+            for (at, _) in a.answer.match_indices(what) {
+                let rest = &a.answer[at + what.len()..];
+                let key = &rest[..rest.find(')').expect("closed")];
+                assert!(bound(key, action), "{}: {}", a.id, a.answer);
+                hints += 1;
+            }
+        }
+    }
+    assert!(hints >= 4, "{hints} pin hints in the answers");
+    // The report's note on suggestions names the same keys.
+    let md = cttui::investigation::report_markdown(
+        &store,
+        &load,
+        None,
+        &cttui::playbook::session::Session::new(),
+    )
+    .expect("report");
+    let at = md.find("Pin them (TUI `").expect("the note on suggestions") + "Pin them (TUI `".len();
+    let keys: Vec<&str> = md[at..].split('`').step_by(2).take(2).collect();
+    assert_eq!(keys.len(), 2, "{md}");
+    assert!(bound(keys[0], Action::PinSuspect), "{md}");
+    assert!(
+        bound(keys[1].trim_start_matches('/'), Action::PinBucket),
+        "{md}"
+    );
+}

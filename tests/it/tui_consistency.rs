@@ -265,3 +265,162 @@ fn clicks_are_actions() {
     app.update(Action::Click { x: 14, y: 0 });
     assert_eq!(app.tab, Tab::Timeline);
 }
+
+#[test]
+fn playbook_evidence_replaces_the_filter() {
+    let mut app = analysed(&["tests/fixtures/tui".to_owned()]);
+    app.update(Action::Filter);
+    app.type_text("region:us-east-1");
+    app.update(Action::Submit);
+    settle(&mut app);
+    assert_eq!(app.session().expect("ready").views.len(), 2);
+    // Part 3's q9 (bucket policy and ACL changes), the item after "ongoing?".
+    app.update(Action::GotoPlaybook);
+    app.update(Action::PlaybookPart3);
+    settle(&mut app);
+    let rows = {
+        let s = app.session().expect("ready");
+        let case = s.case.case().expect("computed");
+        let q9 = case.queries.iter().find(|q| q.id == "q9").expect("q9");
+        q9.rows.clone()
+    };
+    app.update(Action::Down);
+    app.update(Action::OpenItem);
+    settle(&mut app);
+    assert_eq!(app.tab, Tab::Timeline);
+    let s = app.session().expect("ready");
+    assert_eq!(s.views.len(), 2, "the evidence replaces the filter");
+    assert_eq!(*s.top().rows, rows, "all of the query's rows");
+    // A triage answer's evidence (opened as its query text) replaces it too.
+    app.update(Action::Filter);
+    app.type_text("region:us-east-1");
+    app.update(Action::Submit);
+    settle(&mut app);
+    assert_eq!(app.session().expect("ready").views.len(), 3);
+    app.update(Action::GotoPlaybook);
+    app.update(Action::PlaybookPart2);
+    settle(&mut app);
+    let rows = {
+        let s = app.session().expect("ready");
+        let case = s.case.case().expect("computed");
+        let q1 = case.findings.answers.iter().find(|a| a.id == "Q1");
+        q1.expect("Q1").evidence.clone()
+    };
+    app.update(Action::OpenItem);
+    settle(&mut app);
+    assert_eq!(app.tab, Tab::Timeline);
+    let s = app.session().expect("ready");
+    assert_eq!(
+        s.views.len(),
+        2,
+        "the answer's evidence replaces the filters"
+    );
+    assert_eq!(*s.top().rows, rows, "all of Q1's evidence");
+}
+
+/// Durations and bytes come from `analysis::humanize` on every tab, as in the report and the CLI
+/// ("20 d 23 h", not "20d 23h"; "GetObject / bytes out" is the object reads' bytes).
+#[test]
+fn durations_and_bytes_read_alike_everywhere() {
+    use cttui::analysis::humanize;
+    let mut app = analysed(&["demo-logs".to_owned()]);
+    // The principal whose calls other than object reads send the most bytes: its GetObject
+    // bytes and its bytes of all calls read differently.
+    let (span, who, want_bytes, get_object) = {
+        let s = app.session().expect("ready");
+        let (a, b) = s.inv.store.time_span().expect("timed");
+        let an = s.analysis.as_ref().expect("analysed");
+        let reads = |p: &cttui::analysis::PrincipalReport| {
+            cttui::model::facts::object_read_bytes(&s.inv.store, Some(an.entity_rows(p.entity)))
+                .bytes
+        };
+        let p = an
+            .principals
+            .iter()
+            .max_by_key(|p| p.features.bytes_out - reads(p))
+            .expect("principals");
+        assert_ne!(
+            humanize::bytes(reads(p) as f64),
+            humanize::bytes(p.features.bytes_out as f64),
+            "{}",
+            p.principal
+        );
+        (b - a, p.principal.clone(), reads(p), p.features.get_object)
+    };
+    let text = screen_at(&app, 160, 50);
+    assert!(
+        text.contains(&format!("({})", humanize::elapsed(span))),
+        "{text}"
+    );
+    assert!(!text.contains("20d 23h"), "{text}");
+    // Its drill-down: its GetObject and their bytes, as the report and the CLI count them.
+    app.update(Action::GotoPrincipals);
+    let idx = {
+        let s = app.session().expect("ready");
+        let a = s.analysis.as_ref().expect("analysed");
+        s.principal_order
+            .iter()
+            .position(|&i| a.principals[i].principal == who)
+            .expect("listed")
+    };
+    for _ in 0..idx {
+        app.update(Action::Down);
+    }
+    app.update(Action::ShowInTimeline);
+    let text = screen_at(&app, 160, 50);
+    let line = text
+        .lines()
+        .find(|l| l.contains("GetObject / bytes out"))
+        .expect("the drill-down shows GetObject and bytes");
+    assert!(
+        line.contains(&format!(
+            "{get_object} / {}",
+            humanize::bytes(want_bytes as f64)
+        )),
+        "{line}"
+    );
+}
+
+/// Whether the default keymap binds `key` to `action` in some scope.
+fn bound(key: &str, action: Action) -> bool {
+    cttui::ui::keymap::Keymap::default_map()
+        .expect("keymap")
+        .bindings()
+        .iter()
+        .any(|b| b.action == action && b.keys.iter().any(|k| k.to_string() == key))
+}
+
+#[test]
+fn pin_hints_name_the_keys_that_pin() {
+    // No analysis, no bucket to suggest, nothing pinned: the playbook says how to pin.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("sts.json");
+    std::fs::write(
+        &path,
+        r#"{"Records":[{"eventTime":"2024-04-15T03:00:00Z","eventSource":"sts.amazonaws.com","eventName":"GetCallerIdentity","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.1","eventID":"e1","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333"}}]}"#,
+    )
+    .expect("write");
+    let inv =
+        Investigation::load(&[path.display().to_string()], &LoadOptions::default()).expect("loads");
+    let mut app = App::with_investigation(env(Theme::monochrome()), inv);
+    settle(&mut app);
+    app.update(Action::GotoPlaybook);
+    settle(&mut app);
+    let text = screen_at(&app, 160, 40);
+    let line = text
+        .lines()
+        .find(|l| l.contains("pins: none ("))
+        .expect("the pins line says how to pin");
+    let hint = |what: &str| {
+        let at = line.find(what).expect(what);
+        line[..at]
+            .trim_end()
+            .rsplit([' ', '('])
+            .next()
+            .expect("key")
+            .to_owned()
+    };
+    assert!(bound(&hint(" pins SUSPECT"), Action::PinSuspect), "{line}");
+    assert!(bound(&hint(" pins BUCKET"), Action::PinBucket), "{line}");
+    assert!(bound(&hint(" the window"), Action::PinWindow), "{line}");
+}

@@ -172,8 +172,9 @@ fn drill(app: &App, p: &PrincipalReport, frame: &mut Frame, area: Rect) {
                 ),
                 (
                     "GetObject / bytes out",
-                    format!("{} / {}", f.get_object, text::bytes(f.bytes_out)),
+                    format!("{} / {}", f.get_object, text::bytes(f.get_object_bytes)),
                 ),
+                ("bytes out, all calls", text::bytes(f.bytes_out)),
                 ("sensitive calls", f.sensitive_calls.to_string()),
                 (
                     "exclusive IPs / agents",

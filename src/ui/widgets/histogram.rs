@@ -94,17 +94,9 @@ impl Aligned {
             .collect()
     }
 
-    /// "1 h", "15 min", "1 day".
+    /// "1 h", "15 min", "1 d": the analysis' window format.
     pub fn step_label(&self) -> String {
-        match self.step {
-            s if s % 86_400_000 == 0 => match s / 86_400_000 {
-                1 => "1 day".to_owned(),
-                d => format!("{d} days"),
-            },
-            s if s % 3_600_000 == 0 => format!("{} h", s / 3_600_000),
-            s if s % 60_000 == 0 => format!("{} min", s / 60_000),
-            s => format!("{} s", s / 1000),
-        }
+        crate::analysis::humanize::duration(self.step / 1000)
     }
 }
 

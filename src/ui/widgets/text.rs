@@ -124,35 +124,14 @@ pub fn time_minutes(ms: i64) -> String {
         .unwrap_or_else(|| ms.to_string())
 }
 
-/// `3d 4h`, `2h 5m`, `40s`.
+/// Elapsed time as the reports and the CLI write it: `6 d 18 h`, `2 h 05 min`, `40 s`.
 pub fn duration(ms: i64) -> String {
-    let s = ms.max(0) / 1000;
-    let (d, h, m) = (s / 86_400, (s / 3600) % 24, (s / 60) % 60);
-    if d > 0 {
-        format!("{d}d {h}h")
-    } else if h > 0 {
-        format!("{h}h {m}m")
-    } else if m > 0 {
-        format!("{m}m {}s", s % 60)
-    } else {
-        format!("{s}s")
-    }
+    crate::analysis::humanize::elapsed(ms)
 }
 
-/// `1.5 MiB`.
+/// Bytes in binary units, as everywhere else: `1.5 MiB`.
 pub fn bytes(n: i64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v.abs() >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
+    crate::analysis::humanize::bytes(n as f64)
 }
 
 #[cfg(test)]
@@ -184,7 +163,7 @@ mod tests {
         assert_eq!(short_source("s3.amazonaws.com"), "s3");
         assert_eq!(thousands(1234567), "1,234,567");
         assert_eq!(thousands(12), "12");
-        assert_eq!(duration(90_061_000), "1d 1h");
+        assert_eq!(duration(90_061_000), "1 d 1 h");
         assert_eq!(bytes(1536), "1.5 KiB");
     }
 }
