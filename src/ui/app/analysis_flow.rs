@@ -1,14 +1,14 @@
 //! The behaviour analysis in the app: the background job started after the load, and the pivots
 //! and orderings of the analysis tabs (Principals, Anomalies, Findings).
 use std::sync::Arc;
-use std::time::Instant;
 
-use super::{App, Busy, Tab};
-use crate::analysis::{Analysis, AnalysisOptions, Level};
+use super::effects::{AnalysisRequest, Effect};
+use super::{App, Tab};
+use crate::analysis::{Analysis, Level};
 use crate::export::charts::{self, Series};
 use crate::model::query::{Field, Filter, Op, Query};
 use crate::playbook::health::{self, Health};
-use crate::ui::jobs::JobResult;
+use crate::ui::jobs::{JobKind, JobResult};
 use crate::ui::view::View;
 use crate::ui::widgets::text;
 
@@ -101,42 +101,45 @@ impl PrincipalSort {
 /// The playbook's view of the ranking (shared with the headless report).
 pub use crate::investigation::standings;
 
+/// The analysis job: the analysis, the logging health and the charts over the loaded store.
+pub(super) fn run(r: AnalysisRequest) -> JobResult {
+    let AnalysisRequest { inv, opts } = r;
+    let analysis = crate::analysis::analyze(&inv.store, &opts);
+    JobResult::Analyzed(Box::new(analysis.map_err(|e| e.to_string()).map(
+        |analysis| {
+            let health = health::check(&inv.store, &inv.report, health::DEFAULT_SILENCE_MINUTES)
+                .map_err(|e| e.to_string());
+            let charts = ChartSet::new(&inv.store, &analysis);
+            AnalysisDone {
+                analysis,
+                health,
+                charts,
+            }
+        },
+    )))
+}
+
 impl App {
-    /// Runs the behaviour analysis in the background (after the load, or for tests).
+    /// Runs the behaviour analysis in the background now (tests; the app starts it after the
+    /// load by itself).
     pub fn start_analysis(&mut self) {
+        self.request_analysis();
+        let fx = self.take_effects();
+        self.run_effects(fx);
+    }
+
+    /// Asks for the behaviour analysis of the loaded store.
+    pub(super) fn request_analysis(&mut self) {
         let Some(s) = self.session() else { return };
-        let inv = Arc::clone(&s.inv);
-        let opts: AnalysisOptions = self.analysis_options.clone();
-        let work = move || {
-            let analysis = crate::analysis::analyze(&inv.store, &opts);
-            JobResult::Analyzed(Box::new(analysis.map_err(|e| e.to_string()).map(
-                |analysis| {
-                    let health =
-                        health::check(&inv.store, &inv.report, health::DEFAULT_SILENCE_MINUTES)
-                            .map_err(|e| e.to_string());
-                    let charts = ChartSet::new(&inv.store, &analysis);
-                    super::analysis_flow::AnalysisDone {
-                        analysis,
-                        health,
-                        charts,
-                    }
-                },
-            )))
+        let r = AnalysisRequest {
+            inv: Arc::clone(&s.inv),
+            opts: self.analysis_options.clone(),
         };
-        match self
-            .jobs
-            .spawn("analysis", work, |e| JobResult::Analyzed(Box::new(Err(e))))
-        {
-            Ok(()) => self.busy.push(Busy {
-                label: "analysing".to_owned(),
-                started: Instant::now(),
-            }),
-            Err(e) => self.error(format!("cannot start the analysis: {e}")),
-        }
+        self.effect(Effect::StartAnalysis(r));
+        self.busy_start(JobKind::Analysis, "analysing".to_owned());
     }
 
     pub(super) fn analysis_done(&mut self, res: Result<AnalysisDone, String>) {
-        self.busy.retain(|b| b.label != "analysing");
         let Some(s) = self.session_mut() else { return };
         match res {
             Ok(done) => {

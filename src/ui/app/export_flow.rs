@@ -1,12 +1,91 @@
 //! Export and clipboard copy: the path prompt, the overwrite question and the jobs.
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
 
-use super::{App, Busy, COPY_MAX_EVENTS, Overlay, PromptKind};
+use super::effects::Effect;
+use super::{App, COPY_MAX_EVENTS, Overlay, PromptKind};
 use crate::ui::export::{self, ExportPlan};
-use crate::ui::jobs::{CopyDone, ExportDone, JobResult};
+use crate::ui::investigation::Investigation;
+use crate::ui::jobs::{CopyDone, ExportDone, JobKind, JobResult};
+use crate::ui::view::{Marks, View};
 use crate::ui::widgets::text;
+
+/// What an export or a copy holds: the committed views and the marks when it was asked for.
+/// The plan and the Markdown are made off the UI thread.
+pub struct Selection {
+    pub inv: Arc<Investigation>,
+    pub views: Vec<View>,
+    pub marks: Marks,
+    pub events: usize,
+}
+
+impl Selection {
+    fn markdown(&self) -> (ExportPlan, String) {
+        let plan = export::plan(&self.views, &self.marks);
+        let md = export::markdown(&self.inv.store, &plan);
+        (plan, md)
+    }
+
+    pub(super) fn copy(self) -> JobResult {
+        let (_, markdown) = self.markdown();
+        JobResult::Copied(Ok(CopyDone {
+            markdown,
+            events: self.events,
+        }))
+    }
+}
+
+/// An export of the selection to a file.
+pub struct ExportRequest {
+    pub path: PathBuf,
+    pub overwrite: bool,
+    pub selection: Selection,
+}
+
+impl ExportRequest {
+    pub(super) fn run(self) -> JobResult {
+        let (plan, md) = self.selection.markdown();
+        JobResult::Exported(
+            export::write_atomic(&self.path, md.as_bytes(), self.overwrite)
+                .map(|()| ExportDone {
+                    path: self.path.clone(),
+                    events: plan.rows.len(),
+                    bytes: md.len(),
+                })
+                .map_err(|e| e.to_string()),
+        )
+    }
+}
+
+/// The incident report with the session as it was when asked for.
+pub struct ReportRequest {
+    pub path: PathBuf,
+    pub overwrite: bool,
+    pub inv: Arc<Investigation>,
+    pub session: crate::playbook::session::Session,
+    pub analysis: Option<Arc<crate::analysis::Analysis>>,
+}
+
+impl ReportRequest {
+    pub(super) fn run(self) -> JobResult {
+        let md = crate::investigation::report_markdown(
+            &self.inv.store,
+            &self.inv.report,
+            self.analysis.as_deref(),
+            &self.session,
+        );
+        JobResult::Reported(match md {
+            Ok(md) => export::write_atomic(&self.path, md.as_bytes(), self.overwrite)
+                .map(|()| ExportDone {
+                    path: self.path.clone(),
+                    events: 0,
+                    bytes: md.len(),
+                })
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        })
+    }
+}
 
 /// Exports of more events than this ask first.
 pub const EXPORT_ASK_EVENTS: usize = 10_000;
@@ -99,38 +178,27 @@ impl App {
     }
 
     pub(super) fn start_export(&mut self, path: PathBuf, overwrite: bool) {
-        let Some(events) = self.export_count() else {
+        let Some(selection) = self.selection() else {
             return;
         };
-        let Some(s) = self.session() else { return };
-        // The plan, the Markdown and the write all happen off the UI thread.
-        let (inv, views, marks) = (Arc::clone(&s.inv), s.views.clone(), s.marks.clone());
-        let target = path.clone();
-        let work = move || {
-            let plan = export::plan(&views, &marks);
-            let md = export::markdown(&inv.store, &plan);
-            JobResult::Exported(
-                export::write_atomic(&target, md.as_bytes(), overwrite)
-                    .map(|()| ExportDone {
-                        path: target.clone(),
-                        events: plan.rows.len(),
-                        bytes: md.len(),
-                    })
-                    .map_err(|e| e.to_string()),
-            )
-        };
-        let spawned = self
-            .jobs
-            .spawn("export", work, |e| JobResult::Exported(Err(e)));
-        match spawned {
-            Ok(()) => {
-                self.busy.push(Busy {
-                    label: format!("exporting {} event(s)", text::thousands(events)),
-                    started: Instant::now(),
-                });
-            }
-            Err(e) => self.error(format!("export failed: {e}")),
-        }
+        let label = format!("exporting {} event(s)", text::thousands(selection.events));
+        self.effect(Effect::Export(Box::new(ExportRequest {
+            path,
+            overwrite,
+            selection,
+        })));
+        self.busy_start(JobKind::Export, label);
+    }
+
+    fn selection(&self) -> Option<Selection> {
+        let events = self.export_count()?;
+        let s = self.session()?;
+        Some(Selection {
+            inv: Arc::clone(&s.inv),
+            views: s.views.clone(),
+            marks: s.marks.clone(),
+            events,
+        })
     }
 
     pub(super) fn copy_markdown(&mut self) {
@@ -149,21 +217,44 @@ impl App {
             ));
             return;
         }
-        let Some(s) = self.session() else { return };
-        let (inv, views, marks) = (Arc::clone(&s.inv), s.views.clone(), s.marks.clone());
-        let work = move || {
-            let plan = export::plan(&views, &marks);
-            JobResult::Copied(Ok(CopyDone {
-                markdown: export::markdown(&inv.store, &plan),
-                events,
-            }))
+        let Some(selection) = self.selection() else {
+            return;
         };
-        let spawned = self.jobs.spawn("copy", work, |e| JobResult::Copied(Err(e)));
-        match spawned {
-            Ok(()) => self.busy.push(Busy {
-                label: "copying".to_owned(),
-                started: Instant::now(),
-            }),
+        self.effect(Effect::Copy(Box::new(selection)));
+        self.busy_start(JobKind::Copy, "copying".to_owned());
+    }
+
+    pub(super) fn export_done(&mut self, res: Result<ExportDone, String>) {
+        match res {
+            Ok(ExportDone {
+                path,
+                events,
+                bytes,
+            }) => self.info(format!(
+                "exported {} event(s) to {} ({})",
+                text::thousands(events),
+                path.display(),
+                text::bytes(bytes as i64)
+            )),
+            Err(e) => self.error(format!("export failed: {e}")),
+        }
+    }
+
+    pub(super) fn copy_done(&mut self, res: Result<CopyDone, String>) {
+        match res {
+            Ok(CopyDone { markdown, .. }) if markdown.len() > export::OSC52_MAX => {
+                self.error(format!(
+                    "too large for the clipboard ({}); export to a file with e",
+                    text::bytes(markdown.len() as i64)
+                ))
+            }
+            Ok(CopyDone { markdown, events }) => {
+                self.terminal_out.push(export::osc52(&markdown));
+                self.info(format!(
+                    "copied {} event(s) as Markdown (OSC 52: needs terminal support)",
+                    text::thousands(events)
+                ));
+            }
             Err(e) => self.error(format!("copy failed: {e}")),
         }
     }
@@ -207,40 +298,28 @@ impl App {
     }
 
     /// Renders the report with the current session (pins, answers, notes, severity) and writes
-    /// it atomically, off the UI thread.
+    /// it atomically, off the UI thread; the session is saved first.
     pub(super) fn start_report(&mut self, path: PathBuf, overwrite: bool) {
         self.save_case();
         let Some(s) = self.session() else { return };
-        let inv = Arc::clone(&s.inv);
-        let session = s.case.saved.clone();
-        let analysis = s.analysis.clone();
-        let target = path.clone();
-        let work = move || {
-            let md = crate::investigation::report_markdown(
-                &inv.store,
-                &inv.report,
-                analysis.as_deref(),
-                &session,
-            );
-            JobResult::Reported(match md {
-                Ok(md) => export::write_atomic(&target, md.as_bytes(), overwrite)
-                    .map(|()| ExportDone {
-                        path: target.clone(),
-                        events: 0,
-                        bytes: md.len(),
-                    })
-                    .map_err(|e| e.to_string()),
-                Err(e) => Err(e.to_string()),
-            })
+        let r = ReportRequest {
+            path,
+            overwrite,
+            inv: Arc::clone(&s.inv),
+            session: s.case.saved.clone(),
+            analysis: s.analysis.clone(),
         };
-        match self
-            .jobs
-            .spawn("report", work, |e| JobResult::Reported(Err(e)))
-        {
-            Ok(()) => self.busy.push(Busy {
-                label: "report".to_owned(),
-                started: Instant::now(),
-            }),
+        self.effect(Effect::WriteReport(Box::new(r)));
+        self.busy_start(JobKind::Report, "report".to_owned());
+    }
+
+    pub(super) fn report_done(&mut self, res: Result<ExportDone, String>) {
+        match res {
+            Ok(d) => self.info(format!(
+                "report written to {} ({})",
+                d.path.display(),
+                text::bytes(d.bytes as i64)
+            )),
             Err(e) => self.error(format!("report failed: {e}")),
         }
     }
