@@ -1,0 +1,206 @@
+//! `update(Action)` changes state only and returns effects; the run loop runs them through the job
+//! runner, which coalesces session writes and triage runs. These tests count the jobs that ran
+//! and read the session file, on the small TUI fixture.
+use std::path::{Path, PathBuf};
+
+use cttui::ingest::LoadOptions;
+use cttui::playbook::session::{self, Loaded};
+use cttui::ui::action::Action;
+use cttui::ui::app::{App, Effect, Overlay, Tab};
+use cttui::ui::investigation::Investigation;
+use cttui::ui::jobs::JobKind;
+use cttui::ui::theme::Theme;
+use cttui::ui::widgets::prompt::TextInput;
+
+use crate::support::copy_dir;
+use crate::support::tui::{env, key_of, run_scripted, settle};
+
+/// The fixture copied to a temporary folder, opened with its session file beside it (none yet).
+fn opened() -> (tempfile::TempDir, App, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let logs = dir.path().join("logs");
+    copy_dir(Path::new("tests/fixtures/tui"), &logs);
+    let inputs = vec![logs.display().to_string()];
+    let path = session::session_path(&inputs);
+    let inv = Investigation::load(&inputs, &LoadOptions::default()).expect("fixture loads");
+    let mut app = App::with_investigation(env(Theme::colored()), inv);
+    app.attach_session_file(path.clone());
+    settle(&mut app);
+    assert!(!path.exists(), "an untouched session leaves no file");
+    (dir, app, path)
+}
+
+fn saved(path: &Path) -> session::Session {
+    match session::load(path) {
+        Loaded::Restored(s) => s,
+        Loaded::Fresh => panic!("no session file at {}", path.display()),
+        Loaded::Corrupt { error, .. } => panic!("corrupt session file: {error}"),
+    }
+}
+
+fn marked_rows(app: &App) -> Vec<u32> {
+    app.session().expect("ready").marks.rows()
+}
+
+fn kinds(effects: &[Effect]) -> Vec<Option<JobKind>> {
+    effects.iter().map(Effect::kind).collect()
+}
+
+#[test]
+fn update_performs_no_io_and_returns_the_save_it_asks_for() {
+    let (_dir, mut app, path) = opened();
+    app.apply(Action::GotoTimeline);
+    let effects = app.update(Action::ToggleMark);
+    assert_eq!(kinds(&effects), vec![Some(JobKind::SaveSession)]);
+    assert_eq!(marked_rows(&app).len(), 1, "the state changed at once");
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert!(!path.exists(), "nothing is written until the effect runs");
+    assert_eq!(app.job_runs(JobKind::SaveSession), 0);
+
+    // A pin asks for a save and a triage run; none starts inside update.
+    let triage_runs = app.job_runs(JobKind::Triage);
+    let effects = app.update(Action::PinSuspect);
+    assert_eq!(
+        kinds(&effects),
+        vec![Some(JobKind::SaveSession), Some(JobKind::Triage)]
+    );
+    assert!(!path.exists());
+    assert_eq!(app.job_runs(JobKind::Triage), triage_runs);
+
+    app.run_effects(effects);
+    assert!(app.flush(), "the save finishes");
+    let s = saved(&path);
+    assert_eq!(s.marks.len(), 1);
+    assert!(s.pins.suspect.is_some(), "the pin is saved with the mark");
+}
+
+#[test]
+fn ten_marks_in_a_row_write_the_session_at_most_twice_and_quit_writes_the_last_state() {
+    let (_dir, mut app, path) = opened();
+    app.apply(Action::GotoTimeline);
+    assert_eq!(app.tab, Tab::Timeline);
+    let (mark, down) = (key_of(&app, Action::ToggleMark), key_of(&app, Action::Down));
+    let mut events = Vec::new();
+    for _ in 0..10 {
+        events.push(mark.clone());
+        events.push(down.clone());
+    }
+    events.push(key_of(&app, Action::Quit));
+    run_scripted(&mut app, events);
+    // No settle: the loop waited for the write before it returned.
+    let rows = marked_rows(&app);
+    assert_eq!(rows.len(), 10);
+    let s = saved(&path);
+    let on_file: Vec<u32> = s.marks.iter().map(|m| m.row).collect();
+    assert_eq!(on_file, rows, "the file holds the last state");
+    let writes = app.job_runs(JobKind::SaveSession);
+    assert!((1..=2).contains(&writes), "{writes} session writes");
+}
+
+#[test]
+fn quit_writes_the_final_state_before_it_returns() {
+    let (_dir, mut app, path) = opened();
+    app.apply(Action::GotoTimeline);
+    for _ in 0..3 {
+        app.apply(Action::ToggleMark);
+        app.apply(Action::Down);
+    }
+    app.apply(Action::PinWindow);
+    app.apply(Action::Quit);
+    // Read at once: quitting waited for the save still in flight.
+    let s = saved(&path);
+    assert_eq!(s.marks.len(), 3);
+    assert!(s.pins.window.is_some(), "the last change is on file");
+    let current = app.session().expect("ready").case.saved.clone();
+    assert_eq!(s, current);
+}
+
+/// The triage answers as the Playbook shows them: id, status and text.
+fn answers(app: &App) -> Vec<(String, String, String)> {
+    let case = app
+        .session()
+        .and_then(|s| s.case.case())
+        .expect("the triage is done");
+    case.findings
+        .answers
+        .iter()
+        .map(|a| (a.id.clone(), a.status.label().to_owned(), a.answer.clone()))
+        .collect()
+}
+
+#[test]
+fn pin_changes_in_a_row_start_at_most_two_triage_runs_and_show_the_last_pins() {
+    let (_dir, mut app, _path) = opened();
+    app.apply(Action::GotoTimeline);
+    let runs_before = app.job_runs(JobKind::Triage);
+    let (pin, down) = (key_of(&app, Action::PinSuspect), key_of(&app, Action::Down));
+    // Six pins, three rows apart: alice, AppRole, ... (each a change of SUSPECT).
+    let mut events = Vec::new();
+    let mut downs = 0;
+    for i in 0..6 {
+        if i > 0 {
+            for _ in 0..3 {
+                events.push(down.clone());
+                downs += 1;
+            }
+        }
+        events.push(pin.clone());
+    }
+    events.push(key_of(&app, Action::Quit));
+    run_scripted(&mut app, events);
+    settle(&mut app);
+    let runs = app.job_runs(JobKind::Triage) - runs_before;
+    assert!((1..=2).contains(&runs), "{runs} triage runs for six pins");
+
+    let s = app.session().expect("ready");
+    let last = s.case.saved.pins.suspect.clone().expect("a suspect pinned");
+    let shown = s
+        .case
+        .case()
+        .expect("computed")
+        .findings
+        .pins
+        .suspect
+        .clone();
+    assert_eq!(
+        shown.as_deref(),
+        Some(last.as_str()),
+        "answers for the last pin"
+    );
+
+    // The same answers as an app that only ever pinned that principal.
+    let (_dir2, mut fresh, _) = opened();
+    fresh.apply(Action::GotoTimeline);
+    for _ in 0..downs {
+        fresh.apply(Action::Down);
+    }
+    fresh.apply(Action::PinSuspect);
+    settle(&mut fresh);
+    let fresh_pin = fresh
+        .session()
+        .and_then(|s| s.case.saved.pins.suspect.clone());
+    assert_eq!(fresh_pin.as_deref(), Some(last.as_str()));
+    assert_eq!(answers(&app), answers(&fresh));
+}
+
+#[test]
+fn an_export_is_an_effect_and_runs_only_when_run() {
+    let (dir, mut app, _path) = opened();
+    app.env.export_dir = dir.path().to_path_buf();
+    app.apply(Action::GotoTimeline);
+    app.apply(Action::ToggleMark);
+    app.apply(Action::Export);
+    let target = dir.path().join("out.md");
+    // Replace the proposed name with ours.
+    let Some(Overlay::Prompt(p)) = &mut app.overlay else {
+        panic!("the export asks where to");
+    };
+    p.input = TextInput::with_text(&target.display().to_string());
+    let effects = app.update(Action::Submit);
+    assert_eq!(kinds(&effects), vec![Some(JobKind::Export)]);
+    assert!(!target.exists(), "update wrote nothing");
+    app.run_effects(effects);
+    settle(&mut app);
+    let md = std::fs::read_to_string(&target).expect("exported");
+    assert!(md.contains("ConsoleLogin"), "{md}");
+}
