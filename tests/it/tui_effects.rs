@@ -183,24 +183,52 @@ fn pin_changes_in_a_row_start_at_most_two_triage_runs_and_show_the_last_pins() {
     assert_eq!(answers(&app), answers(&fresh));
 }
 
+/// Replaces the open prompt's text.
+fn retype(app: &mut App, text: &str) {
+    let Some(Overlay::Prompt(p)) = &mut app.overlay else {
+        panic!("a prompt is open");
+    };
+    p.input = TextInput::with_text(text);
+}
+
+fn prompt_error(app: &App) -> Option<String> {
+    match &app.overlay {
+        Some(Overlay::Prompt(p)) => p.error.clone(),
+        _ => None,
+    }
+}
+
 #[test]
-fn an_export_is_an_effect_and_runs_only_when_run() {
+fn an_export_looks_at_its_target_and_writes_only_when_its_effects_run() {
     let (dir, mut app, _path) = opened();
     app.env.export_dir = dir.path().to_path_buf();
     app.apply(Action::GotoTimeline);
     app.apply(Action::ToggleMark);
     app.apply(Action::Export);
-    let target = dir.path().join("out.md");
-    // Replace the proposed name with ours.
-    let Some(Overlay::Prompt(p)) = &mut app.overlay else {
-        panic!("the export asks where to");
-    };
-    p.input = TextInput::with_text(&target.display().to_string());
+    // A directory: update does not even look; running its effect does, and refuses it.
+    retype(&mut app, &dir.path().display().to_string());
     let effects = app.update(Action::Submit);
-    assert_eq!(kinds(&effects), vec![Some(JobKind::Export)]);
+    assert!(
+        matches!(effects[..], [Effect::ProbeTarget { .. }]),
+        "{effects:?}"
+    );
+    assert_eq!(prompt_error(&app), None);
+    app.run_effects(effects);
+    let error = prompt_error(&app).expect("refused in the prompt");
+    assert!(error.contains("is a directory"), "{error}");
+    // A new file: the probe starts the export job; nothing is written before it runs.
+    let target = dir.path().join("out.md");
+    retype(&mut app, &target.display().to_string());
+    let effects = app.update(Action::Submit);
+    assert!(
+        matches!(effects[..], [Effect::ProbeTarget { .. }]),
+        "{effects:?}"
+    );
     assert!(!target.exists(), "update wrote nothing");
+    let exports = app.job_runs(JobKind::Export);
     app.run_effects(effects);
     settle(&mut app);
+    assert_eq!(app.job_runs(JobKind::Export), exports + 1);
     let md = std::fs::read_to_string(&target).expect("exported");
     assert!(md.contains("ConsoleLogin"), "{md}");
 }

@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use super::effects::{AnalysisRequest, Effect};
 use super::{App, Tab};
+use strum::EnumIter;
+
 use crate::analysis::{Analysis, Level};
 use crate::export::charts::{self, Series};
 use crate::model::query::{Field, Filter, Op, Query};
@@ -13,22 +15,53 @@ use crate::ui::view::View;
 use crate::ui::widgets::text;
 
 /// The Findings tab's level filter: everything, or at least this level.
-pub const LEVEL_FILTERS: [Option<Level>; 5] = [
-    None,
-    Some(Level::Low),
-    Some(Level::Medium),
-    Some(Level::High),
-    Some(Level::Critical),
-];
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, EnumIter)]
+pub enum LevelFilter {
+    #[default]
+    All,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
 
-pub fn level_filter_label(i: usize) -> &'static str {
-    match i {
-        1 => "Low+",
-        2 => "Medium+",
-        3 => "High+",
-        4 => "Critical",
-        _ => "All",
+impl LevelFilter {
+    /// The lowest level shown (`None`: all).
+    pub fn min(self) -> Option<Level> {
+        match self {
+            LevelFilter::All => None,
+            LevelFilter::Low => Some(Level::Low),
+            LevelFilter::Medium => Some(Level::Medium),
+            LevelFilter::High => Some(Level::High),
+            LevelFilter::Critical => Some(Level::Critical),
+        }
     }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            LevelFilter::All => "All",
+            LevelFilter::Low => "Low+",
+            LevelFilter::Medium => "Medium+",
+            LevelFilter::High => "High+",
+            LevelFilter::Critical => "Critical",
+        }
+    }
+
+    /// The next filter, from All up to Critical and round again.
+    pub fn next(self) -> LevelFilter {
+        match self {
+            LevelFilter::All => LevelFilter::Low,
+            LevelFilter::Low => LevelFilter::Medium,
+            LevelFilter::Medium => LevelFilter::High,
+            LevelFilter::High => LevelFilter::Critical,
+            LevelFilter::Critical => LevelFilter::All,
+        }
+    }
+}
+
+/// The filter's label (the Findings tab's title shows it).
+pub fn level_filter_label(f: LevelFilter) -> &'static str {
+    f.label()
 }
 
 /// What the analysis job hands back: the analysis and the logging health (both read the whole
@@ -177,9 +210,9 @@ impl App {
 
     pub(super) fn cycle_level(&mut self) {
         let Some(s) = self.session_mut() else { return };
-        s.level_filter = (s.level_filter + 1) % LEVEL_FILTERS.len();
+        s.level_filter = s.level_filter.next();
         s.findings.select(0, s.visible_findings().len());
-        let label = level_filter_label(s.level_filter);
+        let label = s.level_filter.label();
         self.info(format!("findings: {label}"));
     }
 

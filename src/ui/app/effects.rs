@@ -34,12 +34,19 @@ pub enum Effect {
     Copy(Box<super::export_flow::Selection>),
     /// Write the incident report.
     WriteReport(Box<super::export_flow::ReportRequest>),
+    /// Look whether a file or a directory is at the path an export or the report would write
+    /// (one stat, run in place: its answer opens the overwrite question or starts the job).
+    ProbeTarget {
+        path: PathBuf,
+        output: super::export_flow::Output,
+    },
     /// Wait until the session writes in flight are done (before the process exits).
     FlushSaves,
 }
 
 impl Effect {
-    /// The runner lane the effect goes to (`None`: the effect waits rather than runs a job).
+    /// The runner lane the effect goes to (`None`: the effect runs in place rather than as a
+    /// job).
     pub fn kind(&self) -> Option<JobKind> {
         Some(match self {
             Effect::Load(_) => JobKind::Load,
@@ -50,16 +57,19 @@ impl Effect {
             Effect::Export(_) => JobKind::Export,
             Effect::Copy(_) => JobKind::Copy,
             Effect::WriteReport(_) => JobKind::Report,
-            Effect::FlushSaves => return None,
+            Effect::ProbeTarget { .. } | Effect::FlushSaves => return None,
         })
     }
 }
 
 impl std::fmt::Debug for Effect {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.kind() {
-            Some(k) => write!(f, "Effect::{}", k.name()),
-            None => f.write_str("Effect::FlushSaves"),
+        match (self, self.kind()) {
+            (_, Some(k)) => write!(f, "Effect::{}", k.name()),
+            (Effect::ProbeTarget { path, .. }, None) => {
+                write!(f, "Effect::ProbeTarget({})", path.display())
+            }
+            (_, None) => f.write_str("Effect::FlushSaves"),
         }
     }
 }
@@ -126,6 +136,12 @@ impl App {
             }
             match fx {
                 Effect::FlushSaves => flush = true,
+                Effect::ProbeTarget { path, output } => {
+                    let found = super::export_flow::Target::of(&path);
+                    self.target_probed(path, output, found);
+                    let fx = self.take_effects();
+                    self.run_effects(fx);
+                }
                 fx => self.submit(fx),
             }
         }
@@ -164,7 +180,7 @@ impl App {
             Effect::Export(r) => self.jobs.submit(JobKind::Export, 0, move || r.run()),
             Effect::Copy(r) => self.jobs.submit(JobKind::Copy, 0, move || r.copy()),
             Effect::WriteReport(r) => self.jobs.submit(JobKind::Report, 0, move || r.run()),
-            Effect::FlushSaves => {}
+            Effect::ProbeTarget { .. } | Effect::FlushSaves => {}
         }
     }
 

@@ -87,6 +87,34 @@ impl ReportRequest {
     }
 }
 
+/// What a path prompt writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// Events as Markdown.
+    Export,
+    /// The incident report.
+    Report,
+}
+
+/// What is at a path about to be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Free,
+    File,
+    Directory,
+}
+
+impl Target {
+    /// Looks (one stat; run by the effect runner, never by `update`).
+    pub fn of(path: &std::path::Path) -> Target {
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => Target::Directory,
+            Ok(_) => Target::File,
+            Err(_) => Target::Free,
+        }
+    }
+}
+
 /// Exports of more events than this ask first.
 pub const EXPORT_ASK_EVENTS: usize = 10_000;
 
@@ -142,29 +170,45 @@ impl App {
     }
 
     pub(super) fn submit_export_path(&mut self, text: &str) {
-        let set_error = |app: &mut App, e: String| {
-            if let Some(Overlay::Prompt(p)) = &mut app.overlay {
-                p.error = Some(e);
-            }
-        };
+        self.submit_output_path(Output::Export, text);
+    }
+
+    /// A path typed for an export or the report: asks whether the file is there (the prompt
+    /// stays open until the answer, see [`App::target_probed`]).
+    fn submit_output_path(&mut self, output: Output, text: &str) {
         if text.is_empty() {
-            set_error(self, "give a file name".to_owned());
+            self.prompt_error("give a file name".to_owned());
             return;
         }
         let path = self.env.export_dir.join(expand_home(text));
-        if path.is_dir() {
-            set_error(self, format!("{} is a directory", path.display()));
-            return;
+        self.effect(Effect::ProbeTarget { path, output });
+    }
+
+    fn prompt_error(&mut self, e: String) {
+        if let Some(Overlay::Prompt(p)) = &mut self.overlay {
+            p.error = Some(e);
         }
-        if path.exists() {
-            self.overlay = Some(Overlay::ConfirmOverwrite {
-                path,
-                report: false,
-            });
-            return;
+    }
+
+    /// What is at the path an export or the report was asked to write: a directory is refused
+    /// in the prompt, an existing file is replaced only when the analyst says so.
+    pub(super) fn target_probed(&mut self, path: PathBuf, output: Output, found: Target) {
+        match found {
+            Target::Directory => self.prompt_error(format!("{} is a directory", path.display())),
+            Target::File => self.overlay = Some(Overlay::ConfirmOverwrite { path, output }),
+            Target::Free => {
+                self.overlay = None;
+                self.start_output(output, path, false);
+            }
         }
-        self.overlay = None;
-        self.start_export(path, false);
+    }
+
+    /// Starts the export or the report to `path`.
+    pub(super) fn start_output(&mut self, output: Output, path: PathBuf, overwrite: bool) {
+        match output {
+            Output::Export => self.start_export(path, overwrite),
+            Output::Report => self.start_report(path, overwrite),
+        }
     }
 
     /// The number of events an export would hold (marks, else the committed view).
@@ -276,25 +320,7 @@ impl App {
     }
 
     pub(super) fn submit_report_path(&mut self, text: &str) {
-        if text.is_empty() {
-            if let Some(Overlay::Prompt(p)) = &mut self.overlay {
-                p.error = Some("give a file name".to_owned());
-            }
-            return;
-        }
-        let path = self.env.export_dir.join(expand_home(text));
-        if path.is_dir() {
-            if let Some(Overlay::Prompt(p)) = &mut self.overlay {
-                p.error = Some(format!("{} is a directory", path.display()));
-            }
-            return;
-        }
-        if path.exists() {
-            self.overlay = Some(Overlay::ConfirmOverwrite { path, report: true });
-            return;
-        }
-        self.overlay = None;
-        self.start_report(path, false);
+        self.submit_output_path(Output::Report, text);
     }
 
     /// Renders the report with the current session (pins, answers, notes, severity) and writes

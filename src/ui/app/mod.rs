@@ -39,6 +39,7 @@ use super::widgets::table::ListNav;
 use super::widgets::text;
 use crate::ingest::{LoadOptions, Progress};
 use crate::model::query::Field;
+use export_flow::Output;
 use step::Part;
 
 /// Where "now" comes from (fixed in tests so default file names are stable).
@@ -217,11 +218,10 @@ pub enum Overlay {
     ConfirmLarge {
         events: usize,
     },
-    /// The export target exists: replace it?
+    /// The export or report target exists: replace it?
     ConfirmOverwrite {
         path: PathBuf,
-        /// The incident report rather than an event export.
-        report: bool,
+        output: export_flow::Output,
     },
 }
 
@@ -259,8 +259,7 @@ pub struct Session {
     /// The analysis tabs' charts, with the analysis.
     pub charts: Option<analysis_flow::ChartSet>,
     pub health: Option<Result<crate::playbook::health::Health, String>>,
-    /// Index into `analysis_flow::LEVEL_FILTERS`.
-    pub level_filter: usize,
+    pub level_filter: analysis_flow::LevelFilter,
     pub principal_sort: analysis_flow::PrincipalSort,
     /// Indices into the analysis' principals in the chosen order (empty until it is done).
     pub principal_order: Vec<usize>,
@@ -297,7 +296,7 @@ impl Session {
             analysis_error: None,
             charts: None,
             health: None,
-            level_filter: 0,
+            level_filter: analysis_flow::LevelFilter::All,
             principal_sort: analysis_flow::PrincipalSort::default(),
             principal_order: Vec::new(),
             principal_drill: false,
@@ -315,7 +314,7 @@ impl Session {
 
     /// Findings at or above the level filter, in the analysis' order.
     pub fn visible_findings(&self) -> Vec<&crate::analysis::rules::findings::Finding> {
-        let min = analysis_flow::LEVEL_FILTERS[self.level_filter.min(4)];
+        let min = self.level_filter.min();
         self.analysis
             .as_ref()
             .map(|a| {
@@ -904,27 +903,21 @@ impl App {
                 self.info("export cancelled: mark events or filter the view first");
             }
             Action::Yes => {
-                if let Some(Overlay::ConfirmOverwrite { path, report }) = self.overlay.take() {
-                    if report {
-                        self.start_report(path, true);
-                    } else {
-                        self.start_export(path, true);
-                    }
+                if let Some(Overlay::ConfirmOverwrite { path, output }) = self.overlay.take() {
+                    self.start_output(output, path, true);
                 }
             }
             Action::No => {
-                if let Some(Overlay::ConfirmOverwrite { path, report }) = self.overlay.take() {
-                    let label = if report {
-                        "write the incident report to: ".to_owned()
-                    } else {
-                        self.export_label()
+                if let Some(Overlay::ConfirmOverwrite { path, output }) = self.overlay.take() {
+                    let (kind, label) = match output {
+                        Output::Report => (
+                            PromptKind::ReportPath,
+                            "write the incident report to: ".to_owned(),
+                        ),
+                        Output::Export => (PromptKind::ExportPath, self.export_label()),
                     };
                     self.overlay = Some(Overlay::Prompt(Prompt {
-                        kind: if report {
-                            PromptKind::ReportPath
-                        } else {
-                            PromptKind::ExportPath
-                        },
+                        kind,
                         input: TextInput::with_text(&path.display().to_string()),
                         label,
                         error: Some("not replaced: choose another file".to_owned()),
