@@ -150,16 +150,23 @@ fn plan(file: &File, shape: Shape, first: u64, end: u64, block: u64) -> Option<V
 /// the ordinary way.
 /// Block by block, the bytes parsed go to `progress` (so a gauge moves during one large file);
 /// when the file goes the ordinary way after all, they are taken back.
-pub fn load_large(path: &Path, file_id: u32, progress: Option<&Progress>) -> Option<BlockLoad> {
-    load_blocks(path, file_id, LARGE, BLOCK, progress)
+pub fn load_large(path: &Path, file_id: u32, opts: &super::LoadOptions) -> Option<BlockLoad> {
+    load_blocks(
+        path,
+        file_id,
+        (LARGE, BLOCK),
+        opts.progress.as_deref(),
+        opts.timings.as_ref(),
+    )
 }
 
+/// `sizes`: (smallest file loaded by blocks, block size).
 fn load_blocks(
     path: &Path,
     file_id: u32,
-    large: u64,
-    block: u64,
+    (large, block): (u64, u64),
     progress: Option<&Progress>,
+    timings: Option<&super::Timings>,
 ) -> Option<BlockLoad> {
     let file = File::open(path).ok()?;
     let meta = file.metadata().ok()?;
@@ -221,10 +228,10 @@ fn load_blocks(
             Some((parsed.raw, parsed.batches, parsed.not_records))
         })
         .collect();
-    if std::env::var_os("CTTUI_TIMINGS").is_some() {
+    if let Some(t) = timings {
         let clean = parts.iter().filter(|p| p.is_some()).count();
-        eprintln!(
-            "cttui timing: {} block(s) of {}, {clean} clean{}",
+        t.note(&format!(
+            "{} block(s) of {}, {clean} clean{}",
             parts.len(),
             path.display(),
             if clean == parts.len() {
@@ -232,7 +239,7 @@ fn load_blocks(
             } else {
                 ": the file goes the ordinary way"
             }
-        );
+        ));
     }
     let mut out = BlockLoad {
         shape,
@@ -306,7 +313,7 @@ mod tests {
             let mut f = tempfile::NamedTempFile::new().expect("tempfile");
             f.write_all(text.as_bytes()).expect("write");
             let whole = parse::parse_input(Arc::new(text.into_bytes()), 0);
-            let blocks = load_blocks(f.path(), 0, 0, 8 << 10, None).expect("clean blocks");
+            let blocks = load_blocks(f.path(), 0, (0, 8 << 10), None, None).expect("clean blocks");
             assert_eq!(blocks.shape, shape);
             assert!(
                 blocks.batches.len() > 10,
@@ -333,12 +340,12 @@ mod tests {
         let damaged = format!("{{\"Records\":[{}]}}", recs.join(","));
         let mut f = tempfile::NamedTempFile::new().expect("tempfile");
         f.write_all(damaged.as_bytes()).expect("write");
-        assert!(load_blocks(f.path(), 0, 0, 4 << 10, None).is_none());
+        assert!(load_blocks(f.path(), 0, (0, 4 << 10), None, None).is_none());
         // A file whose Records array is not closed.
         let mut f = tempfile::NamedTempFile::new().expect("tempfile");
         doc.truncate(doc.len() - 2);
         f.write_all(doc.as_bytes()).expect("write");
-        assert!(load_blocks(f.path(), 0, 0, 4 << 10, None).is_none());
+        assert!(load_blocks(f.path(), 0, (0, 4 << 10), None, None).is_none());
     }
 
     #[test]
@@ -352,7 +359,7 @@ mod tests {
         let doc = format!("{{\"Records\":[{}]}}", recs.join(","));
         let mut f = tempfile::NamedTempFile::new().expect("tempfile");
         f.write_all(doc.as_bytes()).expect("write");
-        assert!(load_blocks(f.path(), 0, 0, 4 << 10, None).is_none());
+        assert!(load_blocks(f.path(), 0, (0, 4 << 10), None, None).is_none());
         let whole = parse::parse_input(Arc::new(doc.into_bytes()), 0);
         assert_eq!(texts(&whole.raw).len(), 400);
     }
