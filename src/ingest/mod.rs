@@ -141,7 +141,7 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
                 }),
             }
         }
-        _ => source::read_input(input, opts.max_inflate),
+        _ => source::read_input(input, opts.max_inflate, opts.progress.clone()),
     };
     let read = match read {
         Ok(r) => r,
@@ -167,7 +167,12 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
     }
     drop(main);
     if let Some(p) = &opts.progress {
-        p.file_done(report.bytes);
+        // JSON and gzip bytes reached the gauge while they were read; Parquet's now.
+        p.file_done(if parquet_shape.is_some() {
+            report.bytes
+        } else {
+            0
+        });
     }
     report.shape = parsed.shape.map(|s| parquet_shape.unwrap_or(s));
     report.error = parsed.fatal;
