@@ -89,13 +89,43 @@ fn records_boundary(file: &File, from: u64, limit: u64) -> Option<(u64, u64)> {
             while j < window.len() && is_ws(window[j]) {
                 j += 1;
             }
-            if window.get(j..j + 2) == Some(b"{\"") {
+            if window.get(j..j + 2) == Some(b"{\"") && is_record_start(&window[j..]) {
                 return Some((from + comma as u64, from + comma as u64 + 1));
             }
         }
         i = close + 1;
     }
     None
+}
+
+/// Whether `text` starts with a whole object that is a CloudTrail record (top-level `eventTime`
+/// and `eventName`), not an element of an array inside one: S3 data events carry
+/// `"resources":[{…},{"accountId":…}]`, so `},{"` alone finds those too. A wrong guess still
+/// only costs speed (the file then goes the ordinary way).
+fn is_record_start(text: &[u8]) -> bool {
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+    struct Probe;
+    impl<'de> Visitor<'de> for Probe {
+        type Value = bool;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a record")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+            let (mut time, mut name) = (false, false);
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                match key.as_ref() {
+                    "eventTime" => time = true,
+                    "eventName" => name = true,
+                    _ => {}
+                }
+                map.next_value::<IgnoredAny>()?;
+            }
+            Ok(time && name)
+        }
+    }
+    serde_json::Deserializer::from_slice(text)
+        .deserialize_map(Probe)
+        .unwrap_or(false)
 }
 
 /// For JSON Lines: the newline at or after `from`, as (end of the line, start of the next).
@@ -349,19 +379,41 @@ mod tests {
     }
 
     #[test]
-    fn a_boundary_pattern_inside_a_string_sends_the_file_the_ordinary_way() {
-        // `},{` then the closing quote at the end of every record: a cut guessed there falls
-        // inside a record.
+    fn boundary_patterns_inside_strings_and_nested_arrays_are_not_cuts() {
+        // `},{` then the closing quote at the end of every record's string, and S3 data events'
+        // two-element `resources` array: neither is a boundary between records.
         let recs: Vec<String> = records(400)
             .into_iter()
-            .map(|r| format!(r#"{},"note":"x}},{{"}}"#, &r[..r.len() - 1]))
+            .map(|r| {
+                format!(
+                    r#"{},"note":"x}},{{","resources":[{{"type":"AWS::S3::Object"}},{{"accountId":"1","eventName":"n"}}]}}"#,
+                    &r[..r.len() - 1]
+                )
+            })
             .collect();
         let doc = format!("{{\"Records\":[{}]}}", recs.join(","));
         let mut f = tempfile::NamedTempFile::new().expect("tempfile");
         f.write_all(doc.as_bytes()).expect("write");
-        assert!(load_blocks(f.path(), 0, (0, 4 << 10), None, None).is_none());
+        let blocks = load_blocks(f.path(), 0, (0, 4 << 10), None, None).expect("clean blocks");
+        assert!(blocks.batches.len() > 10, "{} blocks", blocks.batches.len());
         let whole = parse::parse_input(Arc::new(doc.into_bytes()), 0);
-        assert_eq!(texts(&whole.raw).len(), 400);
+        assert_eq!(texts(&blocks.raw), texts(&whole.raw));
+        assert_eq!(texts(&whole.raw), recs);
+    }
+
+    #[test]
+    fn a_record_start_has_the_record_members() {
+        assert!(is_record_start(
+            br#"{"eventTime":"t","x":{"a":[1]},"eventName":"n"},{"#
+        ));
+        assert!(!is_record_start(
+            br#"{"accountId":"1","type":"AWS::S3::Bucket"}]"#
+        ));
+        assert!(!is_record_start(
+            br#"{"},{"eventTime":"t","eventName":"n"}"#
+        ));
+        // Cut off by the search window: not a record we can vouch for.
+        assert!(!is_record_start(br#"{"eventTime":"t","eventName":"#));
     }
 
     #[test]
@@ -376,7 +428,7 @@ mod tests {
     #[test]
     fn boundaries_skip_braces_inside_escaped_json() {
         // The policy string holds `},{` but never `},{"` unescaped.
-        let doc = br#"{"p":"{\"a\":1},{\"b\":2}"} , {"x":1}"#;
+        let doc = br#"{"p":"{\"a\":1},{\"b\":2}"} , {"eventTime":"t","eventName":"n"}"#;
         let f = file_with(doc);
         let (stop, next) = records_boundary(&f, 0, doc.len() as u64).expect("boundary");
         assert_eq!(&doc[stop as usize..next as usize], b",");
