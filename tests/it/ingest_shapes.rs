@@ -216,10 +216,22 @@ fn duplicates_are_removed_and_counted_but_reused_ids_kept() {
 fn the_load_gauge_ends_at_the_input_size() {
     use cttui::ingest::Progress;
     use std::sync::Arc;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let parquet = tmp.path().join("pq");
+    let parquet = parquet.to_str().expect("utf8");
+    let converted = cttui(&[
+        "convert",
+        "-q",
+        "tests/fixtures/ingest/AWSLogs",
+        "-o",
+        parquet,
+    ]);
+    assert!(converted.status.success(), "{converted:?}");
     for path in [
         "demo-logs",
         "tests/fixtures/ingest/records_pretty.json",
         "tests/fixtures/ingest/lines.jsonl",
+        parquet,
     ] {
         let progress = Arc::new(Progress::default());
         let opts = LoadOptions {
