@@ -3,6 +3,7 @@ pub mod backing;
 pub mod batch;
 pub mod blocks;
 pub mod csv_input;
+pub mod gzip_blocks;
 pub mod parquet;
 pub mod parse;
 pub mod progress;
@@ -108,8 +109,10 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
         && regular
         && !parquet::is_parquet_file(path)
         && let Some(b) = blocks::load_large(path, file_id, opts)
+            .or_else(|| gzip_blocks::load_large_gzip(path, file_id, opts))
     {
         report.shape = Some(b.shape);
+        report.gzip = b.gzip;
         report.bytes = b.stored;
         report.not_records = b.not_records;
         report.records = b.batches.iter().map(|b| b.len()).sum();

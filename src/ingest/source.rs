@@ -167,10 +167,10 @@ pub struct ReadInput {
 /// How long a FIFO named as input may wait for a writer before it is given up.
 pub const FIFO_WAIT: Duration = Duration::from_secs(10);
 /// Inflated bytes after which the compression ratio is checked.
-const BOMB_PROBE: usize = 16 << 20;
+pub(super) const BOMB_PROBE: usize = 16 << 20;
 /// Compression ratio no log reaches: delivered CloudTrail files inflate about 12:1, the demo logs
 /// 24:1; zeros through a fast compressor 100:1, through a good one 1000:1.
-const BOMB_RATIO: u64 = 64;
+pub(super) const BOMB_RATIO: u64 = 64;
 /// Bytes read before the content is judged (binary data is never a log).
 const SNIFF: usize = 64 << 10;
 /// Reads are done in pieces of this size, so caps are checked while reading.
@@ -231,12 +231,22 @@ pub fn open_fifo(path: &Path, wait: Duration) -> Result<fs::File, String> {
 }
 
 /// Counts the bytes read through it (the compressed bytes consumed by the inflater).
-struct Counted<R> {
+pub(super) struct Counted<R> {
     inner: R,
-    count: u64,
+    pub(super) count: u64,
     /// Stored bytes read go to the load gauge as they are read, so it moves during one large
     /// (or gzip) file.
     progress: Option<Arc<Progress>>,
+}
+
+impl<R> Counted<R> {
+    pub(super) fn new(inner: R, progress: Option<Arc<Progress>>) -> Self {
+        Counted {
+            inner,
+            count: 0,
+            progress,
+        }
+    }
 }
 
 impl<R: Read> Read for Counted<R> {
@@ -272,14 +282,7 @@ fn read_from<R: Read>(
     cap: u64,
     progress: Option<Arc<Progress>>,
 ) -> Result<ReadInput, String> {
-    let mut src = std::io::BufReader::with_capacity(
-        64 << 10,
-        Counted {
-            inner: src,
-            count: 0,
-            progress,
-        },
-    );
+    let mut src = std::io::BufReader::with_capacity(64 << 10, Counted::new(src, progress));
     let head = src.fill_buf().map_err(|e| format!("cannot read: {e}"))?;
     if head.starts_with(&[0x1f, 0x8b]) {
         return inflate(src, len, cap);
