@@ -226,10 +226,13 @@ impl App {
         self.effect(Effect::SaveSession(Box::new(r)));
     }
 
-    pub(super) fn save_done(&mut self, _generation: u64, res: Result<(), String>) {
+    /// A session write is done. When the newest one failed, the file may not hold the state,
+    /// so the next change writes again (an older failure is mended by the newer write).
+    pub(super) fn save_done(&mut self, generation: u64, res: Result<(), String>) {
         if let Err(e) = res {
-            // The file may not hold what was asked: the next change writes again.
-            if let Some(s) = self.session_mut() {
+            if let Some(s) = self.session_mut()
+                && generation == s.case.saves
+            {
                 s.case.written = None;
             }
             self.error(e);

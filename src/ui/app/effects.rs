@@ -11,7 +11,7 @@ use crate::analysis::AnalysisOptions;
 use crate::ingest::LoadOptions;
 use crate::playbook::session as saved;
 use crate::ui::investigation::Investigation;
-use crate::ui::jobs::{Done, FilterRequest, JobKind, JobResult, Loaded, run_query};
+use crate::ui::jobs::{Coalesce, Done, FilterRequest, JobKind, JobResult, Loaded, run_query};
 
 /// How long quitting waits for the session writes still in flight.
 pub const FLUSH_TIMEOUT: Duration = Duration::from_secs(30);
@@ -128,8 +128,7 @@ impl App {
         let mut flush = false;
         for (i, fx) in effects.into_iter().enumerate() {
             let superseded = kinds[i].is_some_and(|k| {
-                k.coalesce() == crate::ui::jobs::Coalesce::Latest
-                    && kinds[i + 1..].contains(&Some(k))
+                k.coalesce() == Coalesce::Latest && kinds[i + 1..].contains(&Some(k))
             });
             if superseded {
                 continue;
@@ -219,7 +218,7 @@ impl App {
 
     /// Marks a job as running on the status bar. A kind whose newest request wins shows once.
     pub(super) fn busy_start(&mut self, kind: JobKind, label: String) {
-        if kind.coalesce() == crate::ui::jobs::Coalesce::Latest {
+        if kind.coalesce() == Coalesce::Latest {
             self.busy.retain(|b| b.kind != kind);
         }
         self.busy.push(Busy {
@@ -233,9 +232,9 @@ impl App {
     /// its entry while a newer request runs).
     fn busy_end(&mut self, kind: JobKind) {
         match kind.coalesce() {
-            crate::ui::jobs::Coalesce::Latest if self.jobs.busy(kind) => {}
-            crate::ui::jobs::Coalesce::Latest => self.busy.retain(|b| b.kind != kind),
-            crate::ui::jobs::Coalesce::Queue => {
+            Coalesce::Latest if self.jobs.busy(kind) => {}
+            Coalesce::Latest => self.busy.retain(|b| b.kind != kind),
+            Coalesce::Queue => {
                 if let Some(i) = self.busy.iter().position(|b| b.kind == kind) {
                     self.busy.remove(i);
                 }
