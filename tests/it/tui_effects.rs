@@ -1,7 +1,12 @@
 //! `update(Action)` changes state only and returns effects; the run loop runs them through the job
 //! runner, which coalesces session writes and triage runs. These tests count the jobs that ran
 //! and read the session file, on the small TUI fixture.
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use crossterm::event::Event;
 
 use cttui::ingest::LoadOptions;
 use cttui::playbook::session::{self, Loaded};
@@ -9,8 +14,11 @@ use cttui::ui::action::Action;
 use cttui::ui::app::{App, Effect, Overlay, Tab};
 use cttui::ui::investigation::Investigation;
 use cttui::ui::jobs::JobKind;
+use cttui::ui::run::{EventSource, run_loop};
 use cttui::ui::theme::Theme;
 use cttui::ui::widgets::prompt::TextInput;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 
 use crate::support::copy_dir;
 use crate::support::tui::{env, key_of, run_scripted, settle};
@@ -53,7 +61,7 @@ fn update_performs_no_io_and_returns_the_save_it_asks_for() {
     let effects = app.update(Action::ToggleMark);
     assert_eq!(kinds(&effects), vec![Some(JobKind::SaveSession)]);
     assert_eq!(marked_rows(&app).len(), 1, "the state changed at once");
-    std::thread::sleep(std::time::Duration::from_millis(100));
+    std::thread::sleep(Duration::from_millis(100));
     assert!(!path.exists(), "nothing is written until the effect runs");
     assert_eq!(app.job_runs(JobKind::SaveSession), 0);
 
@@ -231,4 +239,42 @@ fn an_export_looks_at_its_target_and_writes_only_when_its_effects_run() {
     assert_eq!(app.job_runs(JobKind::Export), exports + 1);
     let md = std::fs::read_to_string(&target).expect("exported");
     assert!(md.contains("ConsoleLogin"), "{md}");
+}
+
+/// Hands out its events, then raises the stop flag as a signal would.
+struct ThenSignal<'a> {
+    events: VecDeque<Event>,
+    stop: &'a AtomicBool,
+}
+
+impl EventSource for ThenSignal<'_> {
+    fn next(&mut self, _timeout: Duration) -> cttui::Result<Option<Event>> {
+        let ev = self.events.pop_front();
+        if ev.is_none() {
+            self.stop.store(true, Ordering::Relaxed);
+        }
+        Ok(ev)
+    }
+}
+
+#[test]
+fn a_signal_ends_the_loop_after_the_last_state_is_written() {
+    let (_dir, mut app, path) = opened();
+    app.apply(Action::GotoTimeline);
+    let (mark, down) = (key_of(&app, Action::ToggleMark), key_of(&app, Action::Down));
+    let stop = AtomicBool::new(false);
+    let mut source = ThenSignal {
+        events: vec![mark.clone(), down, mark].into(),
+        stop: &stop,
+    };
+    let mut term = Terminal::new(TestBackend::new(80, 24)).expect("test terminal");
+    let mut out = |_: &[u8]| Ok(());
+    run_loop(&mut term, &mut app, &mut source, &mut out, &stop).expect("runs");
+    assert!(!app.should_quit(), "stopped by the signal, not by quit");
+    let s = saved(&path);
+    assert_eq!(s.marks.len(), 2);
+    assert_eq!(
+        s.marks.iter().map(|m| m.row).collect::<Vec<_>>(),
+        marked_rows(&app)
+    );
 }
