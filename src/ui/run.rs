@@ -116,7 +116,8 @@ pub fn handle_event(app: &mut App, ev: Event) -> Vec<Effect> {
 
 /// Runs until the app quits, `stop` is raised (signals) or the events run out with `until_idle`.
 /// `raw_out` receives bytes meant for the terminal itself (OSC 52). Before it returns, the
-/// session writes still in flight are waited for.
+/// session writes still in flight are waited for; it fails when the last state could not be
+/// written.
 pub fn run_loop<B: Backend>(
     terminal: &mut Terminal<B>,
     app: &mut App,
@@ -125,8 +126,19 @@ pub fn run_loop<B: Backend>(
     stop: &AtomicBool,
 ) -> Result<()> {
     let run = event_loop(terminal, app, events, raw_out, stop);
-    app.flush();
-    run
+    let flushed = app.flush();
+    run?;
+    // The screen is gone after this: a session that is not on file is said on the way out.
+    if !flushed {
+        return Err(Error::Invalid(format!(
+            "the session file was still being written after {} s: the last changes may be lost",
+            super::app::effects::FLUSH_TIMEOUT.as_secs()
+        )));
+    }
+    match app.unsaved_session() {
+        Some(e) => Err(Error::Invalid(e.to_owned())),
+        None => Ok(()),
+    }
 }
 
 fn event_loop<B: Backend>(

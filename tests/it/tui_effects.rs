@@ -14,7 +14,7 @@ use cttui::ui::action::Action;
 use cttui::ui::app::{App, Effect, Overlay, Tab};
 use cttui::ui::investigation::Investigation;
 use cttui::ui::jobs::JobKind;
-use cttui::ui::run::{EventSource, run_loop};
+use cttui::ui::run::{EventSource, ScriptedEvents, run_loop};
 use cttui::ui::theme::Theme;
 use cttui::ui::widgets::prompt::TextInput;
 use ratatui::Terminal;
@@ -277,4 +277,23 @@ fn a_signal_ends_the_loop_after_the_last_state_is_written() {
         s.marks.iter().map(|m| m.row).collect::<Vec<_>>(),
         marked_rows(&app)
     );
+}
+
+#[test]
+fn a_session_that_cannot_be_written_is_said_when_the_loop_ends() {
+    let (dir, mut app, _path) = opened();
+    // The session's folder would be a file: every write fails.
+    let blocker = dir.path().join("not-a-folder");
+    std::fs::write(&blocker, "x").expect("write");
+    app.attach_session_file(blocker.join("session.json"));
+    settle(&mut app);
+    app.apply(Action::GotoTimeline);
+    let events = vec![key_of(&app, Action::ToggleMark), key_of(&app, Action::Quit)];
+    let mut term = Terminal::new(TestBackend::new(80, 24)).expect("test terminal");
+    let mut source = ScriptedEvents(events.into());
+    let mut out = |_: &[u8]| Ok(());
+    let stop = AtomicBool::new(false);
+    let err = run_loop(&mut term, &mut app, &mut source, &mut out, &stop)
+        .expect_err("the failed write is reported");
+    assert!(err.to_string().contains("session not saved"), "{err}");
 }

@@ -54,6 +54,8 @@ pub struct Casework {
     written: Option<saved::Session>,
     /// Numbers the save requests.
     saves: u64,
+    /// Why the newest write failed (cleared when a newer one succeeds).
+    unsaved: Option<String>,
 }
 
 impl Casework {
@@ -68,6 +70,7 @@ impl Casework {
             pending: false,
             written: None,
             saves: 0,
+            unsaved: None,
         }
     }
 
@@ -229,14 +232,22 @@ impl App {
     /// A session write is done. When the newest one failed, the file may not hold the state,
     /// so the next change writes again (an older failure is mended by the newer write).
     pub(super) fn save_done(&mut self, generation: u64, res: Result<(), String>) {
-        if let Err(e) = res {
-            if let Some(s) = self.session_mut()
-                && generation == s.case.saves
-            {
+        if let Some(s) = self.session_mut()
+            && generation == s.case.saves
+        {
+            s.case.unsaved = res.as_ref().err().cloned();
+            if res.is_err() {
                 s.case.written = None;
             }
+        }
+        if let Err(e) = res {
             self.error(e);
         }
+    }
+
+    /// Why the session's last state is not on file, when its newest write failed.
+    pub fn unsaved_session(&self) -> Option<&str> {
+        self.session()?.case.unsaved.as_deref()
     }
 
     /// Asks for the answers and queries for the current pins, in the background; a newer
