@@ -34,16 +34,26 @@ const SEARCH: usize = 4 << 20;
 /// Blocks parsed at once: enough to keep every core busy, few enough to bound memory.
 const IN_FLIGHT: usize = 4;
 
+/// Why a file is not for this path at all (not worth a timing note).
+const NOT_LARGE: &str = "not a large gzip file";
+
 type Decoder = MultiGzDecoder<BufReader<Counted<File>>>;
 
 /// Loads `path` by blocks when it is a large gzip of a clean Records or JSON Lines document.
 pub fn load_large_gzip(path: &Path, file_id: u32, opts: &LoadOptions) -> Option<BlockLoad> {
     let out = load(path, file_id, (LARGE_GZIP, BLOCK as usize), opts);
     if let Some(t) = &opts.timings {
-        t.note(&match &out {
-            Ok(b) => format!("{} gzip block(s) of {}", b.batches.len(), path.display()),
-            Err(why) => format!("{}: the ordinary way ({why})", path.display()),
-        });
+        match &out {
+            Ok(b) => t.note(&format!(
+                "{} gzip block(s) of {}",
+                b.batches.len(),
+                path.display()
+            )),
+            Err(why) if *why != NOT_LARGE => {
+                t.note(&format!("{}: the ordinary way ({why})", path.display()));
+            }
+            Err(_) => {}
+        }
     }
     out.ok()
 }
@@ -64,7 +74,7 @@ fn load(
         || file.read_exact_at(&mut magic, 0).is_err()
         || magic != [0x1f, 0x8b]
     {
-        return Err("not a large gzip file");
+        return Err(NOT_LARGE);
     }
     let stored = meta.len();
     let spill = tempfile::tempfile().map_err(|_| "no temporary file")?;
