@@ -44,7 +44,7 @@ fn ensure(path: &Path, events: usize) {
     if !path.exists() {
         eprintln!("generating {} ({events} events)...", path.display());
         let t = Instant::now();
-        cttui::demo::write_demo(path, events, cttui::demo::DEFAULT_SEED).expect("generate");
+        cttui_demo::generate(path, events, cttui_demo::DEFAULT_SEED).expect("generate");
         eprintln!("generated in {:.1} s", t.elapsed().as_secs_f64());
     }
 }

@@ -19,7 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(1_000_000);
     let dir = tempfile::tempdir()?;
     let t = Instant::now();
-    cttui::demo::write_demo(dir.path(), n, 7)?;
+    cttui_demo::generate(dir.path(), n, 7)?;
     println!("demo logs of {n} events written in {:.1?}", t.elapsed());
     let t = Instant::now();
     let (store, _) = load(&[dir.path().display().to_string()], &LoadOptions::default())?;

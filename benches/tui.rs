@@ -177,7 +177,7 @@ fn main() {
         clock: Clock::Fixed(0),
     };
     let mut app = App::with_investigation(env, inv);
-    app.update(Action::GotoTimeline);
+    app.apply(Action::GotoTimeline);
     for (w, h) in [(80u16, 24u16), (200, 60)] {
         let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
         println!("timeline frame at {w}x{h}:");
@@ -196,23 +196,23 @@ fn main() {
 
     // Scrolling: one row per frame through 20,000 rows, then pages through the whole view.
     let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
-    app.update(Action::Top);
+    app.apply(Action::Top);
     term.draw(|f| app.render(f)).expect("draw");
     let before = rss_kib();
     let mut v = Vec::new();
     for _ in 0..20_000 {
         let t = Instant::now();
-        app.update(Action::Down);
+        app.apply(Action::Down);
         term.draw(|f| app.render(f)).expect("draw");
         v.push(t.elapsed());
     }
     println!("scroll by row (update + frame, 80x24): {}", stats(v));
-    app.update(Action::Top);
+    app.apply(Action::Top);
     let mut v = Vec::new();
     let mut pages = 0;
     while app.session().expect("loaded").timeline.selected + 1 < len {
         let t = Instant::now();
-        app.update(Action::PageDown);
+        app.apply(Action::PageDown);
         term.draw(|f| app.render(f)).expect("draw");
         v.push(t.elapsed());
         pages += 1;
@@ -231,10 +231,10 @@ fn main() {
 }
 
 fn select(app: &mut App, target: usize) {
-    app.update(Action::Top);
+    app.apply(Action::Top);
     let len = app.session().map_or(0, |s| s.view().len());
     if target + 1 >= len {
-        app.update(Action::Bottom);
+        app.apply(Action::Bottom);
         return;
     }
     // Pages of the last drawn height until close, then rows.
@@ -245,9 +245,9 @@ fn select(app: &mut App, target: usize) {
         }
         let page = app.viewport.page.get().max(1);
         if sel + page <= target {
-            app.update(Action::PageDown);
+            app.apply(Action::PageDown);
         } else {
-            app.update(Action::Down);
+            app.apply(Action::Down);
         }
     }
 }

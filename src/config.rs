@@ -14,7 +14,16 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::analysis::AnalysisOptions;
 use crate::error::{Error, Result};
+
+/// What the config file and the rule options resolve to (made by the command line, read by the
+/// investigator and the commands).
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub config: Config,
+    pub analysis: AnalysisOptions,
+}
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -7,7 +7,6 @@ pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod convert;
-pub mod demo;
 pub mod error;
 pub mod export;
 pub mod fsutil;

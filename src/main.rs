@@ -56,15 +56,14 @@ fn main() -> ExitCode {
                 &s,
             )
         }),
-        Some(Command::Demo { events, seed, out }) => cttui::demo::write_demo(&out, events, seed),
+        Some(Command::Demo { events, seed, out }) => cli::run_demo(&out, events, seed),
         Some(Command::Convert(ref args)) => cttui::convert::command::run_convert(args, &cli.load),
         Some(Command::Sql(ref args)) => {
             settings().and_then(|s| cttui::sql::command::run_sql(&mut stdout, args, &cli.load, &s))
         }
         Some(Command::Scale(ref args)) => cttui::scale::run_scale(args, &cli.load),
-        Some(Command::Analyze(ref args)) => settings().and_then(|s| {
-            cttui::analysis::command::run_analyze(&mut stdout, args, &cli.load, &s.analysis)
-        }),
+        Some(Command::Analyze(ref args)) => settings()
+            .and_then(|s| cli::analyze::run_analyze(&mut stdout, args, &cli.load, &s.analysis)),
         Some(Command::Timeline { paths, format }) => {
             settings().and_then(|s| cli::run_timeline(&mut stdout, &paths, format, &cli.load, &s))
         }
@@ -79,7 +78,10 @@ fn main() -> ExitCode {
         }
         None => {
             drop(stdout);
-            settings().and_then(|s| cttui::ui::run(&cli.paths, &cli.load, &s))
+            settings().and_then(|s| {
+                let load = cli.load.prepare(&cli.paths, None)?;
+                cttui::ui::run(&cli.paths, load, &s)
+            })
         }
     };
     // Flush here so a closed pipe is an error we see, not a panic at exit.

@@ -14,7 +14,6 @@ pub mod apis;
 pub mod catalog;
 pub mod chains;
 pub mod columns;
-pub mod command;
 pub mod concurrent;
 pub mod credentials;
 pub mod evidence;

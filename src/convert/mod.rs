@@ -323,7 +323,7 @@ pub fn convert(paths: &[String], opts: &ConvertOptions) -> Result<ConvertReport>
             .collect();
         match ingest::load(&names, &opts.load) {
             Ok((store, load)) => {
-                let timer = ingest::PhaseTimer::from_env();
+                let timer = ingest::PhaseTimer::new(opts.load.timings.clone());
                 report.skipped.extend(load.skip_lines());
                 let df = output_frame(&store)?;
                 report.events += df.height();

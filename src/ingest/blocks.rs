@@ -37,6 +37,8 @@ pub struct BlockLoad {
     pub batches: Vec<Batch>,
     pub not_records: usize,
     pub stored: u64,
+    /// Inflated from gzip (see [`super::gzip_blocks`]).
+    pub gzip: bool,
 }
 
 fn read_at(file: &File, offset: u64, len: u64) -> Option<Vec<u8>> {
@@ -45,12 +47,12 @@ fn read_at(file: &File, offset: u64, len: u64) -> Option<Vec<u8>> {
     Some(buf)
 }
 
-fn is_ws(c: u8) -> bool {
+pub(super) fn is_ws(c: u8) -> bool {
     matches!(c, b' ' | b'\n' | b'\r' | b'\t')
 }
 
 /// The shape of the file from its head, and where its first element starts.
-fn detect(head: &[u8]) -> Option<(Shape, u64)> {
+pub(super) fn detect(head: &[u8]) -> Option<(Shape, u64)> {
     let mut start = 0;
     if head.starts_with(b"\xEF\xBB\xBF") {
         start = 3;
@@ -76,6 +78,12 @@ fn detect(head: &[u8]) -> Option<(Shape, u64)> {
 fn records_boundary(file: &File, from: u64, limit: u64) -> Option<(u64, u64)> {
     let len = SEARCH.min(limit.saturating_sub(from));
     let window = read_at(file, from, len)?;
+    let (stop, next) = records_boundary_in(&window)?;
+    Some((from + stop as u64, from + next as u64))
+}
+
+/// [`records_boundary`] within bytes at hand: the first `,` between two records.
+pub(super) fn records_boundary_in(window: &[u8]) -> Option<(usize, usize)> {
     let mut i = 0;
     while let Some(p) = memchr::memchr(b'}', &window[i..]) {
         let close = i + p;
@@ -89,13 +97,43 @@ fn records_boundary(file: &File, from: u64, limit: u64) -> Option<(u64, u64)> {
             while j < window.len() && is_ws(window[j]) {
                 j += 1;
             }
-            if window.get(j..j + 2) == Some(b"{\"") {
-                return Some((from + comma as u64, from + comma as u64 + 1));
+            if window.get(j..j + 2) == Some(b"{\"") && is_record_start(&window[j..]) {
+                return Some((comma, comma + 1));
             }
         }
         i = close + 1;
     }
     None
+}
+
+/// Whether `text` starts with a whole object that is a CloudTrail record (top-level `eventTime`
+/// and `eventName`), not an element of an array inside one: S3 data events carry
+/// `"resources":[{…},{"accountId":…}]`, so `},{"` alone finds those too. A wrong guess still
+/// only costs speed (the file then goes the ordinary way).
+fn is_record_start(text: &[u8]) -> bool {
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+    struct Probe;
+    impl<'de> Visitor<'de> for Probe {
+        type Value = bool;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a record")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+            let (mut time, mut name) = (false, false);
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                match key.as_ref() {
+                    "eventTime" => time = true,
+                    "eventName" => name = true,
+                    _ => {}
+                }
+                map.next_value::<IgnoredAny>()?;
+            }
+            Ok(time && name)
+        }
+    }
+    serde_json::Deserializer::from_slice(text)
+        .deserialize_map(Probe)
+        .unwrap_or(false)
 }
 
 /// For JSON Lines: the newline at or after `from`, as (end of the line, start of the next).
@@ -110,6 +148,11 @@ fn lines_boundary(file: &File, from: u64, limit: u64) -> Option<(u64, u64)> {
 fn records_end(file: &File, size: u64) -> Option<u64> {
     let tail_len = size.min(4096);
     let tail = read_at(file, size - tail_len, tail_len)?;
+    Some(size - tail_len + records_end_in(&tail)? as u64)
+}
+
+/// [`records_end`] of bytes at hand: the offset of the closing `]` in `tail`.
+pub(super) fn records_end_in(tail: &[u8]) -> Option<usize> {
     let mut i = tail.len();
     while i > 0 && is_ws(tail[i - 1]) {
         i -= 1;
@@ -124,7 +167,7 @@ fn records_end(file: &File, size: u64) -> Option<u64> {
     if i == 0 || tail[i - 1] != b']' {
         return None;
     }
-    Some(size - tail_len + (i - 1) as u64)
+    Some(i - 1)
 }
 
 /// Byte ranges of the blocks' contents.
@@ -150,16 +193,23 @@ fn plan(file: &File, shape: Shape, first: u64, end: u64, block: u64) -> Option<V
 /// the ordinary way.
 /// Block by block, the bytes parsed go to `progress` (so a gauge moves during one large file);
 /// when the file goes the ordinary way after all, they are taken back.
-pub fn load_large(path: &Path, file_id: u32, progress: Option<&Progress>) -> Option<BlockLoad> {
-    load_blocks(path, file_id, LARGE, BLOCK, progress)
+pub fn load_large(path: &Path, file_id: u32, opts: &super::LoadOptions) -> Option<BlockLoad> {
+    load_blocks(
+        path,
+        file_id,
+        (LARGE, BLOCK),
+        opts.progress.as_deref(),
+        opts.timings.as_ref(),
+    )
 }
 
+/// `sizes`: (smallest file loaded by blocks, block size).
 fn load_blocks(
     path: &Path,
     file_id: u32,
-    large: u64,
-    block: u64,
+    (large, block): (u64, u64),
     progress: Option<&Progress>,
+    timings: Option<&super::Timings>,
 ) -> Option<BlockLoad> {
     let file = File::open(path).ok()?;
     let meta = file.metadata().ok()?;
@@ -182,49 +232,21 @@ fn load_blocks(
         file: Arc::clone(&file),
         base: 0,
     };
-    let parts: Vec<Option<(RawStore, Vec<Batch>, usize)>> = ranges
+    let parts: Vec<Option<BlockPart>> = ranges
         .par_iter()
         .map(|&(start, stop)| {
-            // Records blocks become a Records document of their own.
-            let wrap = shape == Shape::Records;
-            let mut buf = Vec::with_capacity((stop - start) as usize + 16);
-            if wrap {
-                buf.extend_from_slice(b"{\"Records\":[");
-            }
-            let body_at = buf.len();
-            buf.resize(body_at + (stop - start) as usize, 0);
-            file.file().read_exact_at(&mut buf[body_at..], start).ok()?;
-            if wrap {
-                buf.extend_from_slice(b"]}");
-            }
-            let main = Arc::new(buf);
-            let body = body_at..body_at + (stop - start) as usize;
-            let fast = if wrap {
-                parse::parse_clean_records(&main, file_id, body)
-            } else {
-                None
-            };
-            let mut parsed = fast.unwrap_or_else(|| parse::parse_input(Arc::clone(&main), file_id));
-            let clean = parsed.fatal.is_none()
-                && parsed.bad_records == 0
-                && parsed.skipped == 0
-                && parsed.problems.is_empty()
-                && parsed.batches.iter().map(Batch::len).sum::<usize>() > 0;
+            let mut block = Block::new(shape, (stop - start) as usize);
+            file.file().read_exact_at(block.body_mut(), start).ok()?;
             if let Some(p) = progress {
                 p.add_bytes(stop - start);
             }
-            if !clean {
-                return None;
-            }
-            parsed.raw.compact_buffers();
-            parsed.raw.rebase(&main, &backing, start - body_at as u64);
-            Some((parsed.raw, parsed.batches, parsed.not_records))
+            block.parse(file_id, &backing, start)
         })
         .collect();
-    if std::env::var_os("CTTUI_TIMINGS").is_some() {
+    if let Some(t) = timings {
         let clean = parts.iter().filter(|p| p.is_some()).count();
-        eprintln!(
-            "cttui timing: {} block(s) of {}, {clean} clean{}",
+        t.note(&format!(
+            "{} block(s) of {}, {clean} clean{}",
             parts.len(),
             path.display(),
             if clean == parts.len() {
@@ -232,30 +254,109 @@ fn load_blocks(
             } else {
                 ": the file goes the ordinary way"
             }
-        );
+        ));
     }
-    let mut out = BlockLoad {
-        shape,
-        raw: RawStore::default(),
-        batches: Vec::new(),
-        not_records: 0,
-        stored: size,
-    };
     if parts.iter().any(Option::is_none) {
         if let Some(p) = progress {
             p.take_back_bytes(ranges.iter().map(|(a, b)| b - a).sum());
         }
         return None;
     }
-    for (raw, mut batches, not_records) in parts.into_iter().flatten() {
-        let shift = out.raw.append(raw);
-        for b in &mut batches {
-            b.offset_raw_ids(shift);
+    Some(BlockLoad::assemble(
+        shape,
+        size,
+        parts.into_iter().flatten(),
+    ))
+}
+
+/// What one block yielded: its raw store (spans into the backing), batches, non-records.
+pub(super) type BlockPart = (RawStore, Vec<Batch>, usize);
+
+impl BlockLoad {
+    /// The parts of all blocks, in file order, as one load.
+    pub(super) fn assemble(
+        shape: Shape,
+        stored: u64,
+        parts: impl IntoIterator<Item = BlockPart>,
+    ) -> BlockLoad {
+        let mut out = BlockLoad {
+            shape,
+            raw: RawStore::default(),
+            batches: Vec::new(),
+            not_records: 0,
+            stored,
+            gzip: false,
+        };
+        for (raw, mut batches, not_records) in parts {
+            let shift = out.raw.append(raw);
+            for b in &mut batches {
+                b.offset_raw_ids(shift);
+            }
+            out.batches.extend(batches);
+            out.not_records += not_records;
         }
-        out.batches.extend(batches);
-        out.not_records += not_records;
+        out
     }
-    Some(out)
+}
+
+/// One block's bytes, ready to parse as a document of its own: a Records block is wrapped in
+/// `{"Records":[` … `]}`.
+pub(super) struct Block {
+    buf: Vec<u8>,
+    body_at: usize,
+    wrap: bool,
+}
+
+impl Block {
+    /// A block of `len` body bytes (zeroed; fill them with [`Block::body_mut`]).
+    pub(super) fn new(shape: Shape, len: usize) -> Block {
+        let mut b = Block::with_body(shape, &[]);
+        b.buf.resize(b.body_at + len, 0);
+        b
+    }
+
+    /// A block holding a copy of `body`.
+    pub(super) fn with_body(shape: Shape, body: &[u8]) -> Block {
+        let wrap = shape == Shape::Records;
+        let mut buf = Vec::with_capacity(body.len() + 16);
+        if wrap {
+            buf.extend_from_slice(b"{\"Records\":[");
+        }
+        let body_at = buf.len();
+        buf.extend_from_slice(body);
+        Block { buf, body_at, wrap }
+    }
+
+    pub(super) fn body_mut(&mut self) -> &mut [u8] {
+        &mut self.buf[self.body_at..]
+    }
+
+    /// Parses the block; `None` unless it is clean. Spans are moved onto `backing`, where the
+    /// body starts at offset `at`.
+    pub(super) fn parse(mut self, file_id: u32, backing: &Backing, at: u64) -> Option<BlockPart> {
+        let body = self.body_at..self.buf.len();
+        if self.wrap {
+            self.buf.extend_from_slice(b"]}");
+        }
+        let main = Arc::new(self.buf);
+        let fast = if self.wrap {
+            parse::parse_clean_records(&main, file_id, body)
+        } else {
+            None
+        };
+        let mut parsed = fast.unwrap_or_else(|| parse::parse_input(Arc::clone(&main), file_id));
+        let clean = parsed.fatal.is_none()
+            && parsed.bad_records == 0
+            && parsed.skipped == 0
+            && parsed.problems.is_empty()
+            && parsed.batches.iter().map(Batch::len).sum::<usize>() > 0;
+        if !clean {
+            return None;
+        }
+        parsed.raw.compact_buffers();
+        parsed.raw.rebase(&main, backing, at - self.body_at as u64);
+        Some((parsed.raw, parsed.batches, parsed.not_records))
+    }
 }
 
 #[cfg(test)]
@@ -306,7 +407,7 @@ mod tests {
             let mut f = tempfile::NamedTempFile::new().expect("tempfile");
             f.write_all(text.as_bytes()).expect("write");
             let whole = parse::parse_input(Arc::new(text.into_bytes()), 0);
-            let blocks = load_blocks(f.path(), 0, 0, 8 << 10, None).expect("clean blocks");
+            let blocks = load_blocks(f.path(), 0, (0, 8 << 10), None, None).expect("clean blocks");
             assert_eq!(blocks.shape, shape);
             assert!(
                 blocks.batches.len() > 10,
@@ -333,28 +434,50 @@ mod tests {
         let damaged = format!("{{\"Records\":[{}]}}", recs.join(","));
         let mut f = tempfile::NamedTempFile::new().expect("tempfile");
         f.write_all(damaged.as_bytes()).expect("write");
-        assert!(load_blocks(f.path(), 0, 0, 4 << 10, None).is_none());
+        assert!(load_blocks(f.path(), 0, (0, 4 << 10), None, None).is_none());
         // A file whose Records array is not closed.
         let mut f = tempfile::NamedTempFile::new().expect("tempfile");
         doc.truncate(doc.len() - 2);
         f.write_all(doc.as_bytes()).expect("write");
-        assert!(load_blocks(f.path(), 0, 0, 4 << 10, None).is_none());
+        assert!(load_blocks(f.path(), 0, (0, 4 << 10), None, None).is_none());
     }
 
     #[test]
-    fn a_boundary_pattern_inside_a_string_sends_the_file_the_ordinary_way() {
-        // `},{` then the closing quote at the end of every record: a cut guessed there falls
-        // inside a record.
+    fn boundary_patterns_inside_strings_and_nested_arrays_are_not_cuts() {
+        // `},{` then the closing quote at the end of every record's string, and S3 data events'
+        // two-element `resources` array: neither is a boundary between records.
         let recs: Vec<String> = records(400)
             .into_iter()
-            .map(|r| format!(r#"{},"note":"x}},{{"}}"#, &r[..r.len() - 1]))
+            .map(|r| {
+                format!(
+                    r#"{},"note":"x}},{{","resources":[{{"type":"AWS::S3::Object"}},{{"accountId":"1","eventName":"n"}}]}}"#,
+                    &r[..r.len() - 1]
+                )
+            })
             .collect();
         let doc = format!("{{\"Records\":[{}]}}", recs.join(","));
         let mut f = tempfile::NamedTempFile::new().expect("tempfile");
         f.write_all(doc.as_bytes()).expect("write");
-        assert!(load_blocks(f.path(), 0, 0, 4 << 10, None).is_none());
+        let blocks = load_blocks(f.path(), 0, (0, 4 << 10), None, None).expect("clean blocks");
+        assert!(blocks.batches.len() > 10, "{} blocks", blocks.batches.len());
         let whole = parse::parse_input(Arc::new(doc.into_bytes()), 0);
-        assert_eq!(texts(&whole.raw).len(), 400);
+        assert_eq!(texts(&blocks.raw), texts(&whole.raw));
+        assert_eq!(texts(&whole.raw), recs);
+    }
+
+    #[test]
+    fn a_record_start_has_the_record_members() {
+        assert!(is_record_start(
+            br#"{"eventTime":"t","x":{"a":[1]},"eventName":"n"},{"#
+        ));
+        assert!(!is_record_start(
+            br#"{"accountId":"1","type":"AWS::S3::Bucket"}]"#
+        ));
+        assert!(!is_record_start(
+            br#"{"},{"eventTime":"t","eventName":"n"}"#
+        ));
+        // Cut off by the search window: not a record we can vouch for.
+        assert!(!is_record_start(br#"{"eventTime":"t","eventName":"#));
     }
 
     #[test]
@@ -369,7 +492,7 @@ mod tests {
     #[test]
     fn boundaries_skip_braces_inside_escaped_json() {
         // The policy string holds `},{` but never `},{"` unescaped.
-        let doc = br#"{"p":"{\"a\":1},{\"b\":2}"} , {"x":1}"#;
+        let doc = br#"{"p":"{\"a\":1},{\"b\":2}"} , {"eventTime":"t","eventName":"n"}"#;
         let f = file_with(doc);
         let (stop, next) = records_boundary(&f, 0, doc.len() as u64).expect("boundary");
         assert_eq!(&doc[stop as usize..next as usize], b",");

@@ -3,6 +3,7 @@ pub mod backing;
 pub mod batch;
 pub mod blocks;
 pub mod csv_input;
+pub mod gzip_blocks;
 pub mod parquet;
 pub mod parse;
 pub mod progress;
@@ -36,6 +37,25 @@ pub struct LoadOptions {
     pub progress: Option<Arc<Progress>>,
     /// The part of the input to load (`--since`/`--until`, partitions the filter rules out).
     pub slice: parquet::Slice,
+    /// Where phase timings go (the command layer prints them for `CTTUI_TIMINGS`); none by default.
+    pub timings: Option<Timings>,
+}
+
+/// Receives one line per load phase ("read and parse: 0.412 s"): profiling data the caller shows
+/// as it likes, so the library never prints.
+#[derive(Clone)]
+pub struct Timings(pub Arc<dyn Fn(&str) + Send + Sync>);
+
+impl std::fmt::Debug for Timings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Timings")
+    }
+}
+
+impl Timings {
+    pub fn note(&self, line: &str) {
+        (self.0)(line)
+    }
 }
 
 impl Default for LoadOptions {
@@ -44,6 +64,7 @@ impl Default for LoadOptions {
             max_inflate: DEFAULT_MAX_INFLATE,
             progress: None,
             slice: parquet::Slice::default(),
+            timings: None,
         }
     }
 }
@@ -87,9 +108,11 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
     if let Input::File(path) = input
         && regular
         && !parquet::is_parquet_file(path)
-        && let Some(b) = blocks::load_large(path, file_id, opts.progress.as_deref())
+        && let Some(b) = blocks::load_large(path, file_id, opts)
+            .or_else(|| gzip_blocks::load_large_gzip(path, file_id, opts))
     {
         report.shape = Some(b.shape);
+        report.gzip = b.gzip;
         report.bytes = b.stored;
         report.not_records = b.not_records;
         report.records = b.batches.iter().map(|b| b.len()).sum();
@@ -121,7 +144,7 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
                 }),
             }
         }
-        _ => source::read_input(input, opts.max_inflate),
+        _ => source::read_input(input, opts.max_inflate, opts.progress.clone()),
     };
     let read = match read {
         Ok(r) => r,
@@ -147,7 +170,12 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
     }
     drop(main);
     if let Some(p) = &opts.progress {
-        p.file_done(report.bytes);
+        // JSON and gzip bytes reached the gauge while they were read; Parquet's now.
+        p.file_done(if parquet_shape.is_some() {
+            report.bytes
+        } else {
+            0
+        });
     }
     report.shape = parsed.shape.map(|s| parquet_shape.unwrap_or(s));
     report.error = parsed.fatal;
@@ -175,7 +203,7 @@ fn load_one(input: &Input, file_id: u32, opts: &LoadOptions) -> FileOutcome {
 
 /// Loads the given paths into one event store.
 pub fn load(paths: &[String], opts: &LoadOptions) -> Result<(EventStore, LoadReport)> {
-    let timer = PhaseTimer::from_env();
+    let timer = PhaseTimer::new(opts.timings.clone());
     let (mut inputs, passed) = source::discover(paths);
     let before = inputs.len();
     inputs.retain(|i| !matches!(i, Input::File(p) if parquet::pruned_by_path(p, &opts.slice)));
@@ -272,26 +300,25 @@ pub fn load(paths: &[String], opts: &LoadOptions) -> Result<(EventStore, LoadRep
     Ok((store, report))
 }
 
-/// Phase timings on stderr when `CTTUI_TIMINGS` is set (for profiling loads; off by default).
+/// Times the phases of a load and hands each to [`Timings`] (nothing when there is no sink).
 pub struct PhaseTimer {
-    last: Option<std::cell::Cell<std::time::Instant>>,
+    sink: Option<(Timings, std::cell::Cell<std::time::Instant>)>,
 }
 
 impl PhaseTimer {
-    pub fn from_env() -> Self {
+    pub fn new(timings: Option<Timings>) -> Self {
         PhaseTimer {
-            last: std::env::var_os("CTTUI_TIMINGS")
-                .map(|_| std::cell::Cell::new(std::time::Instant::now())),
+            sink: timings.map(|t| (t, std::cell::Cell::new(std::time::Instant::now()))),
         }
     }
 
     pub fn mark(&self, phase: &str) {
-        if let Some(last) = &self.last {
+        if let Some((sink, last)) = &self.sink {
             let now = std::time::Instant::now();
-            eprintln!(
-                "cttui timing: {phase}: {:.3} s",
+            sink.note(&format!(
+                "{phase}: {:.3} s",
                 (now - last.get()).as_secs_f64()
-            );
+            ));
             last.set(now);
         }
     }

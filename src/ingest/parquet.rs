@@ -60,7 +60,7 @@ impl Slice {
     }
 
     fn keeps_value(patterns: Option<&Vec<String>>, value: &str) -> bool {
-        patterns.is_none_or(|ps| ps.iter().any(|p| glob_match(p, value)))
+        patterns.is_none_or(|ps| ps.iter().any(|p| crate::model::query::glob_match(p, value)))
     }
 
     /// Keeps the rows of an event-table frame inside the window.
@@ -163,30 +163,6 @@ fn parse_bound(s: &str, end: bool) -> Result<i64, String> {
     parse_time_ms(s).ok_or_else(|| {
         format!("expected a UTC time like 2020-09-14 or 2020-09-14T00:40:00Z, got '{s}'")
     })
-}
-
-/// Case-insensitive match with `*` (any run) and `?` (one character), as the query language does.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.to_lowercase().chars().collect();
-    let t: Vec<char> = text.to_lowercase().chars().collect();
-    let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
 }
 
 /// Whether the file starts with the Parquet magic bytes (whatever its name).
@@ -711,6 +687,7 @@ mod tests {
 
     #[test]
     fn globs_match_like_the_query_language() {
+        use crate::model::query::glob_match;
         for (p, t, want) in [
             ("us-east-1", "US-EAST-1", true),
             ("us-*", "us-west-2", true),

@@ -2,9 +2,12 @@
 use std::fs;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use flate2::bufread::MultiGzDecoder;
+
+use super::progress::Progress;
 
 /// One input to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,10 +167,10 @@ pub struct ReadInput {
 /// How long a FIFO named as input may wait for a writer before it is given up.
 pub const FIFO_WAIT: Duration = Duration::from_secs(10);
 /// Inflated bytes after which the compression ratio is checked.
-const BOMB_PROBE: usize = 16 << 20;
+pub(super) const BOMB_PROBE: usize = 16 << 20;
 /// Compression ratio no log reaches: delivered CloudTrail files inflate about 12:1, the demo logs
 /// 24:1; zeros through a fast compressor 100:1, through a good one 1000:1.
-const BOMB_RATIO: u64 = 64;
+pub(super) const BOMB_RATIO: u64 = 64;
 /// Bytes read before the content is judged (binary data is never a log).
 const SNIFF: usize = 64 << 10;
 /// Reads are done in pieces of this size, so caps are checked while reading.
@@ -177,9 +180,16 @@ const PIECE: usize = 1 << 20;
 /// `max_inflate`. Memory is bounded while reading, not checked afterwards: the gzip trailer's size
 /// is never trusted, inflation stops at the cap or as soon as the ratio shows a bomb, and a
 /// stream (stdin, FIFO, device) stops at the cap or as soon as it shows binary data.
-pub fn read_input(input: &Input, max_inflate: u64) -> Result<ReadInput, String> {
+///
+/// Stored bytes are added to `progress` as they are read (callers count the file as done with
+/// [`Progress::file_done`]`(0)`).
+pub fn read_input(
+    input: &Input,
+    max_inflate: u64,
+    progress: Option<Arc<Progress>>,
+) -> Result<ReadInput, String> {
     match input {
-        Input::Stdin => read_from(std::io::stdin().lock(), None, max_inflate),
+        Input::Stdin => read_from(std::io::stdin().lock(), None, max_inflate, progress),
         Input::File(p) => {
             let meta = fs::metadata(p).map_err(|e| format!("cannot read: {e}"))?;
             let file = if meta.file_type().is_dir() {
@@ -190,7 +200,7 @@ pub fn read_input(input: &Input, max_inflate: u64) -> Result<ReadInput, String> 
                 fs::File::open(p).map_err(|e| format!("cannot read: {e}"))?
             };
             let len = meta.is_file().then_some(meta.len());
-            read_from(file, len, max_inflate)
+            read_from(file, len, max_inflate, progress)
         }
     }
 }
@@ -221,15 +231,31 @@ pub fn open_fifo(path: &Path, wait: Duration) -> Result<fs::File, String> {
 }
 
 /// Counts the bytes read through it (the compressed bytes consumed by the inflater).
-struct Counted<R> {
+pub(super) struct Counted<R> {
     inner: R,
-    count: u64,
+    pub(super) count: u64,
+    /// Stored bytes read go to the load gauge as they are read, so it moves during one large
+    /// (or gzip) file.
+    progress: Option<Arc<Progress>>,
+}
+
+impl<R> Counted<R> {
+    pub(super) fn new(inner: R, progress: Option<Arc<Progress>>) -> Self {
+        Counted {
+            inner,
+            count: 0,
+            progress,
+        }
+    }
 }
 
 impl<R: Read> Read for Counted<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.count += n as u64;
+        if let Some(p) = &self.progress {
+            p.add_bytes(n as u64);
+        }
         Ok(n)
     }
 }
@@ -250,14 +276,13 @@ fn not_a_log(head: &[u8]) -> String {
     )
 }
 
-fn read_from<R: Read>(src: R, len: Option<u64>, cap: u64) -> Result<ReadInput, String> {
-    let mut src = std::io::BufReader::with_capacity(
-        64 << 10,
-        Counted {
-            inner: src,
-            count: 0,
-        },
-    );
+fn read_from<R: Read>(
+    src: R,
+    len: Option<u64>,
+    cap: u64,
+    progress: Option<Arc<Progress>>,
+) -> Result<ReadInput, String> {
+    let mut src = std::io::BufReader::with_capacity(64 << 10, Counted::new(src, progress));
     let head = src.fill_buf().map_err(|e| format!("cannot read: {e}"))?;
     if head.starts_with(&[0x1f, 0x8b]) {
         return inflate(src, len, cap);
@@ -408,4 +433,51 @@ fn inflate<R: Read>(
         gzip: true,
         warning,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// Hands out its bytes in small reads and notes the gauge's bytes before each one.
+    struct Watched {
+        data: std::io::Cursor<Vec<u8>>,
+        progress: Arc<Progress>,
+        seen: Vec<u64>,
+    }
+
+    impl Read for Watched {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.seen.push(self.progress.snapshot().2);
+            let n = buf.len().min(4096);
+            self.data.read(&mut buf[..n])
+        }
+    }
+
+    #[test]
+    fn the_gauge_moves_while_one_gzip_file_is_read() {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        for i in 0..20_000 {
+            writeln!(gz, "{{\"eventID\":\"{i}\",\"eventName\":\"GetObject\"}}").expect("gzip");
+        }
+        let bytes = gz.finish().expect("gzip");
+        let stored = bytes.len() as u64;
+        let progress = Arc::new(Progress::default());
+        progress.start(1, stored);
+        let mut src = Watched {
+            data: std::io::Cursor::new(bytes),
+            progress: Arc::clone(&progress),
+            seen: Vec::new(),
+        };
+        let read =
+            read_from(&mut src, Some(stored), 1 << 30, Some(Arc::clone(&progress))).expect("reads");
+        assert!(read.gzip);
+        // Before the last read the gauge had moved past a quarter, and it ends at the file size
+        // (the caller then adds nothing: `file_done(0)`).
+        let before_last = src.seen.iter().rev().nth(1).copied().unwrap_or(0);
+        assert!(before_last * 4 > stored, "{before_last} of {stored}");
+        assert!(src.seen.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(progress.snapshot().2, stored);
+    }
 }

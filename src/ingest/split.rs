@@ -3,28 +3,13 @@
 //! and lets one large file be parsed on several cores.
 use std::ops::Range;
 
+use crate::model::json::skip_string;
+
 /// Where the scanner stopped early: the byte offset and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScanStop {
     pub offset: usize,
     pub reason: String,
-}
-
-/// Byte offset just past the closing quote of the string whose opening quote is at `open`.
-fn skip_string(buf: &[u8], open: usize) -> Option<usize> {
-    let mut i = open + 1;
-    loop {
-        let rel = memchr::memchr2(b'"', b'\\', &buf[i..])?;
-        i += rel;
-        if buf[i] == b'\\' {
-            i += 2;
-            if i > buf.len() {
-                return None;
-            }
-        } else {
-            return Some(i + 1);
-        }
-    }
 }
 
 /// The end (exclusive) of the value that starts at `start` (an object, array, string or scalar).

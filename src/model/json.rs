@@ -1,7 +1,8 @@
-//! Raw record text helpers the store needs (ingest has its own scanners for splitting inputs).
+//! Raw record text helpers: the store minifies records with them, and ingest's scanners share the
+//! string skipping.
 
 /// Byte offset just past the closing quote of the string whose opening quote is at `open`.
-fn skip_string(buf: &[u8], open: usize) -> Option<usize> {
+pub fn skip_string(buf: &[u8], open: usize) -> Option<usize> {
     let mut i = open + 1;
     loop {
         let rel = memchr::memchr2(b'"', b'\\', buf.get(i..)?)?;

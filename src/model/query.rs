@@ -875,6 +875,13 @@ fn char_eq_ci(p: char, h: char) -> bool {
         || h.to_lowercase().eq(std::iter::once(p))
 }
 
+/// Case-insensitive match with `*` (any run) and `?` (one character), as the query language
+/// does (for callers that hold a pattern as text, such as Parquet partition pruning).
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.to_lowercase().chars().collect();
+    glob_ci(&p, text)
+}
+
 /// Wildcard match of a lowercased glob against `h`, ignoring case (greedy with one backtrack
 /// point: linear in practice, at worst the product of the lengths).
 fn glob_ci(p: &[char], h: &str) -> bool {

@@ -1,34 +1,97 @@
-//! Background work. Worker threads move finished results to the UI over one channel (no shared
-//! locks on the model). Filters go through a coalescing runner: one filter runs, at most one waits,
-//! and a newer request replaces the waiting one, so typing never queues stale work.
+//! Background work through one runner with a lane per kind of job. Each lane runs one job at a
+//! time on its own thread; what waits behind it depends on the kind: for most kinds only the
+//! newest request matters (a filter being typed, the triage for the latest pins, the session's
+//! latest state), so a newer request replaces the waiting one and stale work never queues. An
+//! export or a report is the analyst's own request for a file, so those wait in turn instead.
+//! Results come back to the UI over one channel with the caller's generation, so the app can
+//! drop results that newer requests made stale (no shared locks on the model).
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::Duration;
+
+use strum::{EnumCount, EnumIter, IntoStaticStr};
 
 use super::investigation::Investigation;
 use super::view::View;
 use crate::error::Result;
 use crate::model::query::Query;
 
+/// The kinds of background work; each has its own lane in the runner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumCount, EnumIter, IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
+pub enum JobKind {
+    Load,
+    Filter,
+    Analysis,
+    Triage,
+    SaveSession,
+    Export,
+    Copy,
+    Report,
+}
+
+/// What happens to a request that arrives while one of its kind runs and another waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coalesce {
+    /// It replaces the waiting request (only the newest state matters).
+    Latest,
+    /// It waits behind the others (each request is a file the analyst asked for).
+    Queue,
+}
+
+impl JobKind {
+    pub fn coalesce(self) -> Coalesce {
+        match self {
+            JobKind::Export | JobKind::Report => Coalesce::Queue,
+            JobKind::Load
+            | JobKind::Filter
+            | JobKind::Analysis
+            | JobKind::Triage
+            | JobKind::SaveSession
+            | JobKind::Copy => Coalesce::Latest,
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+}
+
 /// A finished piece of background work.
 pub enum JobResult {
-    Loaded(Box<Result<Investigation>>),
-    Filtered {
-        generation: u64,
-        result: std::result::Result<View, String>,
-    },
+    Loaded(Box<Loaded>),
+    Filtered(std::result::Result<View, String>),
     Exported(std::result::Result<ExportDone, String>),
     Copied(std::result::Result<CopyDone, String>),
     /// The behaviour analysis over the loaded store.
     Analyzed(Box<std::result::Result<crate::ui::app::analysis_flow::AnalysisDone, String>>),
-    /// Triage answers and queries for the pins of `generation` (newer pins make older ones stale).
-    Cased {
-        generation: u64,
-        result: std::result::Result<Box<crate::ui::app::casework::CaseResult>, String>,
-    },
+    /// Triage answers and queries for the pins the request was made with.
+    Cased(std::result::Result<Box<crate::ui::app::casework::CaseResult>, String>),
+    /// The session file written (or why not).
+    Saved(std::result::Result<(), String>),
     /// A report written (or the error).
     Reported(std::result::Result<ExportDone, String>),
+}
+
+/// The loaded logs and, unless the input was stdin only, the session file found for them.
+pub struct Loaded {
+    pub investigation: Result<Investigation>,
+    pub session: Option<(std::path::PathBuf, crate::playbook::session::Loaded)>,
+}
+
+/// A result from the runner: the kind and generation of its request, and the job's result, or
+/// why it has none (it panicked, or its thread could not start).
+pub struct Done {
+    pub kind: JobKind,
+    pub generation: u64,
+    pub result: std::result::Result<JobResult, String>,
 }
 
 #[derive(Debug, Clone)]
@@ -64,7 +127,6 @@ pub struct FilterRequest {
     pub query: Query,
     pub within: Option<Arc<Vec<u32>>>,
 }
-
 /// Runs a filter with the query code `cttui events --filter` uses and measures the new view.
 ///
 /// A filter stacked on a large view runs over the whole store and is intersected with the view:
@@ -103,90 +165,102 @@ fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
     out
 }
 
+type Work = Box<dyn FnOnce() -> JobResult + Send>;
+
+struct Request {
+    generation: u64,
+    work: Work,
+}
+
 #[derive(Default)]
-struct Slot {
-    queued: Option<FilterRequest>,
+struct Waiting {
+    queue: VecDeque<Request>,
     closed: bool,
 }
 
-/// The coalescing single-job runner for filters.
-pub struct FilterRunner {
-    shared: Arc<(Mutex<Slot>, Condvar)>,
+/// One kind's lane: its waiting requests and the thread that runs them in turn.
+struct Lane {
+    shared: Arc<(Mutex<Waiting>, Condvar)>,
 }
 
-impl FilterRunner {
-    fn start(tx: Sender<JobResult>) -> FilterRunner {
-        let shared = Arc::new((Mutex::new(Slot::default()), Condvar::new()));
+impl Lane {
+    fn start(kind: JobKind, tx: Sender<Done>, runs: Arc<AtomicU64>) -> std::io::Result<Lane> {
+        let shared = Arc::new((Mutex::new(Waiting::default()), Condvar::new()));
         let worker = Arc::clone(&shared);
         thread::Builder::new()
-            .name("cttui-filter".to_owned())
-            .spawn(move || filter_worker(&worker, &tx))
-            .ok();
-        FilterRunner { shared }
+            .name(format!("cttui-{}", kind.name()))
+            .spawn(move || lane_worker(kind, &worker, &tx, &runs))?;
+        Ok(Lane { shared })
     }
 
-    /// Queues a request, replacing one that has not started yet.
-    pub fn submit(&self, req: FilterRequest) {
+    /// Adds a request; true when it replaced a waiting one (which then never runs).
+    fn push(&self, req: Request, coalesce: Coalesce) -> bool {
         let (lock, cv) = &*self.shared;
-        if let Ok(mut slot) = lock.lock() {
-            slot.queued = Some(req);
-            cv.notify_one();
-        }
+        let Ok(mut w) = lock.lock() else {
+            return false;
+        };
+        let replaced = coalesce == Coalesce::Latest && w.queue.pop_back().is_some();
+        w.queue.push_back(req);
+        cv.notify_one();
+        replaced
     }
 }
 
-impl Drop for FilterRunner {
+impl Drop for Lane {
     fn drop(&mut self) {
         let (lock, cv) = &*self.shared;
-        if let Ok(mut slot) = lock.lock() {
-            slot.closed = true;
-            slot.queued = None;
+        if let Ok(mut w) = lock.lock() {
+            w.closed = true;
+            w.queue.clear();
             cv.notify_one();
         }
     }
 }
 
-fn filter_worker(shared: &(Mutex<Slot>, Condvar), tx: &Sender<JobResult>) {
+fn lane_worker(
+    kind: JobKind,
+    shared: &(Mutex<Waiting>, Condvar),
+    tx: &Sender<Done>,
+    runs: &AtomicU64,
+) {
     let (lock, cv) = shared;
     loop {
         let req = {
-            let Ok(mut slot) = lock.lock() else { return };
-            while slot.queued.is_none() && !slot.closed {
-                slot = match cv.wait(slot) {
-                    Ok(s) => s,
+            let Ok(mut w) = lock.lock() else { return };
+            while w.queue.is_empty() && !w.closed {
+                w = match cv.wait(w) {
+                    Ok(w) => w,
                     Err(_) => return,
                 };
             }
-            if slot.closed {
+            if w.closed {
                 return;
             }
-            slot.queued.take()
+            w.queue.pop_front()
         };
         let Some(req) = req else { continue };
-        let result = guarded(|| {
-            run_query(
-                &req.inv,
-                &req.query,
-                req.within.as_ref().map(|w| w.as_slice()),
-            )
-            .map_err(|e| e.to_string())
-        })
-        .and_then(|r| r);
-        let msg = JobResult::Filtered {
+        runs.fetch_add(1, Ordering::Relaxed);
+        let done = Done {
+            kind,
             generation: req.generation,
-            result,
+            result: guarded(req.work),
         };
-        if tx.send(msg).is_err() {
+        if tx.send(done).is_err() {
             return;
         }
     }
 }
 
-/// The UI's end of background work.
+/// The UI's end of background work: one lane per [`JobKind`], started on first use.
 pub struct Jobs {
-    tx: Sender<JobResult>,
-    rx: Receiver<JobResult>,
-    filter: Option<FilterRunner>,
+    tx: Sender<Done>,
+    rx: Receiver<Done>,
+    lanes: [Option<Lane>; JobKind::COUNT],
+    /// Requests of each kind submitted whose result the UI has not received yet (a replaced
+    /// request no longer counts: it never runs).
+    in_flight: [usize; JobKind::COUNT],
+    /// Jobs of each kind that started running.
+    runs: [Arc<AtomicU64>; JobKind::COUNT],
 }
 
 impl Default for Jobs {
@@ -201,61 +275,160 @@ impl Jobs {
         Jobs {
             tx,
             rx,
-            filter: None,
+            lanes: Default::default(),
+            in_flight: [0; JobKind::COUNT],
+            runs: Default::default(),
         }
     }
 
-    /// Runs `work` on its own thread and delivers its result; if the work panics, `failed`
-    /// turns the panic message into the result instead, so the UI never waits forever.
-    pub fn spawn(
-        &self,
-        name: &str,
+    /// Hands `work` to its kind's lane. `generation` comes back with the result, so the caller
+    /// can tell a stale result from the one it waits for. If the lane's thread cannot start, the
+    /// failure comes back as the result.
+    pub fn submit(
+        &mut self,
+        kind: JobKind,
+        generation: u64,
         work: impl FnOnce() -> JobResult + Send + 'static,
-        failed: fn(String) -> JobResult,
-    ) -> std::io::Result<()> {
-        let tx = self.tx.clone();
-        thread::Builder::new()
-            .name(format!("cttui-{name}"))
-            .spawn(move || {
-                let _ = tx.send(guarded(work).unwrap_or_else(failed));
-            })
-            .map(|_| ())
+    ) {
+        let i = kind.index();
+        if self.lanes[i].is_none() {
+            match Lane::start(kind, self.tx.clone(), Arc::clone(&self.runs[i])) {
+                Ok(lane) => self.lanes[i] = Some(lane),
+                Err(e) => {
+                    self.in_flight[i] += 1;
+                    let _ = self.tx.send(Done {
+                        kind,
+                        generation,
+                        result: Err(format!("cannot start the {} job: {e}", kind.name())),
+                    });
+                    return;
+                }
+            }
+        }
+        let req = Request {
+            generation,
+            work: Box::new(work),
+        };
+        let replaced = self.lanes[i]
+            .as_ref()
+            .is_some_and(|lane| lane.push(req, kind.coalesce()));
+        if !replaced {
+            self.in_flight[i] += 1;
+        }
     }
 
-    pub fn submit_filter(&mut self, req: FilterRequest) {
-        let tx = self.tx.clone();
-        self.filter
-            .get_or_insert_with(|| FilterRunner::start(tx))
-            .submit(req);
+    /// Whether a job of `kind` runs or waits, or its result is still to be received.
+    pub fn busy(&self, kind: JobKind) -> bool {
+        self.in_flight[kind.index()] > 0
     }
 
-    pub fn try_recv(&self) -> Option<JobResult> {
-        self.rx.try_recv().ok()
+    pub fn any_busy(&self) -> bool {
+        self.in_flight.iter().any(|&n| n > 0)
+    }
+
+    /// How many jobs of `kind` have started running so far (coalesced requests never do).
+    pub fn runs(&self, kind: JobKind) -> u64 {
+        self.runs[kind.index()].load(Ordering::Relaxed)
+    }
+
+    fn received(&mut self, done: Done) -> Done {
+        let n = &mut self.in_flight[done.kind.index()];
+        *n = n.saturating_sub(1);
+        done
+    }
+
+    pub fn try_recv(&mut self) -> Option<Done> {
+        let done = self.rx.try_recv().ok()?;
+        Some(self.received(done))
     }
 
     /// Waits up to `timeout` for a result.
-    pub fn recv_timeout(&self, timeout: Duration) -> Option<JobResult> {
-        self.rx.recv_timeout(timeout).ok()
+    pub fn recv_timeout(&mut self, timeout: Duration) -> Option<Done> {
+        let done = self.rx.recv_timeout(timeout).ok()?;
+        Some(self.received(done))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::intersect;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use super::{Done, JobKind, JobResult, Jobs, intersect};
+
+    const WAIT: Duration = Duration::from_secs(20);
+
+    fn saved(generation: u64) -> impl FnOnce() -> JobResult + Send + 'static {
+        move || JobResult::Saved(Err(generation.to_string()))
+    }
+
+    fn next(jobs: &mut Jobs) -> Done {
+        jobs.recv_timeout(WAIT).expect("a result in time")
+    }
+
+    /// Blocks the kind's lane until the returned sender is dropped or sent to.
+    fn block(jobs: &mut Jobs, kind: JobKind) -> mpsc::Sender<()> {
+        let (go, wait) = mpsc::channel::<()>();
+        let (started, running) = mpsc::channel::<()>();
+        jobs.submit(kind, 0, move || {
+            let _ = started.send(());
+            let _ = wait.recv();
+            JobResult::Saved(Ok(()))
+        });
+        running
+            .recv_timeout(WAIT)
+            .expect("the blocking job started");
+        go
+    }
 
     #[test]
     fn a_panicking_job_reports_instead_of_hanging() {
-        let jobs = super::Jobs::new();
-        jobs.spawn(
-            "test",
-            || panic!("boom"),
-            |e| super::JobResult::Copied(Err(e)),
-        )
-        .expect("spawns");
-        match jobs.recv_timeout(std::time::Duration::from_secs(10)) {
-            Some(super::JobResult::Copied(Err(e))) => assert_eq!(e, "internal error: boom"),
-            _ => panic!("expected the failure as a result"),
+        let mut jobs = Jobs::new();
+        jobs.submit(JobKind::Copy, 7, || panic!("boom"));
+        let done = next(&mut jobs);
+        assert_eq!((done.kind, done.generation), (JobKind::Copy, 7));
+        assert_eq!(done.result.err().as_deref(), Some("internal error: boom"));
+        assert!(!jobs.any_busy());
+    }
+
+    #[test]
+    fn a_newer_request_replaces_the_waiting_one() {
+        let mut jobs = Jobs::new();
+        let go = block(&mut jobs, JobKind::SaveSession);
+        for g in 1..=10 {
+            jobs.submit(JobKind::SaveSession, g, saved(g));
         }
+        assert!(jobs.busy(JobKind::SaveSession));
+        drop(go);
+        let first = next(&mut jobs);
+        let second = next(&mut jobs);
+        assert_eq!((first.generation, second.generation), (0, 10));
+        assert!(matches!(second.result, Ok(JobResult::Saved(Err(ref g))) if g == "10"));
+        assert_eq!(
+            jobs.runs(JobKind::SaveSession),
+            2,
+            "the blocked job and the last"
+        );
+        assert!(!jobs.busy(JobKind::SaveSession));
+        assert!(jobs.recv_timeout(Duration::from_millis(50)).is_none());
+    }
+
+    #[test]
+    fn exports_wait_in_turn_and_kinds_do_not_block_each_other() {
+        let mut jobs = Jobs::new();
+        let go = block(&mut jobs, JobKind::Export);
+        for g in 1..=3 {
+            jobs.submit(JobKind::Export, g, saved(g));
+        }
+        // Another kind runs while the export lane is blocked.
+        jobs.submit(JobKind::Copy, 1, saved(1));
+        let copy = next(&mut jobs);
+        assert_eq!(copy.kind, JobKind::Copy);
+        drop(go);
+        let order: Vec<u64> = (0..4).map(|_| next(&mut jobs).generation).collect();
+        assert_eq!(order, vec![0, 1, 2, 3]);
+        assert_eq!(jobs.runs(JobKind::Export), 4);
+        assert!(!jobs.any_busy());
     }
 
     #[test]

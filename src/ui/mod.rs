@@ -21,24 +21,26 @@ pub mod widgets;
 
 use std::io::Write;
 
-use crate::cli::LoadArgs;
+use crate::config::{SessionPlace, Settings, ThemeChoice};
 use crate::error::{Error, Result};
+use crate::ingest::LoadOptions;
 use app::{App, Env};
 use keymap::Keymap;
 use theme::Theme;
 
-/// Opens the investigator on `paths` and runs it until the user quits.
-pub fn run(paths: &[String], args: &LoadArgs, settings: &crate::cli::Settings) -> Result<()> {
+/// Opens the investigator on `paths` (checked and set up by the caller: `load`) and runs it until
+/// the user quits.
+pub fn run(paths: &[String], load: LoadOptions, settings: &Settings) -> Result<()> {
     let (keymap, warning) = Keymap::with_user_file(Keymap::user_path().as_deref())?;
     let theme = match settings.config.theme {
-        crate::config::ThemeChoice::Auto => Theme::from_env(),
-        crate::config::ThemeChoice::Color => Theme::colored(),
-        crate::config::ThemeChoice::Mono => Theme::monochrome(),
+        ThemeChoice::Auto => Theme::from_env(),
+        ThemeChoice::Color => Theme::colored(),
+        ThemeChoice::Mono => Theme::monochrome(),
     };
     let mut app = App::new(Env::new(theme, keymap));
     app.analysis_options = settings.analysis.clone();
-    app.sessions_beside = settings.config.sessions == crate::config::SessionPlace::Beside;
-    app.start_loading(paths.to_vec(), args.prepare(paths, None)?);
+    app.sessions_beside = settings.config.sessions == SessionPlace::Beside;
+    app.start_loading(paths.to_vec(), load);
     if let Some(w) = warning {
         app.message = Some(app::Message {
             text: w,

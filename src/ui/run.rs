@@ -1,5 +1,7 @@
 //! The event loop, generic over the ratatui backend and the event source so tests can run it
-//! against a `TestBackend` with scripted events.
+//! against a `TestBackend` with scripted events. Events become actions, `update` turns them into
+//! state and effects, and the loop runs the effects of each batch of events through the app's job
+//! runner at once (so a held key that marks ten events asks for one session write).
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -8,7 +10,7 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 
 use super::action::Action;
-use super::app::App;
+use super::app::{App, Effect};
 use crate::error::{Error, Result};
 
 /// Where terminal events come from.
@@ -93,25 +95,53 @@ fn term_err(e: impl std::fmt::Display) -> Error {
     Error::Invalid(format!("terminal: {e}"))
 }
 
-/// Applies one terminal event.
-pub fn handle_event(app: &mut App, ev: Event) {
+/// Applies one terminal event to the state; returns the effects it asks for.
+#[must_use]
+pub fn handle_event(app: &mut App, ev: Event) -> Vec<Effect> {
     match ev {
-        Event::Key(k) => app.handle_key(k),
-        Event::Mouse(m) => app.handle_mouse(m),
+        Event::Key(k) => app.on_key(k),
+        Event::Mouse(m) => app.on_mouse(m),
         Event::Resize(_, _) => app.update(Action::Resize),
         Event::Paste(s) => {
             // Only a prompt takes pasted text; newlines would submit, so they become spaces.
             if matches!(app.overlay, Some(super::app::Overlay::Prompt(_))) {
-                app.type_text(&s.replace(['\n', '\r'], " "));
+                app.on_text(&s.replace(['\n', '\r'], " "))
+            } else {
+                Vec::new()
             }
         }
-        Event::FocusGained | Event::FocusLost => {}
+        Event::FocusGained | Event::FocusLost => Vec::new(),
     }
 }
 
 /// Runs until the app quits, `stop` is raised (signals) or the events run out with `until_idle`.
-/// `raw_out` receives bytes meant for the terminal itself (OSC 52).
+/// `raw_out` receives bytes meant for the terminal itself (OSC 52). Before it returns, the
+/// session writes still in flight are waited for; it fails when the last state could not be
+/// written.
 pub fn run_loop<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    events: &mut dyn EventSource,
+    raw_out: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
+    stop: &AtomicBool,
+) -> Result<()> {
+    let run = event_loop(terminal, app, events, raw_out, stop);
+    let flushed = app.flush();
+    run?;
+    // The screen is gone after this: a session that is not on file is said on the way out.
+    if !flushed {
+        return Err(Error::Invalid(format!(
+            "the session file was still being written after {} s: the last changes may be lost",
+            super::app::effects::FLUSH_TIMEOUT.as_secs()
+        )));
+    }
+    match app.unsaved_session() {
+        Some(e) => Err(Error::Invalid(e.to_owned())),
+        None => Ok(()),
+    }
+}
+
+fn event_loop<B: Backend>(
     terminal: &mut Terminal<B>,
     app: &mut App,
     events: &mut dyn EventSource,
@@ -155,7 +185,7 @@ pub fn run_loop<B: Backend>(
                 dirty = true;
             }
             Some(ev) => {
-                handle_event(app, ev);
+                let mut effects = handle_event(app, ev);
                 // Apply what is already queued (held keys, fast typing) before one redraw, but
                 // boundedly: a hung-up terminal can report events forever, and a signal must
                 // still end the loop.
@@ -163,15 +193,22 @@ pub fn run_loop<B: Backend>(
                     if app.should_quit() || stop.load(Ordering::Relaxed) {
                         break;
                     }
-                    match events.next(Duration::ZERO)? {
-                        Some(ev) => handle_event(app, ev),
-                        None => break,
+                    match events.next(Duration::ZERO) {
+                        Ok(Some(ev)) => effects.extend(handle_event(app, ev)),
+                        Ok(None) => break,
+                        Err(e) => {
+                            // The changes made so far are still saved.
+                            app.run_effects(effects);
+                            return Err(e);
+                        }
                     }
                 }
+                app.run_effects(effects);
                 dirty = true;
             }
             None if app.is_busy() => {
-                app.update(Action::Tick);
+                let effects = app.update(Action::Tick);
+                app.run_effects(effects);
                 dirty = true;
             }
             None => {}

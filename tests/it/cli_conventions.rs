@@ -232,3 +232,37 @@ fn sessions_default_under_xdg_data() {
     std::fs::write(&beside, "{}").expect("write");
     assert_eq!(session_path_in(&inputs, false), beside);
 }
+
+/// The library hands phase timings to the caller (`ingest::Timings`); the CLI prints them on
+/// stderr only when `CTTUI_TIMINGS` is set, and stdout stays the command's output.
+#[test]
+fn phase_timings_reach_stderr_only_when_asked() {
+    let path = crate::support::fixture("records_pretty.json");
+    let run = |timings: bool| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cttui"));
+        cmd.args(["summary", "-q", &path]);
+        if timings {
+            cmd.env("CTTUI_TIMINGS", "1");
+        } else {
+            cmd.env_remove("CTTUI_TIMINGS");
+        }
+        let out = cmd.output().expect("runs");
+        assert!(out.status.success());
+        (
+            stdout(&out),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (quiet_out, quiet_err) = run(false);
+    let (timed_out, timed_err) = run(true);
+    assert!(!quiet_err.contains("cttui timing:"), "{quiet_err}");
+    for phase in ["read and parse", "store"] {
+        assert!(
+            timed_err
+                .lines()
+                .any(|l| l.starts_with(&format!("cttui timing: {phase}: "))),
+            "{phase} missing from: {timed_err}"
+        );
+    }
+    assert_eq!(quiet_out, timed_out);
+}

@@ -5,11 +5,11 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use cttui::demo::catalog::{REGIONS, WEBAPP_IP};
-use cttui::demo::incident::ATTACKER_IP;
-use cttui::demo::{DEFAULT_EVENTS, DEFAULT_SEED, generate};
 use cttui::ingest::{LoadOptions, LoadReport, load};
 use cttui::model::store::EventStore;
+use cttui_demo::catalog::{REGIONS, WEBAPP_IP};
+use cttui_demo::incident::ATTACKER_IP;
+use cttui_demo::{DEFAULT_EVENTS, DEFAULT_SEED, generate};
 
 /// Every file under `dir`, by path relative to it, in name order.
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {

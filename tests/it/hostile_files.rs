@@ -96,7 +96,7 @@ fn a_fifo_named_explicitly_loads_from_its_writer_and_gives_up_without_one() {
 
     // No writer: given up after FIFO_WAIT with a reason, not blocked forever.
     let started = Instant::now();
-    let err = read_input(&Input::File(fifo.clone()), 1 << 20)
+    let err = read_input(&Input::File(fifo.clone()), 1 << 20, None)
         .err()
         .expect("gives up");
     let waited = started.elapsed();
@@ -108,7 +108,7 @@ fn a_fifo_named_explicitly_loads_from_its_writer_and_gives_up_without_one() {
 fn endless_streams_stop_at_the_cap_with_a_clear_message() {
     // /dev/zero: binary, stopped at once.
     let started = Instant::now();
-    let err = read_input(&Input::File("/dev/zero".into()), 4 << 30)
+    let err = read_input(&Input::File("/dev/zero".into()), 4 << 30, None)
         .err()
         .expect("refused");
     assert!(err.contains("not a CloudTrail log"), "{err}");
@@ -130,7 +130,7 @@ fn endless_streams_stop_at_the_cap_with_a_clear_message() {
             while f.write_all(line.as_bytes()).is_ok() {}
         })
     };
-    let err = read_input(&Input::File(fifo), 4 << 20)
+    let err = read_input(&Input::File(fifo), 4 << 20, None)
         .err()
         .expect("capped");
     assert!(err.contains("over the cap of 4194304 bytes"), "{err}");

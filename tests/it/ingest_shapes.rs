@@ -209,3 +209,38 @@ fn duplicates_are_removed_and_counted_but_reused_ids_kept() {
         .count();
     assert_eq!(mallory, 1);
 }
+
+/// The load gauge ends full, neither short nor past the end, whether bytes reach it while read
+/// (gzip, JSON) or when the file is done (Parquet); a bar past 100% or stuck below it misleads.
+#[test]
+fn the_load_gauge_ends_at_the_input_size() {
+    use cttui::ingest::Progress;
+    use std::sync::Arc;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let parquet = tmp.path().join("pq");
+    let parquet = parquet.to_str().expect("utf8");
+    let converted = cttui(&[
+        "convert",
+        "-q",
+        "tests/fixtures/ingest/AWSLogs",
+        "-o",
+        parquet,
+    ]);
+    assert!(converted.status.success(), "{converted:?}");
+    for path in [
+        "demo-logs",
+        "tests/fixtures/ingest/records_pretty.json",
+        "tests/fixtures/ingest/lines.jsonl",
+        parquet,
+    ] {
+        let progress = Arc::new(Progress::default());
+        let opts = LoadOptions {
+            progress: Some(Arc::clone(&progress)),
+            ..LoadOptions::default()
+        };
+        load(&[path.to_owned()], &opts).expect("loads");
+        let (files_done, files, bytes_done, bytes) = progress.snapshot();
+        assert!(bytes > 0, "{path}");
+        assert_eq!((files_done, bytes_done), (files, bytes), "{path}");
+    }
+}

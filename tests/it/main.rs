@@ -44,6 +44,7 @@ mod sql_output;
 mod tui;
 mod tui_charts;
 mod tui_consistency;
+mod tui_effects;
 mod tui_export;
 mod tui_keymap;
 mod tui_playbook;

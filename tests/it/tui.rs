@@ -49,8 +49,8 @@ fn key(app: &mut App, code: KeyCode) {
 
 /// Selects the first event in the timeline whose row on screen contains `needle`.
 fn select_containing(app: &mut App, needle: &str) {
-    app.update(Action::GotoTimeline);
-    app.update(Action::Top);
+    app.apply(Action::GotoTimeline);
+    app.apply(Action::Top);
     for _ in 0..200 {
         let s = app.session().expect("loaded");
         let row = s.selected_row().expect("a selection") as usize;
@@ -65,7 +65,7 @@ fn select_containing(app: &mut App, needle: &str) {
         if line.contains(needle) {
             return;
         }
-        app.update(Action::Down);
+        app.apply(Action::Down);
     }
     panic!("no event with {needle}");
 }
@@ -113,7 +113,7 @@ fn overview_warns_when_the_log_has_no_s3_data_events() {
     );
     app.start_analysis();
     settle(&mut app);
-    app.update(Action::GotoS3);
+    app.apply(Action::GotoS3);
     assert!(screen(&app).contains("object-level access is invisible"));
 }
 
@@ -135,7 +135,7 @@ fn load_report_is_one_key_away() {
 #[test]
 fn timeline_tab_and_styles() {
     let mut app = app();
-    app.update(Action::GotoTimeline);
+    app.apply(Action::GotoTimeline);
     let term = render(&app);
     insta::assert_snapshot!("timeline", term.backend());
     let buf = term.backend().buffer();
@@ -160,20 +160,20 @@ fn timeline_tab_and_styles() {
 #[test]
 fn timeline_scrolls_and_jumps() {
     let mut app = app();
-    app.update(Action::GotoTimeline);
-    app.update(Action::Bottom);
+    app.apply(Action::GotoTimeline);
+    app.apply(Action::Bottom);
     let s = app.session().expect("loaded");
     assert_eq!(s.timeline.selected, 31);
     let text = screen(&app);
     assert!(text.contains("11:00:00"), "the last event is on screen");
-    app.update(Action::PageUp);
+    app.apply(Action::PageUp);
     assert!(app.session().expect("loaded").timeline.selected < 31);
-    app.update(Action::Top);
+    app.apply(Action::Top);
     assert_eq!(app.session().expect("loaded").timeline.selected, 0);
     // Jump to a time.
-    app.update(Action::JumpTime);
+    app.apply(Action::JumpTime);
     app.type_text("2020-09-14 22:41");
-    app.update(Action::Submit);
+    app.apply(Action::Submit);
     let s = app.session().expect("loaded");
     let t = s
         .inv
@@ -184,9 +184,9 @@ fn timeline_scrolls_and_jumps() {
         Some(1_600_123_260_000),
         "first event at or after 22:41:00"
     );
-    app.update(Action::JumpTime);
+    app.apply(Action::JumpTime);
     app.type_text("not a time");
-    app.update(Action::Submit);
+    app.apply(Action::Submit);
     assert!(screen(&app).contains("expected a time"));
 }
 
@@ -200,15 +200,15 @@ fn other_tabs() {
         (Action::GotoFindings, "findings"),
         (Action::GotoReport, "report"),
     ] {
-        app.update(action);
+        app.apply(action);
         let term = render(&app);
         insta::assert_snapshot!(name, term.backend());
     }
     // Before the analysis job is done these tabs say so (the analysis tabs are tested with the
     // job's results in tests/tui_playbook.rs).
-    app.update(Action::GotoAnomalies);
+    app.apply(Action::GotoAnomalies);
     assert!(screen(&app).contains("Analysing behaviour"));
-    app.update(Action::GotoFindings);
+    app.apply(Action::GotoFindings);
     assert!(screen(&app).contains("Analysing behaviour"));
 }
 
@@ -232,7 +232,7 @@ fn tabs_cycle_and_jump() {
 #[test]
 fn s3_and_principals_lists_lead_to_the_timeline() {
     let mut app = analysed();
-    app.update(Action::GotoS3);
+    app.apply(Action::GotoS3);
     let s3 = &app
         .session()
         .expect("loaded")
@@ -241,7 +241,7 @@ fn s3_and_principals_lists_lead_to_the_timeline() {
         .expect("analysed")
         .s3;
     let (first, expected) = (s3.buckets[0].bucket.clone(), s3.buckets[0].events);
-    app.update(Action::ShowInTimeline);
+    app.apply(Action::ShowInTimeline);
     settle(&mut app);
     assert_eq!(app.tab, Tab::Timeline);
     let s = app.session().expect("loaded");
@@ -253,13 +253,13 @@ fn s3_and_principals_lists_lead_to_the_timeline() {
             .iter()
             .all(|&r| s.inv.cols.bucket.get(r as usize) == Some(first.as_str()))
     );
-    app.update(Action::PopFilter);
-    app.update(Action::GotoPrincipals);
-    app.update(Action::Down);
+    app.apply(Action::PopFilter);
+    app.apply(Action::GotoPrincipals);
+    app.apply(Action::Down);
     // Enter drills down to the principal; enter again shows its events.
-    app.update(Action::ShowInTimeline);
+    app.apply(Action::ShowInTimeline);
     assert_eq!(app.tab, Tab::Principals);
-    app.update(Action::ShowInTimeline);
+    app.apply(Action::ShowInTimeline);
     settle(&mut app);
     let s = app.session().expect("loaded");
     let a = s.analysis.as_ref().expect("analysed");
@@ -277,7 +277,7 @@ fn help_overlay_is_generated_from_the_keymap() {
     let mut seen = String::new();
     for _ in 0..80 {
         seen.push_str(&screen(&app));
-        app.update(Action::PageDown);
+        app.apply(Action::PageDown);
     }
     for b in app.env.keymap.bindings() {
         assert!(
@@ -311,7 +311,7 @@ fn detail_view_shows_the_raw_event_sanitised() {
         let term = render(&app);
         assert_no_control_chars(term.backend().buffer());
         all.push_str(&screen_text(term.backend().buffer()));
-        app.update(Action::PageDown);
+        app.apply(Action::PageDown);
     }
     assert!(all.contains("\"eventCategory\": \"Data\""), "{all}");
     assert!(
@@ -327,13 +327,13 @@ fn detail_view_shows_the_raw_event_sanitised() {
         Some(Overlay::Detail(d)) => d.row,
         _ => panic!("detail"),
     };
-    app.update(Action::NextEvent);
+    app.apply(Action::NextEvent);
     let after = match &app.overlay {
         Some(Overlay::Detail(d)) => d.row,
         _ => panic!("detail"),
     };
     assert_eq!(after, before + 1);
-    app.update(Action::Close);
+    app.apply(Action::Close);
     assert_eq!(app.session().expect("loaded").selected_row(), Some(after));
 }
 
@@ -350,12 +350,12 @@ fn every_screen_is_free_of_control_characters() {
         Action::GotoFindings,
         Action::GotoReport,
     ] {
-        app.update(action);
+        app.apply(action);
         assert_no_control_chars(render(&app).backend().buffer());
         assert_no_control_chars(render_at(&app, 200, 50).backend().buffer());
     }
-    app.update(Action::GotoTimeline);
-    app.update(Action::OpenDetail);
+    app.apply(Action::GotoTimeline);
+    app.apply(Action::OpenDetail);
     assert_no_control_chars(render_at(&app, 200, 50).backend().buffer());
 }
 
@@ -469,7 +469,7 @@ fn pivots_on_the_selected_event() {
 #[test]
 fn marks() {
     let mut app = app();
-    app.update(Action::GotoTimeline);
+    app.apply(Action::GotoTimeline);
     key(&mut app, KeyCode::Char(' '));
     key(&mut app, KeyCode::Char(' '));
     let s = app.session().expect("loaded");
@@ -478,8 +478,8 @@ fn marks() {
     let text = screen(&app);
     assert!(text.contains("2 marked"));
     // A range from the last mark to here.
-    app.update(Action::Down);
-    app.update(Action::Down);
+    app.apply(Action::Down);
+    app.apply(Action::Down);
     key(&mut app, KeyCode::Char('V'));
     assert_eq!(app.session().expect("loaded").marks.count(), 5);
     key(&mut app, KeyCode::Char('A'));
@@ -492,23 +492,23 @@ fn marks() {
 #[test]
 fn no_color_keeps_selection_visible() {
     let mut app = App::with_investigation(env(Theme::monochrome()), investigation());
-    app.update(Action::GotoTimeline);
+    app.apply(Action::GotoTimeline);
     for action in [
         Action::GotoTimeline,
         Action::GotoOverview,
         Action::GotoS3,
         Action::Help,
     ] {
-        app.update(action);
+        app.apply(action);
         let term = render(&app);
         let buf = term.backend().buffer();
         for cell in buf.content() {
             assert_eq!(cell.fg, Color::Reset, "no foreground colour");
             assert_eq!(cell.bg, Color::Reset, "no background colour");
         }
-        app.update(Action::Close);
+        app.apply(Action::Close);
     }
-    app.update(Action::GotoTimeline);
+    app.apply(Action::GotoTimeline);
     let term = render(&app);
     let buf = term.backend().buffer();
     let first = row_of(buf, "ConsoleLogin").expect("first event");
@@ -602,7 +602,7 @@ fn redraws_at_any_size() {
         Action::GotoPrincipals,
         Action::GotoReport,
     ] {
-        app.update(tab);
+        app.apply(tab);
         for (w, h) in [(80, 24), (120, 40), (40, 12), (20, 4), (10, 2), (250, 70)] {
             let term = render_at(&app, w, h);
             let buf = term.backend().buffer();
@@ -610,7 +610,7 @@ fn redraws_at_any_size() {
             assert_no_control_chars(buf);
         }
     }
-    app.update(Action::Help);
+    app.apply(Action::Help);
     assert_no_control_chars(render_at(&app, 30, 8).backend().buffer());
 }
 
@@ -660,10 +660,10 @@ fn stacked_filters_agree_with_one_combined_query() {
 #[test]
 fn search_moves_between_matches_and_keeps_the_view() {
     let mut app = app();
-    app.update(Action::GotoTimeline);
+    app.apply(Action::GotoTimeline);
     key(&mut app, KeyCode::Char('/'));
     app.type_text("ATTACKER-temp");
-    app.update(Action::Submit);
+    app.apply(Action::Submit);
     let s = app.session().expect("loaded");
     assert_eq!(s.views.len(), 1, "search does not filter");
     let matches: Vec<usize> = (0..s.view().len())
@@ -704,7 +704,7 @@ fn search_moves_between_matches_and_keeps_the_view() {
 #[test]
 fn frequency_table_counts_the_view_and_narrows() {
     let mut app = app();
-    app.update(Action::GotoTimeline);
+    app.apply(Action::GotoTimeline);
     // Cursor to the event name column.
     key(&mut app, KeyCode::Right);
     key(&mut app, KeyCode::Char('F'));
@@ -728,7 +728,7 @@ fn frequency_table_counts_the_view_and_narrows() {
     assert_eq!(count, expected);
     let share = format!("{:.1}%", count as f64 * 100.0 / 32.0);
     assert!(text.contains(&share), "{text}");
-    app.update(Action::Narrow);
+    app.apply(Action::Narrow);
     settle(&mut app);
     let s = app.session().expect("loaded");
     assert_eq!(s.view().len(), count);
@@ -741,15 +741,15 @@ fn frequency_table_counts_the_view_and_narrows() {
 #[test]
 fn columns_hide_show_and_scroll() {
     let mut app = app();
-    app.update(Action::GotoTimeline);
+    app.apply(Action::GotoTimeline);
     assert!(screen(&app).contains("Principal"));
-    app.update(Action::HideColumn);
+    app.apply(Action::HideColumn);
     assert!(!screen(&app).contains("Principal "), "{}", screen(&app));
-    app.update(Action::ShowColumns);
+    app.apply(Action::ShowColumns);
     assert!(screen(&app).contains("Principal"));
     // Far right: the access key column scrolls into view at 80 columns.
     for _ in 0..12 {
-        app.update(Action::NextColumn);
+        app.apply(Action::NextColumn);
     }
     let text = screen(&app);
     assert!(text.contains("Access key"), "{text}");

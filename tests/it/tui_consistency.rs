@@ -56,7 +56,7 @@ fn principal_counts_come_from_the_analysis() {
     // that group out (as `analyze` and the report do), the list shows it.
     assert_eq!(n, 3);
     assert!(screen(&app).contains("2 principals"), "{}", screen(&app));
-    app.update(Action::GotoPrincipals);
+    app.apply(Action::GotoPrincipals);
     let text = screen(&app);
     assert!(text.contains("2 principal(s)"), "{text}");
     assert!(text.contains("(no principal)"), "{text}");
@@ -72,10 +72,10 @@ fn principal_counts_come_from_the_analysis() {
         })
         .expect("the events without a principal are listed");
     for _ in 0..idx {
-        app.update(Action::Down);
+        app.apply(Action::Down);
     }
-    app.update(Action::ShowInTimeline);
-    app.update(Action::ShowInTimeline);
+    app.apply(Action::ShowInTimeline);
+    app.apply(Action::ShowInTimeline);
     settle(&mut app);
     let s = app.session().expect("ready");
     assert_eq!(s.view().len(), 1);
@@ -86,14 +86,14 @@ fn principal_counts_come_from_the_analysis() {
 fn evidence_replaces_the_filter_and_is_not_pushed_twice() {
     let mut app = analysed(&["tests/fixtures/tui".to_owned()]);
     // A filter the analyst was looking at.
-    app.update(Action::Filter);
+    app.apply(Action::Filter);
     app.type_text("region:us-east-1");
-    app.update(Action::Submit);
+    app.apply(Action::Submit);
     settle(&mut app);
     assert_eq!(app.session().expect("ready").views.len(), 2);
     // A finding's evidence: all its rows, as the only filter.
-    app.update(Action::GotoFindings);
-    app.update(Action::ShowInTimeline);
+    app.apply(Action::GotoFindings);
+    app.apply(Action::ShowInTimeline);
     let (rows, views) = {
         let s = app.session().expect("ready");
         let f = s.visible_findings()[0].rows.clone();
@@ -103,24 +103,24 @@ fn evidence_replaces_the_filter_and_is_not_pushed_twice() {
     assert_eq!(*app.session().expect("ready").top().rows, rows);
     // Principals: enter enter, twice over, gives one view.
     for _ in 0..2 {
-        app.update(Action::GotoPrincipals);
-        app.update(Action::ShowInTimeline);
-        app.update(Action::ShowInTimeline);
+        app.apply(Action::GotoPrincipals);
+        app.apply(Action::ShowInTimeline);
+        app.apply(Action::ShowInTimeline);
         settle(&mut app);
         assert_eq!(app.tab, Tab::Timeline);
         assert_eq!(app.session().expect("ready").views.len(), 2);
     }
     // Anomalies then Principals on the same principal: still one filter on the stack.
-    app.update(Action::GotoAnomalies);
-    app.update(Action::ShowInTimeline);
+    app.apply(Action::GotoAnomalies);
+    app.apply(Action::ShowInTimeline);
     settle(&mut app);
-    app.update(Action::GotoPrincipals);
-    app.update(Action::ShowInTimeline);
-    app.update(Action::ShowInTimeline);
+    app.apply(Action::GotoPrincipals);
+    app.apply(Action::ShowInTimeline);
+    app.apply(Action::ShowInTimeline);
     settle(&mut app);
-    app.update(Action::GotoPrincipals);
-    app.update(Action::ShowInTimeline);
-    app.update(Action::ShowInTimeline);
+    app.apply(Action::GotoPrincipals);
+    app.apply(Action::ShowInTimeline);
+    app.apply(Action::ShowInTimeline);
     settle(&mut app);
     assert_eq!(app.session().expect("ready").views.len(), 2);
 }
@@ -128,7 +128,7 @@ fn evidence_replaces_the_filter_and_is_not_pushed_twice() {
 #[test]
 fn anomalies_enter_opens_the_flagged_window() {
     let mut app = analysed(&["demo-logs".to_owned()]);
-    app.update(Action::GotoAnomalies);
+    app.apply(Action::GotoAnomalies);
     let (start, secs, all) = {
         let s = app.session().expect("ready");
         let a = s.analysis.as_ref().expect("analysed");
@@ -140,7 +140,7 @@ fn anomalies_enter_opens_the_flagged_window() {
             a.entity_rows(p.entity).len(),
         )
     };
-    app.update(Action::ShowInTimeline);
+    app.apply(Action::ShowInTimeline);
     settle(&mut app);
     let s = app.session().expect("ready");
     let view = s.view();
@@ -177,7 +177,7 @@ fn anomalies_enter_opens_the_flagged_window() {
         cttui::analysis::humanize::count(n as u64)
     );
     assert!(stdout.contains(&want), "analyze says otherwise: {stdout}");
-    app.update(Action::GotoPrincipals);
+    app.apply(Action::GotoPrincipals);
     assert!(screen(&app).contains(&format!(
         "{} principal(s)",
         cttui::analysis::humanize::count(n as u64)
@@ -188,18 +188,18 @@ fn anomalies_enter_opens_the_flagged_window() {
 fn tab_texts_say_what_they_do() {
     let mut app = analysed(&["tests/fixtures/tui".to_owned()]);
     for tab in [Action::GotoS3, Action::GotoAnomalies, Action::GotoFindings] {
-        app.update(tab);
+        app.apply(tab);
         let text = screen(&app);
         assert!(text.contains("whole log"), "{text}");
     }
-    app.update(Action::GotoReport);
+    app.apply(Action::GotoReport);
     let text = screen_at(&app, 120, 40);
     assert!(!text.contains("not in this build"), "{text}");
     assert!(
         text.contains("R        write the incident report"),
         "{text}"
     );
-    app.update(Action::Filter);
+    app.apply(Action::Filter);
     let text = screen(&app);
     assert!(
         !text.contains("? lists"),
@@ -210,7 +210,7 @@ fn tab_texts_say_what_they_do() {
 #[test]
 fn playbook_keys_open_the_parts_they_name() {
     let mut app = analysed(&["tests/fixtures/tui".to_owned()]);
-    app.update(Action::GotoPlaybook);
+    app.apply(Action::GotoPlaybook);
     let part = |app: &App| {
         let s = app.session().expect("ready");
         let book = s.case.book.as_ref().expect("the playbook");
@@ -230,16 +230,16 @@ fn playbook_keys_open_the_parts_they_name() {
         assert_eq!(part(&app), want, "key {c}");
     }
     // A case note shows on the tab.
-    app.update(Action::AddNote);
+    app.apply(Action::AddNote);
     app.type_text("called the bucket owner");
-    app.update(Action::Submit);
+    app.apply(Action::Submit);
     assert!(screen(&app).contains("called the bucket owner"));
 }
 
 #[test]
 fn help_keeps_keys_apart_from_descriptions() {
     let mut app = analysed(&["tests/fixtures/tui".to_owned()]);
-    app.update(Action::Help);
+    app.apply(Action::Help);
     let text = screen_at(&app, 100, 200);
     let line = text
         .lines()
@@ -262,7 +262,7 @@ fn clicks_are_actions() {
     let mut app = analysed(&["tests/fixtures/tui".to_owned()]);
     let _ = screen(&app);
     // " 1 Overview  2 Timeline ..." : column 14 is on the second tab.
-    app.update(Action::Click { x: 14, y: 0 });
+    app.apply(Action::Click { x: 14, y: 0 });
     assert_eq!(app.tab, Tab::Timeline);
 }
 

@@ -30,14 +30,14 @@ fn session(app: &App) -> &Session {
 
 /// Exports through the prompt to `name` in the app's export dir; returns the path.
 fn export_to(app: &mut App, dir: &Path, name: &str) -> PathBuf {
-    app.update(Action::Export);
+    app.apply(Action::Export);
     assert!(matches!(app.overlay, Some(Overlay::Prompt(_))));
     // Replace the default path.
     app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
     app.handle_key(KeyEvent::new(KeyCode::End, KeyModifiers::NONE));
     app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
     app.type_text(name);
-    app.update(Action::Submit);
+    app.apply(Action::Submit);
     settle(app);
     dir.join(name)
 }
@@ -118,7 +118,7 @@ fn parse(md: &str) -> Parsed {
 fn marked_events_export_parses_back() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut app = app_in(dir.path());
-    app.update(Action::GotoTimeline);
+    app.apply(Action::GotoTimeline);
     // Mark the first two of the attacker's downloads.
     let rows: Vec<u32> = {
         let s = session(&app);
@@ -137,11 +137,11 @@ fn marked_events_export_parses_back() {
     assert_eq!(rows.len(), 2);
     for &r in &rows {
         let pos = session(&app).view().position_of(r);
-        app.update(Action::Top);
+        app.apply(Action::Top);
         for _ in 0..pos {
-            app.update(Action::Down);
+            app.apply(Action::Down);
         }
-        app.update(Action::ToggleMark);
+        app.apply(Action::ToggleMark);
     }
     assert_eq!(session(&app).marks.count(), 2);
     let path = export_to(&mut app, dir.path(), "marked.md");
@@ -201,13 +201,13 @@ fn marked_events_export_parses_back() {
 fn view_export_matches_the_headless_command() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut app = app_in(dir.path());
-    app.update(Action::Filter);
+    app.apply(Action::Filter);
     app.type_text("name:GetObject");
-    app.update(Action::Submit);
+    app.apply(Action::Submit);
     settle(&mut app);
-    app.update(Action::Filter);
+    app.apply(Action::Filter);
     app.type_text("-error:*");
-    app.update(Action::Submit);
+    app.apply(Action::Submit);
     settle(&mut app);
     assert_eq!(session(&app).view().len(), 13);
     let path = export_to(&mut app, dir.path(), "view.md");
@@ -248,14 +248,14 @@ fn never_overwrites_without_asking() {
     let mut app = app_in(dir.path());
     let target = dir.path().join("taken.md");
     std::fs::write(&target, "keep me").expect("write");
-    app.update(Action::GotoTimeline);
-    app.update(Action::ToggleMark);
+    app.apply(Action::GotoTimeline);
+    app.apply(Action::ToggleMark);
     export_to(&mut app, dir.path(), "taken.md");
     assert!(matches!(
         app.overlay,
         Some(Overlay::ConfirmOverwrite { .. })
     ));
-    app.update(Action::No);
+    app.apply(Action::No);
     assert_eq!(std::fs::read_to_string(&target).expect("read"), "keep me");
     let Some(Overlay::Prompt(p)) = &app.overlay else {
         panic!("back to the path prompt");
@@ -265,20 +265,20 @@ fn never_overwrites_without_asking() {
             .as_deref()
             .is_some_and(|e| e.contains("not replaced"))
     );
-    app.update(Action::Submit);
+    app.apply(Action::Submit);
     assert!(matches!(
         app.overlay,
         Some(Overlay::ConfirmOverwrite { .. })
     ));
-    app.update(Action::Yes);
+    app.apply(Action::Yes);
     settle(&mut app);
     let md = std::fs::read_to_string(&target).expect("read");
     assert!(md.starts_with("# cttui event export: marked events"));
     // A directory is refused in the prompt.
-    app.update(Action::Export);
+    app.apply(Action::Export);
     app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
     app.type_text(&dir.path().display().to_string());
-    app.update(Action::Submit);
+    app.apply(Action::Submit);
     let Some(Overlay::Prompt(p)) = &app.overlay else {
         panic!("still prompting");
     };
@@ -293,14 +293,14 @@ fn never_overwrites_without_asking() {
 fn default_export_path_is_in_the_export_dir() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut app = app_in(dir.path());
-    app.update(Action::Export);
+    app.apply(Action::Export);
     let Some(Overlay::Prompt(p)) = &app.overlay else {
         panic!("prompt");
     };
     let expected = dir.path().join("cttui-export-20200913T122640Z.md");
     assert_eq!(p.input.text(), expected.display().to_string());
     assert!(p.label.contains("the view (32 events)"));
-    app.update(Action::Submit);
+    app.apply(Action::Submit);
     settle(&mut app);
     assert!(expected.exists());
 }
@@ -309,10 +309,10 @@ fn default_export_path_is_in_the_export_dir() {
 fn copy_sends_the_same_markdown_over_osc52() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut app = app_in(dir.path());
-    app.update(Action::GotoTimeline);
-    app.update(Action::ToggleMark);
-    app.update(Action::ToggleMark);
-    app.update(Action::CopyMarkdown);
+    app.apply(Action::GotoTimeline);
+    app.apply(Action::ToggleMark);
+    app.apply(Action::ToggleMark);
+    app.apply(Action::CopyMarkdown);
     settle(&mut app);
     let out = app.take_terminal_output();
     assert_eq!(out.len(), 1);
@@ -347,23 +347,23 @@ fn exporting_more_than_ten_thousand_events_asks_first() {
         },
         inv,
     );
-    app.update(Action::GotoTimeline);
-    app.update(Action::Export);
+    app.apply(Action::GotoTimeline);
+    app.apply(Action::Export);
     assert!(
         matches!(app.overlay, Some(Overlay::ConfirmLarge { events: 34_038 })),
         "34,038 events: the app asks before the path"
     );
-    app.update(Action::No);
+    app.apply(Action::No);
     assert!(app.overlay.is_none());
-    app.update(Action::Export);
-    app.update(Action::Yes);
+    app.apply(Action::Export);
+    app.apply(Action::Yes);
     assert!(
         matches!(app.overlay, Some(Overlay::Prompt(_))),
         "yes: the path prompt"
     );
-    app.update(Action::Cancel);
+    app.apply(Action::Cancel);
     // A few marked events go straight to the path.
-    app.update(Action::ToggleMark);
-    app.update(Action::Export);
+    app.apply(Action::ToggleMark);
+    app.apply(Action::Export);
     assert!(matches!(app.overlay, Some(Overlay::Prompt(_))));
 }

@@ -202,7 +202,7 @@ fn the_app_follows_overridden_keys() {
         clock: Clock::Fixed(0),
     };
     let mut app = App::with_investigation(env, inv);
-    app.update(Action::GotoTimeline);
+    app.apply(Action::GotoTimeline);
     app.handle_key(KeyEvent::new(KeyCode::Char('p'), KeyModifiers::NONE));
     assert!(app.wait_idle(std::time::Duration::from_secs(20)));
     let s = app.session().expect("loaded");

@@ -35,7 +35,7 @@ fn analysis_tabs() {
         .and_then(|s| s.analysis.clone())
         .expect("the analysis arrived");
     assert!(!a.principals.is_empty());
-    app.update(Action::GotoAnomalies);
+    app.apply(Action::GotoAnomalies);
     let top = a.principals[0].principal.clone();
     let short = cttui::ui::widgets::text::short_principal(&top);
     let text = screen(&app);
@@ -45,7 +45,7 @@ fn analysis_tabs() {
     );
     snapshot(&app, "analysis_anomalies");
     // Enter pivots to the principal's events.
-    app.update(Action::ShowInTimeline);
+    app.apply(Action::ShowInTimeline);
     settle(&mut app);
     assert_eq!(app.tab, Tab::Timeline);
     let s = app.session().expect("ready");
@@ -57,14 +57,14 @@ fn analysis_tabs() {
             .all(|&r| s.inv.cols.principal.get(r as usize) == Some(top.as_str()))
     );
 
-    app.update(Action::PopFilter);
-    app.update(Action::GotoFindings);
+    app.apply(Action::PopFilter);
+    app.apply(Action::GotoFindings);
     snapshot(&app, "analysis_findings");
     let all = app.session().expect("ready").visible_findings().len();
     assert_eq!(all, a.findings.len());
     // The level filter narrows to High and above.
     for _ in 0..3 {
-        app.update(Action::CycleLevel);
+        app.apply(Action::CycleLevel);
     }
     let high = app.session().expect("ready").visible_findings().len();
     let expected = a
@@ -74,33 +74,33 @@ fn analysis_tabs() {
         .count();
     assert_eq!(high, expected);
     assert!(screen(&app).contains("High+"));
-    app.update(Action::CycleLevel);
-    app.update(Action::CycleLevel);
+    app.apply(Action::CycleLevel);
+    app.apply(Action::CycleLevel);
     // Enter opens the finding's rows.
     let first = a.findings[0].rows.clone();
-    app.update(Action::ShowInTimeline);
+    app.apply(Action::ShowInTimeline);
     let s = app.session().expect("ready");
     assert_eq!(*s.top().rows, first);
 
-    app.update(Action::GotoPrincipals);
+    app.apply(Action::GotoPrincipals);
     snapshot(&app, "analysis_principals");
-    app.update(Action::CycleSort);
+    app.apply(Action::CycleSort);
     assert!(screen(&app).contains("by risk rank"));
     let s = app.session().expect("ready");
     let first = &s.analysis.as_ref().expect("analysed").principals[s.principal_order[0]].principal;
     assert_eq!(first, &top, "sorted by risk, rank 1 comes first");
     // Drill down, then the events.
-    app.update(Action::ShowInTimeline);
+    app.apply(Action::ShowInTimeline);
     let text = screen(&app);
     assert!(
         text.contains("Features") && text.contains("Reasons"),
         "{text}"
     );
-    app.update(Action::ShowInTimeline);
+    app.apply(Action::ShowInTimeline);
     settle(&mut app);
     assert_eq!(app.tab, Tab::Timeline);
 
-    app.update(Action::GotoS3);
+    app.apply(Action::GotoS3);
     snapshot(&app, "analysis_s3");
 }
 
@@ -108,7 +108,7 @@ fn analysis_tabs() {
 fn playbook_views_and_pins() {
     let mut app = analysed();
     settle(&mut app);
-    app.update(Action::GotoPlaybook);
+    app.apply(Action::GotoPlaybook);
     assert_eq!(app.tab, Tab::Playbook);
     // Part 1: logging health.
     snapshot(&app, "playbook_health");
@@ -122,7 +122,7 @@ fn playbook_views_and_pins() {
     assert!(text.contains("Q1") && text.contains("severity"), "{text}");
     snapshot(&app, "playbook_triage");
     // Part 3: queries; with no pins the suggestion from the analysis binds them.
-    app.update(Action::PlaybookPart3);
+    app.apply(Action::PlaybookPart3);
     snapshot(&app, "playbook_queries");
     assert!(screen(&app).contains("q9"));
     // Enter opens the first query's rows.
@@ -138,14 +138,14 @@ fn playbook_views_and_pins() {
     };
     // The first item is "ongoing?" (Q8); q9 follows.
     assert!(screen(&app).contains("ongoing?"));
-    app.update(Action::Down);
-    app.update(Action::OpenItem);
+    app.apply(Action::Down);
+    app.apply(Action::OpenItem);
     assert_eq!(app.tab, Tab::Timeline);
     assert_eq!(*app.session().expect("ready").top().rows, rows);
 
     // Pinning a principal from the timeline rebinds SUSPECT.
-    app.update(Action::PopFilter);
-    app.update(Action::Bottom);
+    app.apply(Action::PopFilter);
+    app.apply(Action::Bottom);
     let p = {
         let s = app.session().expect("ready");
         let row = s.selected_row().expect("a row");
@@ -156,7 +156,7 @@ fn playbook_views_and_pins() {
             .expect("a principal")
             .to_owned()
     };
-    app.update(Action::PinSuspect);
+    app.apply(Action::PinSuspect);
     settle(&mut app);
     let s = app.session().expect("ready");
     assert_eq!(s.case.saved.pins.suspect.as_deref(), Some(p.as_str()));
@@ -175,7 +175,7 @@ fn playbook_views_and_pins() {
         "the pin is in the status bar"
     );
     // q10 says what it needs.
-    app.update(Action::GotoPlaybook);
+    app.apply(Action::GotoPlaybook);
     let s = app.session().expect("ready");
     let q10 = s
         .case
@@ -199,8 +199,8 @@ fn queries_missing_a_pin_say_which() {
     let inv = Investigation::load(&["tests/fixtures/tui".to_owned()], &LoadOptions::default())
         .expect("fixture loads");
     let mut app = App::with_investigation(env(Theme::colored()), inv);
-    app.update(Action::GotoPlaybook);
-    app.update(Action::PlaybookPart3);
+    app.apply(Action::GotoPlaybook);
+    app.apply(Action::PlaybookPart3);
     settle(&mut app);
     let s = app.session().expect("ready");
     let case = s.case.case().expect("computed");
@@ -229,23 +229,23 @@ fn session_round_trips_and_a_corrupt_file_is_set_aside() {
     };
     let mut app = open();
     assert!(!path.exists(), "an untouched session leaves no file");
-    app.update(Action::GotoTimeline);
-    app.update(Action::ToggleMark);
-    app.update(Action::PinSuspect);
-    app.update(Action::GotoPlaybook);
-    app.update(Action::PlaybookPart2);
-    app.update(Action::ToggleStepDone);
-    app.update(Action::CycleSeverity);
+    app.apply(Action::GotoTimeline);
+    app.apply(Action::ToggleMark);
+    app.apply(Action::PinSuspect);
+    app.apply(Action::GotoPlaybook);
+    app.apply(Action::PlaybookPart2);
+    app.apply(Action::ToggleStepDone);
+    app.apply(Action::CycleSeverity);
     settle(&mut app);
-    app.update(Action::OverrideAnswer);
+    app.apply(Action::OverrideAnswer);
     app.type_text("only the analyst knows");
-    app.update(Action::Submit);
+    app.apply(Action::Submit);
     settle(&mut app);
-    app.update(Action::AddNote);
+    app.apply(Action::AddNote);
     app.type_text("owner ok");
-    app.update(Action::Submit);
-    app.update(Action::GotoTimeline);
-    app.update(Action::QuietFrom);
+    app.apply(Action::Submit);
+    app.apply(Action::GotoTimeline);
+    app.apply(Action::QuietFrom);
     settle(&mut app);
     let quiet = app.session().and_then(|s| s.case.saved.quiet_from);
     assert!(quiet.is_some(), "Q starts the quiet-period check");
@@ -253,7 +253,7 @@ fn session_round_trips_and_a_corrupt_file_is_set_aside() {
         .session()
         .and_then(|s| s.case.saved.pins.suspect.clone())
         .expect("pinned");
-    app.update(Action::Quit);
+    app.apply(Action::Quit);
     let Loaded::Restored(saved) = session::load(&path) else {
         panic!("the session was saved");
     };
@@ -271,8 +271,8 @@ fn session_round_trips_and_a_corrupt_file_is_set_aside() {
     let s = app.session().expect("ready");
     assert_eq!(s.marks.count(), 1);
     assert_eq!(s.case.saved, saved);
-    app.update(Action::GotoPlaybook);
-    app.update(Action::PlaybookPart2);
+    app.apply(Action::GotoPlaybook);
+    app.apply(Action::PlaybookPart2);
     let text = screen(&app);
     assert!(text.contains("only the analyst knows"), "{text}");
     assert!(text.contains("note: owner ok"), "{text}");
@@ -306,22 +306,22 @@ fn r_writes_the_incident_report_and_asks_before_replacing() {
         inv,
     );
     settle(&mut app);
-    app.update(Action::WriteReport);
+    app.apply(Action::WriteReport);
     let text = screen(&app);
     assert!(text.contains("cttui-report-20200913T122640Z.md"), "{text}");
-    app.update(Action::Submit);
+    app.apply(Action::Submit);
     settle(&mut app);
     let path = dir.path().join("cttui-report-20200913T122640Z.md");
     let md = std::fs::read_to_string(&path).expect("the report was written");
     assert!(md.starts_with('#'), "{md}");
     // Again: the file exists, so it asks; "n" goes back to the path prompt.
-    app.update(Action::WriteReport);
-    app.update(Action::Submit);
+    app.apply(Action::WriteReport);
+    app.apply(Action::Submit);
     assert!(screen(&app).contains("Replace it? (y/n)"));
-    app.update(Action::No);
+    app.apply(Action::No);
     assert!(screen(&app).contains("not replaced"));
-    app.update(Action::Submit);
-    app.update(Action::Yes);
+    app.apply(Action::Submit);
+    app.apply(Action::Yes);
     settle(&mut app);
     assert!(screen(&app).contains("report written"));
 }
@@ -332,9 +332,9 @@ fn quiet_period_check_counts_the_suspects_events_in_the_next_30_minutes() {
         .expect("fixture loads");
     let mut app = App::with_investigation(env(Theme::colored()), inv);
     settle(&mut app);
-    app.update(Action::GotoTimeline);
-    app.update(Action::PinSuspect);
-    app.update(Action::QuietFrom);
+    app.apply(Action::GotoTimeline);
+    app.apply(Action::PinSuspect);
+    app.apply(Action::QuietFrom);
     assert_eq!(app.tab, Tab::Playbook);
     settle(&mut app);
     let s = app.session().expect("ready");

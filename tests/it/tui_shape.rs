@@ -222,13 +222,13 @@ fn shown_names(app: &App) -> Vec<String> {
 }
 
 fn cursor_to(app: &mut App, col: Col) {
-    app.update(Action::GotoTimeline);
+    app.apply(Action::GotoTimeline);
     for _ in 0..COLS.len() {
-        app.update(Action::PrevColumn);
+        app.apply(Action::PrevColumn);
     }
     let at = COLS.iter().position(|&c| c == col).expect("a column");
     for _ in 1..at {
-        app.update(Action::NextColumn);
+        app.apply(Action::NextColumn);
     }
     let s = app.session().expect("loaded");
     assert_eq!(COLS[s.columns.cursor], col);
@@ -280,7 +280,7 @@ fn timeline_sorts_by_the_cursors_column_and_back_to_time() {
 fn sorting_keeps_the_selected_event_and_ranges_follow_the_screen() {
     let (_d, mut app) = app_with(Theme::colored());
     cursor_to(&mut app, Col::Ip);
-    app.update(Action::Bottom);
+    app.apply(Action::Bottom);
     let before = app.session().and_then(|s| s.selected_row()).expect("row");
     key(&mut app, 'o');
     let s = app.session().expect("loaded");
@@ -291,9 +291,9 @@ fn sorting_keeps_the_selected_event_and_ranges_follow_the_screen() {
     );
     // Mark the first row (the cursor moves on), then the range to the second, as shown sorted
     // by address: the two calls from 10.0.0.5, though they are not adjacent in time.
-    app.update(Action::Top);
-    app.update(Action::ToggleMark);
-    app.update(Action::MarkRange);
+    app.apply(Action::Top);
+    app.apply(Action::ToggleMark);
+    app.apply(Action::MarkRange);
     let s = app.session().expect("loaded");
     let mut shown: Vec<u32> = (0..2).filter_map(|i| s.row_at(i)).collect();
     shown.sort_unstable();
@@ -305,12 +305,12 @@ fn sorting_keeps_the_selected_event_and_ranges_follow_the_screen() {
     assert_eq!(ips, ["10.0.0.5", "10.0.0.5"]);
     assert!(shown[1] - shown[0] > 1, "not adjacent in time order");
     // n moves through search matches in screen order.
-    app.update(Action::Search);
+    app.apply(Action::Search);
     app.type_text("mallory");
-    app.update(Action::Submit);
+    app.apply(Action::Submit);
     let s = app.session().expect("loaded");
     let first = s.timeline.selected;
-    app.update(Action::SearchNext);
+    app.apply(Action::SearchNext);
     let s = app.session().expect("loaded");
     assert!(
         s.timeline.selected > first,
@@ -342,8 +342,8 @@ fn width_keys_resize_the_cursors_column_and_plus_resets() {
 fn the_full_row_pane_shows_what_every_table_cuts() {
     let (_d, mut app) = app_with(Theme::colored());
     // Timeline: the long agent and the object key, whole, wrapped in the pane.
-    app.update(Action::GotoTimeline);
-    app.update(Action::Bottom);
+    app.apply(Action::GotoTimeline);
+    app.apply(Action::Bottom);
     key(&mut app, 'w');
     let Some(Overlay::Row(r)) = &app.overlay else {
         panic!("w opens the row pane");
@@ -421,7 +421,7 @@ fn s3_exposure_state_and_selectable_changes() {
     );
     assert_eq!(state("fixed-logs"), "was exposed, closed again");
     assert_eq!(state("safe-store"), "unchanged: 1 failed attempt(s)");
-    app.update(Action::GotoS3);
+    app.apply(Action::GotoS3);
     let term = render(&app);
     insta::assert_snapshot!("s3_exposure_80x24", term.backend());
     let buf = term.backend().buffer();
@@ -451,7 +451,7 @@ fn s3_exposure_state_and_selectable_changes() {
     assert_ne!(buf[(x2, y2)].fg, Color::Red);
     // The cursor moves to the changes; enter narrows the timeline to the bucket's changes.
     key(&mut app, 'c');
-    app.update(Action::Down);
+    app.apply(Action::Down);
     let t = screen(&app);
     assert!(
         t.contains("Exposure changes: open-data at the end: still public"),
@@ -484,7 +484,7 @@ fn s3_exposure_state_and_selectable_changes() {
 #[test]
 fn s3_tab_without_color_still_says_the_state() {
     let (_d, mut app) = app_with(Theme::monochrome());
-    app.update(Action::GotoS3);
+    app.apply(Action::GotoS3);
     let term = render(&app);
     insta::assert_snapshot!("s3_exposure_no_color_80x24", term.backend());
     let t = text(term.backend().buffer());
@@ -562,7 +562,7 @@ fn the_frequency_table_writes_a_cut_value_whole() {
     let xs = |app: &App| screen(app).matches('x').count();
     let before = xs(&app);
     // The long agent sorts last (one event, and "aws-cli" after "agent-of-…").
-    app.update(Action::Bottom);
+    app.apply(Action::Bottom);
     let t = screen(&app);
     assert!(
         xs(&app) >= before + 90,

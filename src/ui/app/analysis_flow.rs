@@ -1,34 +1,67 @@
 //! The behaviour analysis in the app: the background job started after the load, and the pivots
 //! and orderings of the analysis tabs (Principals, Anomalies, Findings).
 use std::sync::Arc;
-use std::time::Instant;
 
-use super::{App, Busy, Tab};
-use crate::analysis::{Analysis, AnalysisOptions, Level};
+use super::effects::{AnalysisRequest, Effect};
+use super::{App, Tab};
+use strum::EnumIter;
+
+use crate::analysis::{Analysis, Level};
 use crate::export::charts::{self, Series};
 use crate::model::query::{Field, Filter, Op, Query};
 use crate::playbook::health::{self, Health};
-use crate::ui::jobs::JobResult;
+use crate::ui::jobs::{JobKind, JobResult};
 use crate::ui::view::View;
 use crate::ui::widgets::text;
 
 /// The Findings tab's level filter: everything, or at least this level.
-pub const LEVEL_FILTERS: [Option<Level>; 5] = [
-    None,
-    Some(Level::Low),
-    Some(Level::Medium),
-    Some(Level::High),
-    Some(Level::Critical),
-];
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, EnumIter)]
+pub enum LevelFilter {
+    #[default]
+    All,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
 
-pub fn level_filter_label(i: usize) -> &'static str {
-    match i {
-        1 => "Low+",
-        2 => "Medium+",
-        3 => "High+",
-        4 => "Critical",
-        _ => "All",
+impl LevelFilter {
+    /// The lowest level shown (`None`: all).
+    pub fn min(self) -> Option<Level> {
+        match self {
+            LevelFilter::All => None,
+            LevelFilter::Low => Some(Level::Low),
+            LevelFilter::Medium => Some(Level::Medium),
+            LevelFilter::High => Some(Level::High),
+            LevelFilter::Critical => Some(Level::Critical),
+        }
     }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            LevelFilter::All => "All",
+            LevelFilter::Low => "Low+",
+            LevelFilter::Medium => "Medium+",
+            LevelFilter::High => "High+",
+            LevelFilter::Critical => "Critical",
+        }
+    }
+
+    /// The next filter, from All up to Critical and round again.
+    pub fn next(self) -> LevelFilter {
+        match self {
+            LevelFilter::All => LevelFilter::Low,
+            LevelFilter::Low => LevelFilter::Medium,
+            LevelFilter::Medium => LevelFilter::High,
+            LevelFilter::High => LevelFilter::Critical,
+            LevelFilter::Critical => LevelFilter::All,
+        }
+    }
+}
+
+/// The filter's label (the Findings tab's title shows it).
+pub fn level_filter_label(f: LevelFilter) -> &'static str {
+    f.label()
 }
 
 /// What the analysis job hands back: the analysis and the logging health (both read the whole
@@ -101,42 +134,45 @@ impl PrincipalSort {
 /// The playbook's view of the ranking (shared with the headless report).
 pub use crate::investigation::standings;
 
+/// The analysis job: the analysis, the logging health and the charts over the loaded store.
+pub(super) fn run(r: AnalysisRequest) -> JobResult {
+    let AnalysisRequest { inv, opts } = r;
+    let analysis = crate::analysis::analyze(&inv.store, &opts);
+    JobResult::Analyzed(Box::new(analysis.map_err(|e| e.to_string()).map(
+        |analysis| {
+            let health = health::check(&inv.store, &inv.report, health::DEFAULT_SILENCE_MINUTES)
+                .map_err(|e| e.to_string());
+            let charts = ChartSet::new(&inv.store, &analysis);
+            AnalysisDone {
+                analysis,
+                health,
+                charts,
+            }
+        },
+    )))
+}
+
 impl App {
-    /// Runs the behaviour analysis in the background (after the load, or for tests).
+    /// Runs the behaviour analysis in the background now (tests; the app starts it after the
+    /// load by itself).
     pub fn start_analysis(&mut self) {
+        self.request_analysis();
+        let fx = self.take_effects();
+        self.run_effects(fx);
+    }
+
+    /// Asks for the behaviour analysis of the loaded store.
+    pub(super) fn request_analysis(&mut self) {
         let Some(s) = self.session() else { return };
-        let inv = Arc::clone(&s.inv);
-        let opts: AnalysisOptions = self.analysis_options.clone();
-        let work = move || {
-            let analysis = crate::analysis::analyze(&inv.store, &opts);
-            JobResult::Analyzed(Box::new(analysis.map_err(|e| e.to_string()).map(
-                |analysis| {
-                    let health =
-                        health::check(&inv.store, &inv.report, health::DEFAULT_SILENCE_MINUTES)
-                            .map_err(|e| e.to_string());
-                    let charts = ChartSet::new(&inv.store, &analysis);
-                    super::analysis_flow::AnalysisDone {
-                        analysis,
-                        health,
-                        charts,
-                    }
-                },
-            )))
+        let r = AnalysisRequest {
+            inv: Arc::clone(&s.inv),
+            opts: self.analysis_options.clone(),
         };
-        match self
-            .jobs
-            .spawn("analysis", work, |e| JobResult::Analyzed(Box::new(Err(e))))
-        {
-            Ok(()) => self.busy.push(Busy {
-                label: "analysing".to_owned(),
-                started: Instant::now(),
-            }),
-            Err(e) => self.error(format!("cannot start the analysis: {e}")),
-        }
+        self.effect(Effect::StartAnalysis(r));
+        self.busy_start(JobKind::Analysis, "analysing".to_owned());
     }
 
     pub(super) fn analysis_done(&mut self, res: Result<AnalysisDone, String>) {
-        self.busy.retain(|b| b.label != "analysing");
         let Some(s) = self.session_mut() else { return };
         match res {
             Ok(done) => {
@@ -174,9 +210,9 @@ impl App {
 
     pub(super) fn cycle_level(&mut self) {
         let Some(s) = self.session_mut() else { return };
-        s.level_filter = (s.level_filter + 1) % LEVEL_FILTERS.len();
+        s.level_filter = s.level_filter.next();
         s.findings.select(0, s.visible_findings().len());
-        let label = level_filter_label(s.level_filter);
+        let label = s.level_filter.label();
         self.info(format!("findings: {label}"));
     }
 

@@ -1,17 +1,22 @@
 //! The playbook case in the app: pins, step states, answer overrides, notes and severity, kept in
-//! the session file beside the logs (saved atomically on every change and on quit), and the
-//! background job that answers the triage questions and runs the 12 queries for the pins.
+//! the session file beside the logs (every change asks for a save, which runs off the UI thread
+//! and coalesces; quitting waits for it), and the background job that answers the triage
+//! questions and runs the 12 queries for the pins.
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::analysis_flow::standings;
+use super::effects::{Effect, SaveRequest};
 use super::playbook_items::{Open, items};
+use super::step::{Part, StepKind};
 use super::{App, Overlay, Prompt, PromptKind, Tab};
 use crate::model::query::Query;
-use crate::playbook::Playbook;
 use crate::playbook::queries::{self, QueryResult};
 use crate::playbook::report::{self, Findings};
 use crate::playbook::session::{self as saved, Loaded, StepState};
+use crate::playbook::severity::Priority;
+use crate::playbook::{Playbook, Standing};
+use crate::ui::investigation::Investigation;
 use crate::ui::jobs::JobResult;
 use crate::ui::widgets::prompt::TextInput;
 use crate::ui::widgets::text;
@@ -43,9 +48,14 @@ pub struct Casework {
     pub result: Option<Result<Arc<CaseResult>, String>>,
     pub generation: u64,
     pub pending: bool,
-    /// What the file holds (as last read or written), so unchanged sessions are not rewritten
-    /// and a fresh, untouched one leaves no file behind.
+    /// What the file holds once the saves asked for are done (as last read or asked to be
+    /// written), so unchanged sessions are not rewritten and a fresh, untouched one leaves no
+    /// file behind.
     written: Option<saved::Session>,
+    /// Numbers the save requests.
+    saves: u64,
+    /// Why the newest write failed (cleared when a newer one succeeds).
+    unsaved: Option<String>,
 }
 
 impl Casework {
@@ -59,6 +69,8 @@ impl Casework {
             generation: 0,
             pending: false,
             written: None,
+            saves: 0,
+            unsaved: None,
         }
     }
 
@@ -67,6 +79,11 @@ impl Casework {
             .as_ref()
             .and_then(|b| b.steps.get(self.step))
             .map(|s| s.id.as_str())
+    }
+
+    /// The selected step as one the app knows (`None` for a step it has no special items for).
+    pub fn step_kind(&self) -> Option<StepKind> {
+        self.step_id().and_then(StepKind::of)
     }
 
     pub fn step_state(&self, id: &str) -> StepState {
@@ -95,11 +112,72 @@ pub enum NoteTarget {
     CaseNote,
 }
 
+/// The triage for the pins as they were when asked for.
+pub struct TriageRequest {
+    pub generation: u64,
+    pub inv: Arc<Investigation>,
+    pub session: saved::Session,
+    pub book: Option<Playbook>,
+    pub standings: Vec<Standing>,
+}
+
+impl TriageRequest {
+    pub(super) fn run(self) -> JobResult {
+        JobResult::Cased(self.compute().map(Box::new).map_err(|e| e.to_string()))
+    }
+
+    fn compute(&self) -> crate::Result<CaseResult> {
+        let inv = &self.inv;
+        let findings = report::compute(&inv.store, &inv.report, &self.session, &self.standings)?;
+        let mut qs = Vec::new();
+        for spec in self.book.iter().flat_map(|b| b.queries.iter()) {
+            qs.push(queries::run(&inv.store, spec, &findings.pins)?);
+        }
+        let quiet = match (self.session.quiet_from, findings.pins.suspect_filter()) {
+            (Some(t), Some(f)) => {
+                let end = t + QUIET_MINUTES * 60_000;
+                let rows = Query::new(f)?
+                    .rows(&inv.store, None)?
+                    .into_iter()
+                    .filter(|&r| {
+                        inv.store
+                            .time_at(r as usize)
+                            .is_some_and(|x| x > t && x <= end)
+                    })
+                    .collect();
+                Some((t, rows))
+            }
+            _ => None,
+        };
+        let suspect_persistence = match findings.pins.suspect_filter() {
+            Some(sf) => Some(queries::in_window(
+                &inv.store,
+                Query::new(report::persistence_filter().and(sf))?.rows(&inv.store, None)?,
+                findings.pins.window,
+            )),
+            None => None,
+        };
+        Ok(CaseResult {
+            findings,
+            queries: qs,
+            quiet,
+            suspect_persistence,
+        })
+    }
+}
+
 impl App {
-    /// Binds the session file at `path`: restores what it holds, reports a corrupt one.
+    /// Reads and binds the session file at `path` now (tests; the app reads it with the logs).
     pub fn attach_session_file(&mut self, path: PathBuf) {
-        let Some(s) = self.session_mut() else { return };
         let loaded = saved::load(&path);
+        self.restore_session(path, loaded);
+        let fx = self.take_effects();
+        self.run_effects(fx);
+    }
+
+    /// Binds the session file at `path`: restores what it held, reports a corrupt one.
+    pub(super) fn restore_session(&mut self, path: PathBuf, loaded: Loaded) {
+        let Some(s) = self.session_mut() else { return };
         s.case.path = Some(path);
         match loaded {
             Loaded::Fresh => {}
@@ -124,7 +202,8 @@ impl App {
         self.refresh_casework();
     }
 
-    /// Writes the session file (when there is one); a failure is shown, never fatal.
+    /// Asks for the session file to be written (when there is one and it changed). The write
+    /// runs off the UI thread; a failure is shown, never fatal.
     pub(super) fn save_case(&mut self) {
         let Some(s) = self.session_mut() else { return };
         let rows = s.marks.rows();
@@ -140,77 +219,56 @@ impl App {
         if unchanged {
             return;
         }
-        match saved::save(&path, &s.case.saved) {
-            Ok(()) => s.case.written = Some(s.case.saved.clone()),
-            Err(e) => self.error(format!("session not saved to {}: {e}", path.display())),
+        s.case.saves += 1;
+        s.case.written = Some(s.case.saved.clone());
+        let r = SaveRequest {
+            generation: s.case.saves,
+            path,
+            session: s.case.saved.clone(),
+        };
+        self.effect(Effect::SaveSession(Box::new(r)));
+    }
+
+    /// A session write is done. When the newest one failed, the file may not hold the state,
+    /// so the next change writes again (an older failure is mended by the newer write).
+    pub(super) fn save_done(&mut self, generation: u64, res: Result<(), String>) {
+        if let Some(s) = self.session_mut()
+            && generation == s.case.saves
+        {
+            s.case.unsaved = res.as_ref().err().cloned();
+            if res.is_err() {
+                s.case.written = None;
+            }
+        }
+        if let Err(e) = res {
+            self.error(e);
         }
     }
 
-    /// Recomputes the answers and queries for the current pins in the background.
+    /// Why the session's last state is not on file, when its newest write failed.
+    pub fn unsaved_session(&self) -> Option<&str> {
+        self.session()?.case.unsaved.as_deref()
+    }
+
+    /// Asks for the answers and queries for the current pins, in the background; a newer
+    /// request replaces one not started yet, and results for older pins are dropped.
     pub(super) fn refresh_casework(&mut self) {
         let Some(s) = self.session_mut() else { return };
         s.case.generation += 1;
         s.case.pending = true;
-        let generation = s.case.generation;
-        let inv = Arc::clone(&s.inv);
-        let session = s.case.saved.clone();
-        let book = s.case.book.clone();
-        let stand = s.analysis.as_deref().map(standings).unwrap_or_default();
-        let quiet_from = s.case.saved.quiet_from;
-        let work = move || {
-            let run = || -> crate::Result<CaseResult> {
-                let findings = report::compute(&inv.store, &inv.report, &session, &stand)?;
-                let mut qs = Vec::new();
-                for spec in book.iter().flat_map(|b| b.queries.iter()) {
-                    qs.push(queries::run(&inv.store, spec, &findings.pins)?);
-                }
-                let quiet = match (quiet_from, findings.pins.suspect_filter()) {
-                    (Some(t), Some(f)) => {
-                        let end = t + QUIET_MINUTES * 60_000;
-                        let rows = Query::new(f)?
-                            .rows(&inv.store, None)?
-                            .into_iter()
-                            .filter(|&r| {
-                                inv.store
-                                    .time_at(r as usize)
-                                    .is_some_and(|x| x > t && x <= end)
-                            })
-                            .collect();
-                        Some((t, rows))
-                    }
-                    _ => None,
-                };
-                let suspect_persistence = match findings.pins.suspect_filter() {
-                    Some(sf) => Some(queries::in_window(
-                        &inv.store,
-                        Query::new(report::persistence_filter().and(sf))?.rows(&inv.store, None)?,
-                        findings.pins.window,
-                    )),
-                    None => None,
-                };
-                Ok(CaseResult {
-                    findings,
-                    queries: qs,
-                    quiet,
-                    suspect_persistence,
-                })
-            };
-            JobResult::Cased {
-                generation,
-                result: run().map(Box::new).map_err(|e| e.to_string()),
-            }
+        let r = TriageRequest {
+            generation: s.case.generation,
+            inv: Arc::clone(&s.inv),
+            session: s.case.saved.clone(),
+            book: s.case.book.clone(),
+            standings: s.analysis.as_deref().map(standings).unwrap_or_default(),
         };
-        if let Err(e) = self.jobs.spawn("triage", work, |e| JobResult::Cased {
-            generation: u64::MAX,
-            result: Err(e),
-        }) {
-            self.error(format!("cannot start triage: {e}"));
-        }
+        self.effect(Effect::StartTriage(Box::new(r)));
     }
 
     pub(super) fn case_done(&mut self, generation: u64, result: Result<Box<CaseResult>, String>) {
         let Some(s) = self.session_mut() else { return };
-        if generation != s.case.generation && generation != u64::MAX {
+        if generation != s.case.generation {
             return; // pins changed since: a newer run is coming
         }
         s.case.pending = false;
@@ -298,7 +356,11 @@ impl App {
             .case
             .book
             .as_ref()
-            .and_then(|b| b.steps.iter().position(|st| st.id == "eradicate"))
+            .and_then(|b| {
+                b.steps
+                    .iter()
+                    .position(|st| StepKind::of(&st.id) == Some(StepKind::Eradicate))
+            })
             .unwrap_or(s.case.step);
         self.tab = Tab::Playbook;
         self.changed(format!("quiet-period check from {}", text::time(t)));
@@ -311,14 +373,13 @@ impl App {
         self.info(msg);
     }
 
-    pub(super) fn select_part(&mut self, part: &str) {
+    pub(super) fn select_part(&mut self, part: Part) {
         let Some(s) = self.session_mut() else { return };
-        if let Some(i) = s
-            .case
-            .book
-            .as_ref()
-            .and_then(|b| b.steps.iter().position(|st| st.part == part))
-        {
+        if let Some(i) = s.case.book.as_ref().and_then(|b| {
+            b.steps
+                .iter()
+                .position(|st| Part::of(&st.part) == Some(part))
+        }) {
             s.case.step = i;
             s.playbook.select(0, usize::MAX);
         }
@@ -356,21 +417,25 @@ impl App {
 
     pub(super) fn cycle_severity(&mut self) {
         let Some(s) = self.session_mut() else { return };
-        let next = match s.case.saved.severity.as_deref() {
-            None => Some("P1"),
-            Some("P1") => Some("P2"),
-            Some("P2") => Some("P3"),
-            Some("P3") => Some("P4"),
-            _ => None,
+        // Unset, P1 .. P4, then unset again (the suggestion applies).
+        let next = match s.case.saved.severity.as_deref().map(Priority::parse) {
+            None => Some(Priority::P1),
+            Some(Some(Priority::P1)) => Some(Priority::P2),
+            Some(Some(Priority::P2)) => Some(Priority::P3),
+            Some(Some(Priority::P3)) => Some(Priority::P4),
+            Some(_) => None,
         };
-        s.case.saved.severity = next.map(str::to_owned);
-        self.changed(format!("severity: {}", next.unwrap_or("auto (suggested)")));
+        s.case.saved.severity = next.map(|p| priority_code(p).to_owned());
+        self.changed(format!(
+            "severity: {}",
+            next.map_or("auto (suggested)", priority_code)
+        ));
     }
 
     /// The triage question under the cursor (the Detect step lists Q1..Q9 first).
     fn selected_question(&self) -> Option<String> {
         let s = self.session()?;
-        if s.case.step_id() != Some("detect") {
+        if s.case.step_kind() != Some(StepKind::Detect) {
             return None;
         }
         let case = s.case.case()?;
@@ -472,5 +537,15 @@ impl App {
             Some(Open::Rows(label, rows)) => self.open_evidence_rows(label, rows),
             None => self.info("nothing to open here"),
         }
+    }
+}
+
+/// How the session file and the status line name a priority: `P1` .. `P4`.
+fn priority_code(p: Priority) -> &'static str {
+    match p {
+        Priority::P1 => "P1",
+        Priority::P2 => "P2",
+        Priority::P3 => "P3",
+        Priority::P4 => "P4",
     }
 }

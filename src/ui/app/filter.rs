@@ -1,6 +1,7 @@
 //! Filtering: the live filter prompt, the coalesced background runs, the view stack and pivots.
 use std::sync::Arc;
 
+use super::effects::Effect;
 use super::{App, Overlay, PendingFilter, Phase, PromptKind, Tab};
 use crate::error::Error;
 use crate::model::query::{Field, Filter, Query};
@@ -69,7 +70,7 @@ impl App {
             query,
             within,
         };
-        self.jobs.submit_filter(req);
+        self.effect(Effect::RunFilter(req));
     }
 
     /// Forgets any filter in flight and the preview.

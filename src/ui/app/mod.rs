@@ -1,6 +1,8 @@
-//! The investigator's state and its one entry point for change: `update(Action)`. Keys, mouse and
-//! background results are turned into actions or applied here; drawing (draw.rs) only reads.
-//! The filter, export and navigation steps live in the submodules.
+//! The investigator's state and its one entry point for change: `update(Action)`, which changes
+//! state only and returns the side effects to run (saving the session, filters, the triage,
+//! exports; see [`effects`]). Keys and mouse become actions here; the run loop runs the effects
+//! through the job runner, and finished jobs come back as state through `apply_job`. Drawing
+//! (draw.rs) only reads. The filter, export and navigation steps live in the submodules.
 use std::cell::Cell;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,20 +15,22 @@ use strum::{EnumIter, IntoEnumIterator};
 
 pub mod analysis_flow;
 pub mod casework;
-mod export_flow;
+pub mod effects;
+pub mod export_flow;
 mod filter;
 mod navigate;
 pub mod playbook_items;
 pub mod row_text;
 pub mod search;
 pub mod sort;
+pub mod step;
 
+pub use effects::Effect;
 pub use navigate::parse_jump;
 
 use super::action::Action;
-use super::export;
 use super::investigation::Investigation;
-use super::jobs::{CopyDone, ExportDone, JobResult, Jobs};
+use super::jobs::{JobKind, Jobs};
 use super::keymap::{Key, Keymap, Scope};
 use super::theme::Theme;
 use super::view::{Marks, View};
@@ -35,6 +39,8 @@ use super::widgets::table::ListNav;
 use super::widgets::text;
 use crate::ingest::{LoadOptions, Progress};
 use crate::model::query::Field;
+use export_flow::Output;
+use step::Part;
 
 /// Where "now" comes from (fixed in tests so default file names are stable).
 #[derive(Debug, Clone, Copy)]
@@ -212,11 +218,10 @@ pub enum Overlay {
     ConfirmLarge {
         events: usize,
     },
-    /// The export target exists: replace it?
+    /// The export or report target exists: replace it?
     ConfirmOverwrite {
         path: PathBuf,
-        /// The incident report rather than an event export.
-        report: bool,
+        output: export_flow::Output,
     },
 }
 
@@ -254,8 +259,7 @@ pub struct Session {
     /// The analysis tabs' charts, with the analysis.
     pub charts: Option<analysis_flow::ChartSet>,
     pub health: Option<Result<crate::playbook::health::Health, String>>,
-    /// Index into `analysis_flow::LEVEL_FILTERS`.
-    pub level_filter: usize,
+    pub level_filter: analysis_flow::LevelFilter,
     pub principal_sort: analysis_flow::PrincipalSort,
     /// Indices into the analysis' principals in the chosen order (empty until it is done).
     pub principal_order: Vec<usize>,
@@ -292,7 +296,7 @@ impl Session {
             analysis_error: None,
             charts: None,
             health: None,
-            level_filter: 0,
+            level_filter: analysis_flow::LevelFilter::All,
             principal_sort: analysis_flow::PrincipalSort::default(),
             principal_order: Vec::new(),
             principal_drill: false,
@@ -310,7 +314,7 @@ impl Session {
 
     /// Findings at or above the level filter, in the analysis' order.
     pub fn visible_findings(&self) -> Vec<&crate::analysis::rules::findings::Finding> {
-        let min = analysis_flow::LEVEL_FILTERS[self.level_filter.min(4)];
+        let min = self.level_filter.min();
         self.analysis
             .as_ref()
             .map(|a| {
@@ -467,9 +471,10 @@ pub struct Viewport {
     pub columns: std::cell::RefCell<Vec<Option<u16>>>,
 }
 
-/// A running export or copy, for the status bar.
+/// A running job (the analysis, an export, a copy, a report), for the status bar.
 #[derive(Debug, Clone)]
 pub struct Busy {
+    pub kind: JobKind,
     pub label: String,
     pub started: Instant,
 }
@@ -484,6 +489,8 @@ pub struct App {
     pub busy: Vec<Busy>,
     pub tick: u64,
     jobs: Jobs,
+    /// The effects of the action being handled, which `update` returns.
+    outbox: Vec<Effect>,
     quit: bool,
     clear_screen: bool,
     terminal_out: Vec<Vec<u8>>,
@@ -508,6 +515,7 @@ impl App {
             busy: Vec::new(),
             tick: 0,
             jobs: Jobs::new(),
+            outbox: Vec::new(),
             quit: false,
             clear_screen: false,
             terminal_out: Vec::new(),
@@ -521,6 +529,8 @@ impl App {
         let mut app = App::new(env);
         app.phase = Phase::Ready(Box::new(Session::new(Arc::new(inv))));
         app.refresh_casework();
+        let fx = app.take_effects();
+        app.run_effects(fx);
         app
     }
 
@@ -529,19 +539,17 @@ impl App {
         let progress = Arc::new(Progress::default());
         opts.progress = Some(Arc::clone(&progress));
         let inputs = paths.clone();
-        let spawned = self.jobs.spawn(
-            "load",
-            move || JobResult::Loaded(Box::new(Investigation::load(&paths, &opts))),
-            |e| JobResult::Loaded(Box::new(Err(crate::error::Error::Invalid(e)))),
-        );
-        self.phase = match spawned {
-            Ok(()) => Phase::Loading {
-                progress,
-                inputs,
-                started: Instant::now(),
-            },
-            Err(e) => Phase::Failed(format!("cannot start loading: {e}")),
+        self.phase = Phase::Loading {
+            progress,
+            inputs,
+            started: Instant::now(),
         };
+        let load = effects::LoadRequest {
+            paths,
+            opts,
+            sessions_beside: self.sessions_beside,
+        };
+        self.run_effects(vec![Effect::Load(Box::new(load))]);
     }
 
     pub fn should_quit(&self) -> bool {
@@ -566,6 +574,7 @@ impl App {
     pub fn is_busy(&self) -> bool {
         matches!(self.phase, Phase::Loading { .. })
             || !self.busy.is_empty()
+            || self.jobs.any_busy()
             || self
                 .session()
                 .is_some_and(|s| s.filtering() || s.case.pending)
@@ -611,15 +620,16 @@ impl App {
         }
     }
 
-    /// A key press: bound keys become actions; in a prompt, other keys edit the text.
-    pub fn handle_key(&mut self, ev: KeyEvent) {
+    /// A key press: bound keys become actions; in a prompt, other keys edit the text. Changes
+    /// state only and returns the effects to run, like [`App::update`].
+    #[must_use]
+    pub fn on_key(&mut self, ev: KeyEvent) -> Vec<Effect> {
         if ev.kind == KeyEventKind::Release {
-            return;
+            return Vec::new();
         }
         let key = Key::from_event(&ev);
         if let Some(action) = self.env.keymap.resolve(&self.scopes(), key) {
-            self.update(action);
-            return;
+            return self.update(action);
         }
         let changed = match &mut self.overlay {
             Some(Overlay::Prompt(p)) => p.input.handle(&ev),
@@ -628,25 +638,53 @@ impl App {
         if changed {
             self.prompt_changed();
         }
+        self.take_effects()
     }
 
-    /// Types text into the open prompt, as if keyed in (tests and paste).
-    pub fn type_text(&mut self, s: &str) {
+    /// Text typed or pasted into the open prompt, as if keyed in; returns the effects to run.
+    #[must_use]
+    pub fn on_text(&mut self, s: &str) -> Vec<Effect> {
+        let mut fx = Vec::new();
         for c in s.chars() {
-            self.handle_key(KeyEvent::from(crossterm::event::KeyCode::Char(c)));
+            fx.extend(self.on_key(KeyEvent::from(crossterm::event::KeyCode::Char(c))));
         }
+        fx
     }
 
+    /// A mouse event: the wheel moves, a left click is [`Action::Click`].
+    #[must_use]
+    pub fn on_mouse(&mut self, ev: MouseEvent) -> Vec<Effect> {
+        let (action, times) = match ev.kind {
+            MouseEventKind::ScrollDown => (Action::Down, 3),
+            MouseEventKind::ScrollUp => (Action::Up, 3),
+            MouseEventKind::Down(MouseButton::Left) => (
+                Action::Click {
+                    x: ev.column,
+                    y: ev.row,
+                },
+                1,
+            ),
+            _ => return Vec::new(),
+        };
+        (0..times).flat_map(|_| self.update(action)).collect()
+    }
+
+    /// [`App::on_key`] with its effects run (tests).
+    pub fn handle_key(&mut self, ev: KeyEvent) {
+        let fx = self.on_key(ev);
+        self.run_effects(fx);
+    }
+
+    /// [`App::on_text`] with its effects run (tests).
+    pub fn type_text(&mut self, s: &str) {
+        let fx = self.on_text(s);
+        self.run_effects(fx);
+    }
+
+    /// [`App::on_mouse`] with its effects run (tests).
     pub fn handle_mouse(&mut self, ev: MouseEvent) {
-        match ev.kind {
-            MouseEventKind::ScrollDown => (0..3).for_each(|_| self.update(Action::Down)),
-            MouseEventKind::ScrollUp => (0..3).for_each(|_| self.update(Action::Up)),
-            MouseEventKind::Down(MouseButton::Left) => self.update(Action::Click {
-                x: ev.column,
-                y: ev.row,
-            }),
-            _ => {}
-        }
+        let fx = self.on_mouse(ev);
+        self.run_effects(fx);
     }
 
     fn click(&mut self, x: u16, y: u16) {
@@ -696,15 +734,17 @@ impl App {
             } else {
                 Action::ShowInTimeline
             };
-            self.update(action);
+            self.step(action);
         }
     }
 
-    /// Applies every finished background result; returns whether anything changed.
+    /// Applies every finished background result and runs what follows from them; returns
+    /// whether anything changed.
     pub fn poll_jobs(&mut self) -> bool {
         let mut any = false;
-        while let Some(r) = self.jobs.try_recv() {
-            self.apply_job(r);
+        while let Some(done) = self.jobs.try_recv() {
+            let fx = self.apply_job(done);
+            self.run_effects(fx);
             any = true;
         }
         any
@@ -718,96 +758,34 @@ impl App {
             if left.is_zero() {
                 return false;
             }
-            if let Some(r) = self.jobs.recv_timeout(left.min(Duration::from_millis(50))) {
-                self.apply_job(r);
+            if let Some(done) = self.jobs.recv_timeout(left.min(Duration::from_millis(50))) {
+                let fx = self.apply_job(done);
+                self.run_effects(fx);
             }
         }
         self.poll_jobs();
         true
     }
 
-    pub fn apply_job(&mut self, r: JobResult) {
-        match r {
-            JobResult::Loaded(res) => match *res {
-                Ok(inv) => {
-                    let msg = format!(
-                        "loaded {} events from {} file(s)",
-                        text::thousands(inv.len()),
-                        inv.report.files.iter().filter(|f| f.records > 0).count()
-                    );
-                    let path = crate::playbook::session::session_path_in(
-                        &inv.inputs,
-                        self.sessions_beside,
-                    );
-                    let stdin_only = inv.inputs.iter().all(|p| p == "-");
-                    self.phase = Phase::Ready(Box::new(Session::new(Arc::new(inv))));
-                    self.info(msg);
-                    if !stdin_only {
-                        self.attach_session_file(path);
-                    }
-                    self.start_analysis();
-                }
-                Err(e) => self.phase = Phase::Failed(e.to_string()),
-            },
-            JobResult::Filtered { generation, result } => self.filter_done(generation, result),
-            JobResult::Analyzed(res) => self.analysis_done(*res),
-            JobResult::Cased { generation, result } => self.case_done(generation, result),
-            JobResult::Reported(res) => {
-                self.busy.retain(|b| !b.label.starts_with("report"));
-                match res {
-                    Ok(d) => self.info(format!(
-                        "report written to {} ({})",
-                        d.path.display(),
-                        text::bytes(d.bytes as i64)
-                    )),
-                    Err(e) => self.error(format!("report failed: {e}")),
-                }
-            }
-            JobResult::Exported(res) => {
-                self.busy.retain(|b| !b.label.starts_with("export"));
-                match res {
-                    Ok(ExportDone {
-                        path,
-                        events,
-                        bytes,
-                    }) => self.info(format!(
-                        "exported {} event(s) to {} ({})",
-                        text::thousands(events),
-                        path.display(),
-                        text::bytes(bytes as i64)
-                    )),
-                    Err(e) => self.error(format!("export failed: {e}")),
-                }
-            }
-            JobResult::Copied(res) => {
-                self.busy.retain(|b| !b.label.starts_with("copy"));
-                match res {
-                    Ok(CopyDone { markdown, .. }) if markdown.len() > export::OSC52_MAX => self
-                        .error(format!(
-                            "too large for the clipboard ({}); export to a file with e",
-                            text::bytes(markdown.len() as i64)
-                        )),
-                    Ok(CopyDone { markdown, events }) => {
-                        self.terminal_out.push(export::osc52(&markdown));
-                        self.info(format!(
-                            "copied {} event(s) as Markdown (OSC 52: needs terminal support)",
-                            text::thousands(events)
-                        ));
-                    }
-                    Err(e) => self.error(format!("copy failed: {e}")),
-                }
-            }
-        }
+    /// Applies `action` to the state and returns the side effects it asks for; performs none
+    /// itself (no file is written, no job started: see [`App::run_effects`], [`App::apply`]).
+    #[must_use]
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        self.step(action);
+        self.take_effects()
     }
 
-    pub fn update(&mut self, action: Action) {
+    /// The state change of `action`; its effects go to the outbox.
+    fn step(&mut self, action: Action) {
         if !action.is_internal() && self.overlay.is_none() {
             // A new command replaces the last message.
             self.message = None;
         }
         match action {
             Action::Quit => {
+                // The final state is written before the process exits.
                 self.save_case();
+                self.effect(Effect::FlushSaves);
                 self.quit = true;
             }
             Action::Tick => self.tick = self.tick.wrapping_add(1),
@@ -831,12 +809,12 @@ impl App {
             Action::PinBucket => self.pin_bucket(),
             Action::PinWindow => self.pin_window(),
             Action::QuietFrom => self.quiet_from(),
-            Action::PlaybookPart1 => self.select_part("1"),
-            Action::PlaybookPart2 => self.select_part("2"),
-            Action::PlaybookPart3 => self.select_part("3"),
-            Action::PlaybookPart4 => self.select_part("4"),
-            Action::PlaybookPart4b => self.select_part("4b"),
-            Action::PlaybookPart5 => self.select_part("5"),
+            Action::PlaybookPart1 => self.select_part(Part::Prepare),
+            Action::PlaybookPart2 => self.select_part(Part::Detect),
+            Action::PlaybookPart3 => self.select_part(Part::Contain),
+            Action::PlaybookPart4 => self.select_part(Part::Eradicate),
+            Action::PlaybookPart4b => self.select_part(Part::Recover),
+            Action::PlaybookPart5 => self.select_part(Part::PostIncident),
             Action::NextStep => self.next_step(),
             Action::ToggleStepDone => self.toggle_step_done(),
             Action::OpenItem => self.open_item(),
@@ -925,27 +903,21 @@ impl App {
                 self.info("export cancelled: mark events or filter the view first");
             }
             Action::Yes => {
-                if let Some(Overlay::ConfirmOverwrite { path, report }) = self.overlay.take() {
-                    if report {
-                        self.start_report(path, true);
-                    } else {
-                        self.start_export(path, true);
-                    }
+                if let Some(Overlay::ConfirmOverwrite { path, output }) = self.overlay.take() {
+                    self.start_output(output, path, true);
                 }
             }
             Action::No => {
-                if let Some(Overlay::ConfirmOverwrite { path, report }) = self.overlay.take() {
-                    let label = if report {
-                        "write the incident report to: ".to_owned()
-                    } else {
-                        self.export_label()
+                if let Some(Overlay::ConfirmOverwrite { path, output }) = self.overlay.take() {
+                    let (kind, label) = match output {
+                        Output::Report => (
+                            PromptKind::ReportPath,
+                            "write the incident report to: ".to_owned(),
+                        ),
+                        Output::Export => (PromptKind::ExportPath, self.export_label()),
                     };
                     self.overlay = Some(Overlay::Prompt(Prompt {
-                        kind: if report {
-                            PromptKind::ReportPath
-                        } else {
-                            PromptKind::ExportPath
-                        },
+                        kind,
                         input: TextInput::with_text(&path.display().to_string()),
                         label,
                         error: Some("not replaced: choose another file".to_owned()),

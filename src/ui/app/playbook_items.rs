@@ -5,6 +5,7 @@ use crate::playbook::health;
 use crate::playbook::triage::Status;
 use crate::ui::app::Session;
 use crate::ui::app::casework::{CaseResult, QUIET_MINUTES};
+use crate::ui::app::step::{StepKind, StepView};
 use crate::ui::widgets::text::{self, clean, short_principal};
 
 /// How a status reads; the tab turns it into the theme's style.
@@ -58,10 +59,7 @@ pub fn items(s: &Session) -> Vec<Item> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    if step.id == "detect" {
-        triage_items(s, case, &mut out);
-    }
-    if step.id == "contain"
+    if StepKind::of(&step.id) == Some(StepKind::Contain)
         && let Some(a) = case.findings.answers.iter().find(|a| a.id == "Q8")
     {
         // "Ongoing?" is Q8: the suspect's last event against the end of the log.
@@ -72,10 +70,10 @@ pub fn items(s: &Session) -> Vec<Item> {
             a.evidence_query.clone().map(Open::Query),
         ));
     }
-    for v in &step.views {
-        match v.as_str() {
-            "health" => health_items(case, &mut out),
-            "persistence" => {
+    for v in step.views.iter().filter_map(|v| StepView::of(v)) {
+        match v {
+            StepView::Health => health_items(case, &mut out),
+            StepView::Persistence => {
                 if let Some(rows) = &case.suspect_persistence {
                     out.push(item(
                         "suspect",
@@ -95,19 +93,19 @@ pub fn items(s: &Session) -> Vec<Item> {
                     Some(Open::Rows("persistence and tampering".to_owned(), rows)),
                 ));
             }
-            "quiet" => out.push(quiet_item(case)),
-            "report" => out.push(item(
+            StepView::Quiet => out.push(quiet_item(case)),
+            StepView::Report => out.push(item(
                 "report",
                 ("R".to_owned(), Tone::Key),
                 "write the incident report (Markdown) with the pins, answers and notes".to_owned(),
                 None,
             )),
-            q if q.starts_with('q') => {
+            StepView::Query(q) => {
                 if let Some(r) = case.queries.iter().find(|r| r.id == q) {
                     out.push(query_item(r));
                 }
             }
-            _ => {}
+            StepView::Triage => triage_items(s, case, &mut out),
         }
     }
     // Case notes show on every step: they are the analyst's own record.

@@ -1,10 +1,14 @@
 //! The investigator driven in-process: its environment, waiting for its background work, and
 //! what it draws into ratatui's `TestBackend`, as text.
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
+use crossterm::event::{Event, KeyEvent};
+use cttui::ui::action::Action;
 use cttui::ui::app::{App, Clock, Env};
 use cttui::ui::keymap::Keymap;
+use cttui::ui::run::{ScriptedEvents, run_loop};
 use cttui::ui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -61,4 +65,26 @@ pub fn screen_at(app: &App, w: u16, h: u16) -> String {
 /// The app drawn at 80x24, as text.
 pub fn screen(app: &App) -> String {
     screen_at(app, 80, 24)
+}
+
+/// The key press the app's keymap binds to `action` in the app's current context.
+pub fn key_of(app: &App, action: Action) -> Event {
+    let key = app
+        .env
+        .keymap
+        .key_for(&app.scopes(), action)
+        .unwrap_or_else(|| panic!("{action} has a key here"));
+    Event::Key(KeyEvent::new(key.code, key.mods))
+}
+
+/// Runs the real event loop over `events` (which must end by quitting) at 80x24; the loop
+/// applies queued events as one batch before it runs their effects.
+pub fn run_scripted(app: &mut App, events: Vec<Event>) -> Terminal<TestBackend> {
+    let mut term = Terminal::new(TestBackend::new(80, 24)).expect("test terminal");
+    let mut source = ScriptedEvents(events.into());
+    let mut out = |_: &[u8]| Ok(());
+    let stop = AtomicBool::new(false);
+    run_loop(&mut term, app, &mut source, &mut out, &stop).expect("the loop runs");
+    assert!(app.should_quit(), "the scripted events quit");
+    term
 }

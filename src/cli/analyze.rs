@@ -4,18 +4,12 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::features::EntityKind;
-use super::forest::ForestParams;
-use super::render::{self, Limits};
-use super::{AnalysisOptions, analyze};
+use super::LoadArgs;
+use crate::analysis::features::EntityKind;
+use crate::analysis::forest::ForestParams;
+use crate::analysis::render::{self, Limits};
+use crate::analysis::{AnalysisOptions, analyze, load_rules};
 use crate::error::{Error, Result};
-use crate::model::store::EventStore;
-
-/// How the command gets its events: the caller loads them (the CLI with its progress bar and
-/// skip notes), so the analysis layer knows nothing of terminals or the command line.
-pub trait Loader {
-    fn load_store(&self, paths: &[String]) -> Result<EventStore>;
-}
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum AnalyzeFormat {
@@ -105,16 +99,17 @@ impl AnalyzeArgs {
     }
 }
 
-pub fn run_analyze<W: Write, L: Loader>(
+pub fn run_analyze<W: Write>(
     out: &mut W,
     args: &AnalyzeArgs,
-    load: &L,
+    load: &LoadArgs,
     defaults: &AnalysisOptions,
 ) -> Result<()> {
     // Bad rule files and options fail before the load.
     let opts = args.options(defaults)?;
-    super::load_rules(&opts)?;
-    let store = load.load_store(&args.paths)?;
+    load_rules(&opts)?;
+    let (store, report) = super::load_with_progress(&args.paths, load)?;
+    super::report_skips(&report, load);
     let analysis = analyze(&store, &opts)?;
     let io = |e| Error::io("stdout", e);
     let limits = Limits {

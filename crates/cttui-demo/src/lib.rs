@@ -1,5 +1,6 @@
 //! The demo data generator: three weeks of ordinary CloudTrail activity in one account, plus one S3
-//! data theft with a known ground truth (`cttui demo`).
+//! data theft with a known ground truth (`cttui demo`). Its own crate: the product library does
+//! not carry it, and it knows nothing of cttui's model (it writes CloudTrail JSON as AWS does).
 //!
 //! Parts: [`rng`] (seeded randomness), [`catalog`] (account, buckets, principals), [`calls`] (API
 //! calls and their failures), [`identity`], [`params`] (request and response shapes), [`ordinary`]
@@ -7,6 +8,7 @@
 //! [`truth`] (counts kept while writing, and the README).
 pub mod calls;
 pub mod catalog;
+pub mod error;
 pub mod identity;
 pub mod incident;
 pub mod ordinary;
@@ -20,8 +22,8 @@ pub mod writer;
 use std::fs;
 use std::path::Path;
 
-use crate::error::{Error, Result};
 use catalog::{HOUR, START};
+pub use error::{Error, Result};
 use ordinary::{HOURS, Ordinary};
 use truth::{README_MARK, Tally, Truth};
 use writer::{SingleFile, Sink, Tree};
@@ -30,13 +32,6 @@ use writer::{SingleFile, Sink, Tree};
 /// its busiest, as in the playbook's game day, and the whole tree stays a few MB.
 pub const DEFAULT_EVENTS: usize = 30_000;
 pub const DEFAULT_SEED: u64 = 7;
-
-/// Writes the demo data to `out` and prints one line about it on stderr.
-pub fn write_demo(out: &Path, events: usize, seed: u64) -> Result<()> {
-    let truth = generate(out, events, seed)?;
-    eprintln!("cttui demo: {} -> {}", truth.summary_line(), out.display());
-    Ok(())
-}
 
 /// Whether `out` names a single Records file rather than a directory.
 fn is_single_file(out: &Path) -> bool {

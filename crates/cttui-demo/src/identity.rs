@@ -251,7 +251,7 @@ pub fn new_session_key(rng: &mut Rng) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::catalog::{PRINCIPALS, START, WEBAPP};
+    use crate::catalog::{PRINCIPALS, START, WEBAPP};
 
     #[test]
     fn one_session_keeps_its_key_and_the_next_gets_a_new_one() {

@@ -1,4 +1,6 @@
 //! Command-line interface: clap definitions and the headless subcommands.
+pub mod analyze;
+
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -101,15 +103,9 @@ impl LoadArgs {
             max_inflate: self.max_inflate,
             progress,
             slice: self.slice()?,
+            timings: std::env::var_os("CTTUI_TIMINGS")
+                .map(|_| ingest::Timings(Arc::new(|line: &str| eprintln!("cttui timing: {line}")))),
         })
-    }
-}
-
-impl crate::analysis::command::Loader for LoadArgs {
-    fn load_store(&self, paths: &[String]) -> Result<EventStore> {
-        let (store, report) = load_with_progress(paths, self)?;
-        report_skips(&report, self);
-        Ok(store)
     }
 }
 
@@ -129,12 +125,7 @@ pub struct RuleArgs {
     pub config: Option<PathBuf>,
 }
 
-/// What the config file and the rule options resolve to.
-#[derive(Debug, Clone, Default)]
-pub struct Settings {
-    pub config: Config,
-    pub analysis: AnalysisOptions,
-}
+pub use crate::config::Settings;
 
 /// Reads the config file and the rule paths (config first, then `--rules`). Rules that do not
 /// parse are reported on stderr by file and line and left out; a missing path is an error.
@@ -265,10 +256,10 @@ pub enum Command {
     #[command(after_help = "Example: cttui demo --events 50000 demo-logs/")]
     Demo {
         /// Events of ordinary activity (the incident adds its own), e.g. `--events 50000`.
-        #[arg(long, default_value_t = crate::demo::DEFAULT_EVENTS)]
+        #[arg(long, default_value_t = cttui_demo::DEFAULT_EVENTS)]
         events: usize,
         /// Seed of the generator (same seed, same logs), e.g. `--seed 7`.
-        #[arg(long, default_value_t = crate::demo::DEFAULT_SEED)]
+        #[arg(long, default_value_t = cttui_demo::DEFAULT_SEED)]
         seed: u64,
         /// A directory (AWSLogs tree of .json.gz files) or a path ending in .json (one Records file).
         out: PathBuf,
@@ -279,7 +270,7 @@ pub enum Command {
                       cttui analyze --rules ~/sigma/rules/cloud/aws --no-builtin-rules logs/\n  \
                       cttui analyze --out-dir case-42/ logs/"
     )]
-    Analyze(crate::analysis::command::AnalyzeArgs),
+    Analyze(analyze::AnalyzeArgs),
     /// Writes the input as a hive-partitioned Parquet dataset (zstd) for DuckDB, Spark, Athena.
     Convert(crate::convert::command::ConvertArgs),
     /// Prints the playbook's queries as SQL for Athena, DuckDB or Spark, bound to the pins.
@@ -594,6 +585,16 @@ pub fn canonical_principal(store: &EventStore, typed: &str) -> String {
 }
 
 /// `cttui completions SHELL`.
+/// `cttui demo`: writes the demo data (the generator is its own crate) and says what it wrote.
+pub fn run_demo(out: &Path, events: usize, seed: u64) -> Result<()> {
+    let truth = cttui_demo::generate(out, events, seed).map_err(|e| match e {
+        cttui_demo::Error::Io { path, source } => Error::Io { path, source },
+        other => Error::Invalid(other.to_string()),
+    })?;
+    eprintln!("cttui demo: {} -> {}", truth.summary_line(), out.display());
+    Ok(())
+}
+
 pub fn run_completions<W: Write>(out: &mut W, shell: clap_complete::Shell) -> Result<()> {
     let mut cmd = Cli::command();
     clap_complete::generate(shell, &mut cmd, "cttui", out);
