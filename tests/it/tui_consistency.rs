@@ -269,14 +269,14 @@ fn clicks_are_actions() {
 #[test]
 fn playbook_evidence_replaces_the_filter() {
     let mut app = analysed(&["tests/fixtures/tui".to_owned()]);
-    app.update(Action::Filter);
+    app.apply(Action::Filter);
     app.type_text("region:us-east-1");
-    app.update(Action::Submit);
+    app.apply(Action::Submit);
     settle(&mut app);
     assert_eq!(app.session().expect("ready").views.len(), 2);
     // Part 3's q9 (bucket policy and ACL changes), the item after "ongoing?".
-    app.update(Action::GotoPlaybook);
-    app.update(Action::PlaybookPart3);
+    app.apply(Action::GotoPlaybook);
+    app.apply(Action::PlaybookPart3);
     settle(&mut app);
     let rows = {
         let s = app.session().expect("ready");
@@ -284,21 +284,21 @@ fn playbook_evidence_replaces_the_filter() {
         let q9 = case.queries.iter().find(|q| q.id == "q9").expect("q9");
         q9.rows.clone()
     };
-    app.update(Action::Down);
-    app.update(Action::OpenItem);
+    app.apply(Action::Down);
+    app.apply(Action::OpenItem);
     settle(&mut app);
     assert_eq!(app.tab, Tab::Timeline);
     let s = app.session().expect("ready");
     assert_eq!(s.views.len(), 2, "the evidence replaces the filter");
     assert_eq!(*s.top().rows, rows, "all of the query's rows");
     // A triage answer's evidence (opened as its query text) replaces it too.
-    app.update(Action::Filter);
+    app.apply(Action::Filter);
     app.type_text("region:us-east-1");
-    app.update(Action::Submit);
+    app.apply(Action::Submit);
     settle(&mut app);
     assert_eq!(app.session().expect("ready").views.len(), 3);
-    app.update(Action::GotoPlaybook);
-    app.update(Action::PlaybookPart2);
+    app.apply(Action::GotoPlaybook);
+    app.apply(Action::PlaybookPart2);
     settle(&mut app);
     let rows = {
         let s = app.session().expect("ready");
@@ -306,7 +306,7 @@ fn playbook_evidence_replaces_the_filter() {
         let q1 = case.findings.answers.iter().find(|a| a.id == "Q1");
         q1.expect("Q1").evidence.clone()
     };
-    app.update(Action::OpenItem);
+    app.apply(Action::OpenItem);
     settle(&mut app);
     assert_eq!(app.tab, Tab::Timeline);
     let s = app.session().expect("ready");
@@ -354,7 +354,7 @@ fn durations_and_bytes_read_alike_everywhere() {
     );
     assert!(!text.contains("20d 23h"), "{text}");
     // Its drill-down: its GetObject and their bytes, as the report and the CLI count them.
-    app.update(Action::GotoPrincipals);
+    app.apply(Action::GotoPrincipals);
     let idx = {
         let s = app.session().expect("ready");
         let a = s.analysis.as_ref().expect("analysed");
@@ -364,9 +364,9 @@ fn durations_and_bytes_read_alike_everywhere() {
             .expect("listed")
     };
     for _ in 0..idx {
-        app.update(Action::Down);
+        app.apply(Action::Down);
     }
-    app.update(Action::ShowInTimeline);
+    app.apply(Action::ShowInTimeline);
     let text = screen_at(&app, 160, 50);
     let line = text
         .lines()
@@ -404,7 +404,7 @@ fn pin_hints_name_the_keys_that_pin() {
         Investigation::load(&[path.display().to_string()], &LoadOptions::default()).expect("loads");
     let mut app = App::with_investigation(env(Theme::monochrome()), inv);
     settle(&mut app);
-    app.update(Action::GotoPlaybook);
+    app.apply(Action::GotoPlaybook);
     settle(&mut app);
     let text = screen_at(&app, 160, 40);
     let line = text
