@@ -353,6 +353,25 @@ fn durations_and_bytes_read_alike_everywhere() {
         "{text}"
     );
     assert!(!text.contains("20d 23h"), "{text}");
+    // The S3 tab's bytes out: binary units, as the report and `analyze` write them.
+    app.apply(Action::GotoS3);
+    let want = {
+        let s = app.session().expect("ready");
+        let an = s.analysis.as_ref().expect("analysed");
+        let b = an
+            .s3
+            .buckets
+            .iter()
+            .find(|b| b.bucket == "acme-customer-data");
+        humanize::bytes(b.expect("bucket").bytes_out as f64)
+    };
+    assert!(want.ends_with(" GiB"), "{want}");
+    let text = screen_at(&app, 160, 50);
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("acme-customer-data"))
+        .expect("the bucket's row");
+    assert!(row.contains(&want), "{row}");
     // Its drill-down: its GetObject and their bytes, as the report and the CLI count them.
     app.apply(Action::GotoPrincipals);
     let idx = {
