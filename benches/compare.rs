@@ -1,6 +1,6 @@
 //! Comparison benchmark: cttui against Python polars and DuckDB on the same real logs, one run.
 //!
-//! `cargo bench --bench compare [-- records jsonl tree]` (release). The inputs are real logs grown by
+//! `cargo bench --bench compare [-- records jsonl gzip tree]` (release). The inputs are real logs grown by
 //! `cttui scale` to `$CTTUI_BENCH_EVENTS` (default 1,000,000) events: from `$CTTUI_SCALE_FROM`, else
 //! `../shared/cloudtrail/grycap-cloudtrail-tracker`, else the demo generator's logs. They are
 //! written once into `$CTTUI_BENCH_DIR` (default `$TMPDIR/cttui-bench`) and reused.
@@ -232,6 +232,24 @@ fn main() {
         rows.extend(pyrun("polars-ndjson", &jsonl));
         rows.extend(pyrun("duckdb-ndjson", &jsonl));
         report("JSON Lines", &jsonl, json_size, &rows);
+    }
+    if want("gzip") {
+        // One large gzip (an export): inflated while parsed, by every reader.
+        let gz = dir.join(format!("scaled-{events}.jsonl.gz"));
+        if !gz.exists() {
+            eprintln!("compressing {}...", gz.display());
+            let mut input = std::fs::File::open(&jsonl).expect("jsonl");
+            let tmp = gz.with_extension("gz.part");
+            let out = std::fs::File::create(&tmp).expect("gz");
+            let mut enc = flate2::write::GzEncoder::new(out, flate2::Compression::fast());
+            std::io::copy(&mut input, &mut enc).expect("compress");
+            enc.finish().expect("gzip");
+            std::fs::rename(&tmp, &gz).expect("rename");
+        }
+        let mut rows = vec![cttui(&gz, "summary")];
+        rows.extend(pyrun("polars-ndjson", &gz));
+        rows.extend(pyrun("duckdb-ndjson", &gz));
+        report("one gzip JSON Lines file", &gz, json_size, &rows);
     }
     if want("tree") {
         ensure(&tree, "tree", events, &from);
