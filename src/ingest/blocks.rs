@@ -426,6 +426,29 @@ mod tests {
     }
 
     #[test]
+    fn the_gauge_moves_block_by_block_and_is_taken_back_when_the_file_goes_the_ordinary_way() {
+        let recs = records(2000);
+        let clean = format!("{{\"Records\":[{}]}}", recs.join(","));
+        let mut damaged_recs = recs.clone();
+        damaged_recs[1500] = r#"{"eventName":"Broken","eventTime":nul}"#.to_owned();
+        let damaged = format!("{{\"Records\":[{}]}}", damaged_recs.join(","));
+        for (text, loads) in [(clean, true), (damaged, false)] {
+            let mut f = tempfile::NamedTempFile::new().expect("tempfile");
+            f.write_all(text.as_bytes()).expect("write");
+            let progress = Progress::default();
+            progress.start(1, text.len() as u64);
+            let got = load_blocks(f.path(), 0, (0, 8 << 10), Some(&progress), None);
+            assert_eq!(got.is_some(), loads);
+            // Loaded: every block's bytes were added as it was parsed (all of the array's body).
+            // Not loaded: taken back, since the ordinary read counts the file again.
+            let (_, _, done, _) = progress.snapshot();
+            let size = text.len() as u64;
+            let want = if loads { size * 9 / 10..=size } else { 0..=0 };
+            assert!(want.contains(&done), "{done} of {size}, loads: {loads}");
+        }
+    }
+
+    #[test]
     fn damage_sends_the_file_the_ordinary_way() {
         let mut recs = records(500);
         let mut doc = format!("{{\"Records\":[{}]}}", recs.join(","));
