@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 use cttui::ingest::LoadOptions;
 use cttui::ui::action::Action;
 use cttui::ui::app::{App, Clock, Env};
-use cttui::ui::investigation::Investigation;
 use cttui::ui::jobs::run_filter;
 use cttui::ui::keymap::Keymap;
+use cttui::ui::loaded_log::LoadedLog;
 use cttui::ui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -139,7 +139,7 @@ fn main() {
     write_logs(dir.path(), n).expect("write logs");
     println!("{:.1} s", t.elapsed().as_secs_f64());
     let t = Instant::now();
-    let inv = Investigation::load(&[dir.path().display().to_string()], &LoadOptions::default())
+    let inv = LoadedLog::load(&[dir.path().display().to_string()], &LoadOptions::default())
         .expect("load");
     println!(
         "load + summarise: {:.2} s, {} events, RSS {} MiB",
@@ -210,7 +210,7 @@ fn main() {
     app.apply(Action::Top);
     let mut v = Vec::new();
     let mut pages = 0;
-    while app.session().expect("loaded").timeline.selected + 1 < len {
+    while app.workspace().expect("loaded").timeline.selected + 1 < len {
         let t = Instant::now();
         app.apply(Action::PageDown);
         term.draw(|f| app.render(f)).expect("draw");
@@ -232,14 +232,14 @@ fn main() {
 
 fn select(app: &mut App, target: usize) {
     app.apply(Action::Top);
-    let len = app.session().map_or(0, |s| s.view().len());
+    let len = app.workspace().map_or(0, |s| s.view().len());
     if target + 1 >= len {
         app.apply(Action::Bottom);
         return;
     }
     // Pages of the last drawn height until close, then rows.
     loop {
-        let sel = app.session().map_or(0, |s| s.timeline.selected);
+        let sel = app.workspace().map_or(0, |s| s.timeline.selected);
         if sel >= target {
             break;
         }

@@ -11,7 +11,7 @@ use crate::model::load::LoadReport;
 use crate::model::query::{Annotations, Query, RuleHit};
 use crate::model::store::EventStore;
 use crate::playbook::Standing;
-use crate::playbook::report::{self, Findings, ReportInput, render};
+use crate::playbook::report::{self, CaseFacts, ReportInput, render};
 use crate::playbook::session::Session;
 
 /// The answers every view must agree on.
@@ -138,9 +138,9 @@ impl Investigation {
         Facts::of(&self.store)
     }
 
-    /// The playbook's findings for a case: pins (the analyst's, else suggested), triage answers
+    /// The facts of a case: pins (the analyst's, else suggested), triage answers
     /// with their evidence, the suspect's first and last call, severity.
-    pub fn findings(&self, session: &Session) -> Result<Findings> {
+    pub fn case_facts(&self, session: &Session) -> Result<CaseFacts> {
         report::compute(&self.store, &self.load, session, &self.standings)
     }
 

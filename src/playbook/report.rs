@@ -130,7 +130,7 @@ impl Attacker {
 
 /// Everything the report states, computed once (the TUI's playbook tab shows the same).
 #[derive(Debug, Clone, Serialize)]
-pub struct Findings {
+pub struct CaseFacts {
     pub pins: Pins,
     /// Whether the suspect is the analysis' suggestion (the analyst pinned none).
     pub suggested: bool,
@@ -189,7 +189,7 @@ pub fn compute(
     load: &LoadReport,
     session: &Session,
     standings: &[Standing],
-) -> Result<Findings> {
+) -> Result<CaseFacts> {
     let pins = effective_pins(store, session, standings);
     let ctx = Context {
         store,
@@ -238,7 +238,7 @@ pub fn compute(
         .as_deref()
         .and_then(|p| standings.iter().find(|s| s.principal == p))
         .cloned();
-    Ok(Findings {
+    Ok(CaseFacts {
         suggested: session.pins.suspect.is_none(),
         suspect_standing,
         pins,
@@ -329,7 +329,7 @@ const RUN_GAP: i64 = HOUR;
 /// The timeline: the suspect's pinned activity plus exposure and tampering changes by anyone,
 /// in time order; adjacent repeats of one call are collapsed into a run with its first and last
 /// time, never across another row.
-pub fn timeline(store: &EventStore, f: &Findings) -> Result<Vec<TimelineRow>> {
+pub fn timeline(store: &EventStore, f: &CaseFacts) -> Result<Vec<TimelineRow>> {
     let mut rows: Vec<u32> = match f.pins.suspect_filter() {
         Some(s) => Query::new(s.and(f.pins.window_filter()))?.rows(store, None)?,
         None => Vec::new(),
@@ -427,12 +427,12 @@ fn who(p: &str) -> String {
 pub fn render(input: &ReportInput) -> Result<String> {
     let store = input.store;
     let f = compute(store, input.load, input.session, input.standings)?;
-    render_findings(input, &f)
+    render_case(input, &f)
 }
 
 /// How the analysis ranks the suspect, for a suggested pin: "anomaly rank 1 of 418, score 0.756,
 /// risk Critical".
-fn standing_note(f: &Findings, of: usize) -> String {
+fn standing_note(f: &CaseFacts, of: usize) -> String {
     match &f.suspect_standing {
         Some(st) => {
             let mut note = format!(
@@ -463,7 +463,7 @@ fn listed(items: impl ExactSizeIterator<Item = String>, n: usize) -> String {
 }
 
 /// The summary rows on the attacker's calls: what to revoke, block and pivot on.
-fn attacker_rows(s: &mut String, f: &Findings, a: &Attacker) {
+fn attacker_rows(s: &mut String, f: &CaseFacts, a: &Attacker) {
     let show = |t: Option<i64>| t.map_or_else(|| "-".to_owned(), format_ms);
     let _ = writeln!(
         s,
@@ -518,8 +518,8 @@ fn attacker_rows(s: &mut String, f: &Findings, a: &Attacker) {
     );
 }
 
-/// Renders the report from computed findings.
-pub fn render_findings(input: &ReportInput, f: &Findings) -> Result<String> {
+/// Renders the report from the computed case facts.
+pub fn render_case(input: &ReportInput, f: &CaseFacts) -> Result<String> {
     let store = input.store;
     let mut s = String::new();
     let _ = writeln!(s, "# Incident report: data access\n");

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Gauge, Paragraph, Wrap};
 
 use super::action::Action;
-use super::app::{App, Overlay, Phase, PromptKind, Session, Tab};
+use super::app::{App, Overlay, Phase, PromptKind, Tab, Workspace};
 use super::keymap::{Hint, Scope};
 use super::tabs;
 use super::widgets::text::{self, clean, cut, width};
@@ -45,7 +45,7 @@ impl App {
             Phase::Failed(e) => self.draw_failed(frame, body, e),
             Phase::Ready(s) => self.draw_tab(s, frame, body),
         }
-        match (&self.overlay, self.session()) {
+        match (&self.overlay, self.workspace()) {
             (Some(Overlay::Help { scroll }), _) => self.draw_help(frame, body, *scroll),
             (Some(Overlay::LoadReport { scroll }), Some(s)) => {
                 self.draw_load_report(s, frame, body, *scroll)
@@ -87,7 +87,7 @@ impl App {
         }
     }
 
-    fn draw_tab(&self, s: &Session, frame: &mut Frame, area: Rect) {
+    fn draw_tab(&self, s: &Workspace, frame: &mut Frame, area: Rect) {
         match self.tab {
             Tab::Overview => tabs::overview::draw(self, s, frame, area),
             Tab::Timeline => tabs::timeline::draw(self, s, frame, area),
@@ -304,7 +304,7 @@ impl App {
         }
         let mut right: Vec<(String, Style)> = Vec::new();
         let spin = SPIN[(self.tick % 4) as usize];
-        if self.session().is_some_and(Session::filtering) {
+        if self.workspace().is_some_and(Workspace::filtering) {
             right.push((format!("{spin} filtering"), t.status()));
         }
         for b in &self.busy {

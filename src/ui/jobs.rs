@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use strum::{EnumCount, EnumIter, IntoStaticStr};
 
-use super::investigation::Investigation;
+use super::loaded_log::LoadedLog;
 use super::view::View;
 use crate::error::Result;
 use crate::model::query::Query;
@@ -82,7 +82,7 @@ pub enum JobResult {
 
 /// The loaded logs and, unless the input was stdin only, the session file found for them.
 pub struct Loaded {
-    pub investigation: Result<Investigation>,
+    pub investigation: Result<LoadedLog>,
     pub session: Option<(std::path::PathBuf, crate::playbook::session::Loaded)>,
 }
 
@@ -123,7 +123,7 @@ fn guarded<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
 /// (all events when `None`).
 pub struct FilterRequest {
     pub generation: u64,
-    pub inv: Arc<Investigation>,
+    pub inv: Arc<LoadedLog>,
     pub query: Query,
     pub within: Option<Arc<Vec<u32>>>,
 }
@@ -132,12 +132,12 @@ pub struct FilterRequest {
 /// A filter stacked on a large view runs over the whole store and is intersected with the view:
 /// `Query::rows(.., within)` first copies every column of the rows it is given, which for a
 /// large view costs more than scanning the few columns the query reads. The rows are the same.
-pub fn run_filter(inv: &Investigation, query: &str, within: Option<&[u32]>) -> Result<View> {
+pub fn run_filter(inv: &LoadedLog, query: &str, within: Option<&[u32]>) -> Result<View> {
     run_query(inv, &Query::parse(query)?, within)
 }
 
 /// [`run_filter`] for a query already parsed or built; the view's breadcrumb is its text.
-pub fn run_query(inv: &Investigation, q: &Query, within: Option<&[u32]>) -> Result<View> {
+pub fn run_query(inv: &LoadedLog, q: &Query, within: Option<&[u32]>) -> Result<View> {
     let rows = match within {
         Some(w) if w.len() * 8 >= inv.len() => intersect(&q.rows(&inv.store, None)?, w),
         other => q.rows(&inv.store, other)?,

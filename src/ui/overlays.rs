@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use super::app::{App, Detail, Session};
+use super::app::{App, Detail, Workspace};
 use super::keymap::Scope;
 use super::widgets::json::{field_line, wrap};
 use super::widgets::text::{self, clean};
@@ -108,7 +108,7 @@ impl App {
 
     pub(super) fn draw_load_report(
         &self,
-        s: &Session,
+        s: &Workspace,
         frame: &mut Frame,
         area: Rect,
         scroll: usize,
@@ -152,7 +152,7 @@ impl App {
         self.draw_scrolled(frame, area, "Load report", lines, scroll);
     }
 
-    pub(super) fn draw_detail(&self, s: &Session, d: &Detail, frame: &mut Frame, area: Rect) {
+    pub(super) fn draw_detail(&self, s: &Workspace, d: &Detail, frame: &mut Frame, area: Rect) {
         let t = self.env.theme;
         frame.render_widget(Clear, area);
         let row = d.row as usize;

@@ -1,7 +1,7 @@
 //! Views (row-id vectors made by filters, stacked with a breadcrumb) and marks.
 use std::sync::Arc;
 
-use super::investigation::Investigation;
+use super::loaded_log::LoadedLog;
 use super::tabs::timeline;
 use crate::model::query::Filter;
 
@@ -28,7 +28,7 @@ pub struct View {
 }
 
 impl View {
-    pub fn all(inv: &Investigation) -> View {
+    pub fn all(inv: &LoadedLog) -> View {
         let rows: Vec<u32> = (0..inv.len() as u32).collect();
         let widths = timeline::natural_widths(inv, &rows);
         View {
@@ -41,7 +41,7 @@ impl View {
     }
 
     /// A view of `rows` labelled `query` (evidence given as rows: no filter behind it).
-    pub fn filtered(inv: &Investigation, query: String, rows: Vec<u32>) -> View {
+    pub fn filtered(inv: &LoadedLog, query: String, rows: Vec<u32>) -> View {
         let widths = timeline::natural_widths(inv, &rows);
         View {
             id: next_id(),

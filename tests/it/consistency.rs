@@ -39,7 +39,7 @@ fn same_answers(path: &str) -> bool {
     let inv = Investigation::analyze(store, report).expect("analyses");
     let facts = inv.facts();
     let session = Session::new();
-    let findings = inv.findings(&session).expect("findings");
+    let findings = inv.case_facts(&session).expect("case facts");
     let md = inv.report_markdown(&session).expect("report");
     let doc = markdown::parse(&md);
 

@@ -284,7 +284,7 @@ mod case {
     use cttui::model::load::LoadReport;
     use cttui::model::query::Query;
     use cttui::model::store::EventStore;
-    use cttui::playbook::report::{self, Findings};
+    use cttui::playbook::report::{self, CaseFacts};
     use cttui::playbook::session::Session;
 
     pub const LAMBDA: &str = "arn:aws:sts::111122223333:assumed-role/orders-role/orders-fn";
@@ -417,7 +417,7 @@ mod case {
         s
     }
 
-    pub fn findings(store: &EventStore, load: &LoadReport, s: &Session) -> Findings {
+    pub fn findings(store: &EventStore, load: &LoadReport, s: &Session) -> CaseFacts {
         report::compute(store, load, s, &[]).expect("computes")
     }
 

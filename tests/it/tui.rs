@@ -9,7 +9,7 @@ use cttui::ingest::{LoadOptions, Progress};
 use cttui::model::query::{Field, Filter, Query};
 use cttui::ui::action::Action;
 use cttui::ui::app::{App, Overlay, Phase, Tab};
-use cttui::ui::investigation::Investigation;
+use cttui::ui::loaded_log::LoadedLog;
 use cttui::ui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -20,8 +20,8 @@ use crate::support::tui::{env, render, render_at, screen, screen_text, settle};
 
 const FIXTURE: &str = "tests/fixtures/tui";
 
-fn investigation() -> Investigation {
-    Investigation::load(&[FIXTURE.to_owned()], &LoadOptions::default()).expect("the fixture loads")
+fn investigation() -> LoadedLog {
+    LoadedLog::load(&[FIXTURE.to_owned()], &LoadOptions::default()).expect("the fixture loads")
 }
 
 fn app() -> App {
@@ -52,7 +52,7 @@ fn select_containing(app: &mut App, needle: &str) {
     app.apply(Action::GotoTimeline);
     app.apply(Action::Top);
     for _ in 0..200 {
-        let s = app.session().expect("loaded");
+        let s = app.workspace().expect("loaded");
         let row = s.selected_row().expect("a selection") as usize;
         let inv = &s.inv;
         let line = format!(
@@ -106,7 +106,7 @@ fn overview_warns_when_the_log_has_no_s3_data_events() {
     )
     .expect("write");
     let inv =
-        Investigation::load(&[path.display().to_string()], &LoadOptions::default()).expect("loads");
+        LoadedLog::load(&[path.display().to_string()], &LoadOptions::default()).expect("loads");
     let mut app = App::with_investigation(env(Theme::colored()), inv);
     assert!(
         screen(&app).contains("No S3 data events: object-level access is invisible in this log")
@@ -162,19 +162,19 @@ fn timeline_scrolls_and_jumps() {
     let mut app = app();
     app.apply(Action::GotoTimeline);
     app.apply(Action::Bottom);
-    let s = app.session().expect("loaded");
+    let s = app.workspace().expect("loaded");
     assert_eq!(s.timeline.selected, 31);
     let text = screen(&app);
     assert!(text.contains("11:00:00"), "the last event is on screen");
     app.apply(Action::PageUp);
-    assert!(app.session().expect("loaded").timeline.selected < 31);
+    assert!(app.workspace().expect("loaded").timeline.selected < 31);
     app.apply(Action::Top);
-    assert_eq!(app.session().expect("loaded").timeline.selected, 0);
+    assert_eq!(app.workspace().expect("loaded").timeline.selected, 0);
     // Jump to a time.
     app.apply(Action::JumpTime);
     app.type_text("2020-09-14 22:41");
     app.apply(Action::Submit);
-    let s = app.session().expect("loaded");
+    let s = app.workspace().expect("loaded");
     let t = s
         .inv
         .store
@@ -234,7 +234,7 @@ fn s3_and_principals_lists_lead_to_the_timeline() {
     let mut app = analysed();
     app.apply(Action::GotoS3);
     let s3 = &app
-        .session()
+        .workspace()
         .expect("loaded")
         .analysis
         .as_ref()
@@ -244,7 +244,7 @@ fn s3_and_principals_lists_lead_to_the_timeline() {
     app.apply(Action::ShowInTimeline);
     settle(&mut app);
     assert_eq!(app.tab, Tab::Timeline);
-    let s = app.session().expect("loaded");
+    let s = app.workspace().expect("loaded");
     assert_eq!(s.views.len(), 2);
     assert_eq!(s.view().len(), expected);
     assert!(
@@ -261,7 +261,7 @@ fn s3_and_principals_lists_lead_to_the_timeline() {
     assert_eq!(app.tab, Tab::Principals);
     app.apply(Action::ShowInTimeline);
     settle(&mut app);
-    let s = app.session().expect("loaded");
+    let s = app.workspace().expect("loaded");
     let a = s.analysis.as_ref().expect("analysed");
     let p = &a.principals[s.principal_order[1]];
     assert_eq!(s.view().len() as u64, p.features.events);
@@ -334,7 +334,7 @@ fn detail_view_shows_the_raw_event_sanitised() {
     };
     assert_eq!(after, before + 1);
     app.apply(Action::Close);
-    assert_eq!(app.session().expect("loaded").selected_row(), Some(after));
+    assert_eq!(app.workspace().expect("loaded").selected_row(), Some(after));
 }
 
 #[test]
@@ -368,12 +368,12 @@ fn filter_flow() {
     settle(&mut app);
     let term = render(&app);
     insta::assert_snapshot!("filter_typing", term.backend());
-    let s = app.session().expect("loaded");
+    let s = app.workspace().expect("loaded");
     assert_eq!(s.view().len(), 14, "live preview while typing");
     assert_eq!(s.views.len(), 1, "nothing committed yet");
     key(&mut app, KeyCode::Enter);
     settle(&mut app);
-    assert_eq!(app.session().expect("loaded").views.len(), 2);
+    assert_eq!(app.workspace().expect("loaded").views.len(), 2);
     // A second filter stacks on the first.
     key(&mut app, KeyCode::Char('f'));
     app.type_text("user:*attacker* nmae:x");
@@ -391,7 +391,7 @@ fn filter_flow() {
     settle(&mut app);
     let term = render(&app);
     insta::assert_snapshot!("filter_stacked", term.backend());
-    let s = app.session().expect("loaded");
+    let s = app.workspace().expect("loaded");
     assert_eq!(s.views.len(), 3);
     assert_eq!(s.view().len(), 6);
     // The stacked view equals the combined query run headless.
@@ -404,18 +404,18 @@ fn filter_flow() {
     // Esc pops one filter at a time, keeping the selected event.
     let sel = s.selected_row();
     key(&mut app, KeyCode::Esc);
-    let s = app.session().expect("loaded");
+    let s = app.workspace().expect("loaded");
     assert_eq!(s.views.len(), 2);
     assert_eq!(s.selected_row(), sel);
     key(&mut app, KeyCode::Esc);
-    assert_eq!(app.session().expect("loaded").views.len(), 1);
+    assert_eq!(app.workspace().expect("loaded").views.len(), 1);
     // Esc in the prompt cancels the preview.
     key(&mut app, KeyCode::Char('f'));
     app.type_text("name:ListBuckets");
     settle(&mut app);
-    assert_eq!(app.session().expect("loaded").view().len(), 2);
+    assert_eq!(app.workspace().expect("loaded").view().len(), 2);
     key(&mut app, KeyCode::Esc);
-    let s = app.session().expect("loaded");
+    let s = app.workspace().expect("loaded");
     assert_eq!(s.view().len(), 32);
     assert!(s.preview.is_none());
 }
@@ -431,7 +431,7 @@ fn latest_filter_input_wins() {
     }
     app.type_text("ListBuckets");
     settle(&mut app);
-    let s = app.session().expect("loaded");
+    let s = app.workspace().expect("loaded");
     assert_eq!(s.view().query.as_deref(), Some("name:ListBuckets"));
     assert_eq!(s.view().len(), 2);
 }
@@ -443,7 +443,7 @@ fn pivots_on_the_selected_event() {
     for (c, field) in [('u', "user:"), ('i', "ip:"), ('c', "name:"), ('a', "akid:")] {
         key(&mut app, KeyCode::Char(c));
         settle(&mut app);
-        let s = app.session().expect("loaded");
+        let s = app.workspace().expect("loaded");
         let q = s.top().query.clone().expect("a filter");
         assert!(q.starts_with(field), "{q}");
         assert!(!s.view().is_empty());
@@ -451,7 +451,7 @@ fn pivots_on_the_selected_event() {
     }
     key(&mut app, KeyCode::Char('u'));
     settle(&mut app);
-    let s = app.session().expect("loaded");
+    let s = app.workspace().expect("loaded");
     assert_eq!(s.view().len(), 13, "all of the attacker's events");
     // The pivot is a typed filter: the breadcrumb is its Display, which the filter box reads back.
     let built = Filter::is(Field::User, "arn:aws:iam::111122223333:user/attacker-temp").to_string();
@@ -472,7 +472,7 @@ fn marks() {
     app.apply(Action::GotoTimeline);
     key(&mut app, KeyCode::Char(' '));
     key(&mut app, KeyCode::Char(' '));
-    let s = app.session().expect("loaded");
+    let s = app.workspace().expect("loaded");
     assert_eq!(s.marks.count(), 2);
     assert_eq!(s.timeline.selected, 2, "marking moves on");
     let text = screen(&app);
@@ -481,11 +481,11 @@ fn marks() {
     app.apply(Action::Down);
     app.apply(Action::Down);
     key(&mut app, KeyCode::Char('V'));
-    assert_eq!(app.session().expect("loaded").marks.count(), 5);
+    assert_eq!(app.workspace().expect("loaded").marks.count(), 5);
     key(&mut app, KeyCode::Char('A'));
-    assert_eq!(app.session().expect("loaded").marks.count(), 32);
+    assert_eq!(app.workspace().expect("loaded").marks.count(), 32);
     key(&mut app, KeyCode::Char('C'));
-    assert_eq!(app.session().expect("loaded").marks.count(), 0);
+    assert_eq!(app.workspace().expect("loaded").marks.count(), 0);
     assert!(!screen(&app).contains("marked "));
 }
 
@@ -548,7 +548,7 @@ fn real_loading_arrives_in_the_background() {
     app.start_loading(vec![FIXTURE.to_owned()], LoadOptions::default());
     assert!(app.is_busy());
     settle(&mut app);
-    assert_eq!(app.session().expect("loaded").inv.len(), 32);
+    assert_eq!(app.workspace().expect("loaded").inv.len(), 32);
     assert!(screen(&app).contains("loaded 32 events"));
     // A path that holds nothing shows the reason and still quits.
     let mut bad = App::new(env(Theme::colored()));
@@ -582,12 +582,12 @@ fn mouse_clicks_tabs_and_scrolls() {
         row: 10,
         modifiers: KeyModifiers::NONE,
     });
-    assert_eq!(app.session().expect("loaded").timeline.selected, 3);
+    assert_eq!(app.workspace().expect("loaded").timeline.selected, 3);
     // Clicking a row selects it; clicking it again opens it.
     let term = render(&app);
     let y = row_of(term.backend().buffer(), "DescribeIn").expect("row on screen");
     app.handle_mouse(click(30, y));
-    assert_eq!(app.session().expect("loaded").timeline.selected, 1);
+    assert_eq!(app.workspace().expect("loaded").timeline.selected, 1);
     app.handle_mouse(click(30, y));
     assert!(matches!(app.overlay, Some(Overlay::Detail(_))));
 }
@@ -635,7 +635,7 @@ fn run_loop_draws_and_quits_on_scripted_keys() {
     let stop = AtomicBool::new(false);
     run_loop(&mut term, &mut app, &mut source, &mut out, &stop).expect("runs");
     assert!(app.should_quit());
-    assert_eq!(app.session().expect("loaded").marks.count(), 1);
+    assert_eq!(app.workspace().expect("loaded").marks.count(), 1);
     assert!(screen_text(term.backend().buffer()).contains("1 marked"));
 }
 
@@ -664,7 +664,7 @@ fn search_moves_between_matches_and_keeps_the_view() {
     key(&mut app, KeyCode::Char('/'));
     app.type_text("ATTACKER-temp");
     app.apply(Action::Submit);
-    let s = app.session().expect("loaded");
+    let s = app.workspace().expect("loaded");
     assert_eq!(s.views.len(), 1, "search does not filter");
     let matches: Vec<usize> = (0..s.view().len())
         .filter(|&i| {
@@ -679,11 +679,20 @@ fn search_moves_between_matches_and_keeps_the_view() {
     assert!(matches.len() > 2);
     assert_eq!(s.timeline.selected, matches[0]);
     key(&mut app, KeyCode::Char('n'));
-    assert_eq!(app.session().expect("loaded").timeline.selected, matches[1]);
+    assert_eq!(
+        app.workspace().expect("loaded").timeline.selected,
+        matches[1]
+    );
     key(&mut app, KeyCode::Char('n'));
-    assert_eq!(app.session().expect("loaded").timeline.selected, matches[2]);
+    assert_eq!(
+        app.workspace().expect("loaded").timeline.selected,
+        matches[2]
+    );
     key(&mut app, KeyCode::Char('N'));
-    assert_eq!(app.session().expect("loaded").timeline.selected, matches[1]);
+    assert_eq!(
+        app.workspace().expect("loaded").timeline.selected,
+        matches[1]
+    );
     // The match is highlighted in the row.
     let term = render(&app);
     let buf = term.backend().buffer();
@@ -696,7 +705,7 @@ fn search_moves_between_matches_and_keeps_the_view() {
     key(&mut app, KeyCode::Char('N'));
     key(&mut app, KeyCode::Char('N'));
     assert_eq!(
-        app.session().expect("loaded").timeline.selected,
+        app.workspace().expect("loaded").timeline.selected,
         *matches.last().expect("matches")
     );
 }
@@ -718,7 +727,7 @@ fn frequency_table_counts_the_view_and_narrows() {
         _ => panic!("the frequency table is open"),
     };
     assert_eq!(total, 32);
-    let s = app.session().expect("loaded");
+    let s = app.workspace().expect("loaded");
     let expected = s
         .view()
         .rows
@@ -730,7 +739,7 @@ fn frequency_table_counts_the_view_and_narrows() {
     assert!(text.contains(&share), "{text}");
     app.apply(Action::Narrow);
     settle(&mut app);
-    let s = app.session().expect("loaded");
+    let s = app.workspace().expect("loaded");
     assert_eq!(s.view().len(), count);
     assert_eq!(
         s.top().query,

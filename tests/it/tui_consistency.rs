@@ -5,13 +5,13 @@
 use cttui::ingest::LoadOptions;
 use cttui::ui::action::Action;
 use cttui::ui::app::{App, Tab};
-use cttui::ui::investigation::Investigation;
+use cttui::ui::loaded_log::LoadedLog;
 use cttui::ui::theme::Theme;
 
 use crate::support::tui::{env, screen, screen_at, settle};
 
 fn analysed(paths: &[String]) -> App {
-    let inv = Investigation::load(paths, &LoadOptions::default()).expect("loads");
+    let inv = LoadedLog::load(paths, &LoadOptions::default()).expect("loads");
     let mut app = App::with_investigation(env(Theme::monochrome()), inv);
     app.start_analysis();
     settle(&mut app);
@@ -48,7 +48,7 @@ fn principal_counts_come_from_the_analysis() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut app = analysed(&[anonymous_log(dir.path())]);
     let n = app
-        .session()
+        .workspace()
         .and_then(|s| s.analysis.as_ref())
         .map(|a| a.principals.len())
         .expect("analysed");
@@ -63,7 +63,7 @@ fn principal_counts_come_from_the_analysis() {
     assert!(text.contains("(whole log)"), "{text}");
     // Enter twice on that row opens its one event (no query can name it).
     let idx = app
-        .session()
+        .workspace()
         .and_then(|s| {
             let a = s.analysis.as_ref()?;
             s.principal_order
@@ -77,7 +77,7 @@ fn principal_counts_come_from_the_analysis() {
     app.apply(Action::ShowInTimeline);
     app.apply(Action::ShowInTimeline);
     settle(&mut app);
-    let s = app.session().expect("ready");
+    let s = app.workspace().expect("ready");
     assert_eq!(s.view().len(), 1);
     assert_eq!(s.inv.cols.principal.get(s.view().rows[0] as usize), None);
 }
@@ -90,17 +90,17 @@ fn evidence_replaces_the_filter_and_is_not_pushed_twice() {
     app.type_text("region:us-east-1");
     app.apply(Action::Submit);
     settle(&mut app);
-    assert_eq!(app.session().expect("ready").views.len(), 2);
+    assert_eq!(app.workspace().expect("ready").views.len(), 2);
     // A finding's evidence: all its rows, as the only filter.
     app.apply(Action::GotoFindings);
     app.apply(Action::ShowInTimeline);
     let (rows, views) = {
-        let s = app.session().expect("ready");
+        let s = app.workspace().expect("ready");
         let f = s.visible_findings()[0].rows.clone();
         (f, s.views.len())
     };
     assert_eq!(views, 2, "evidence replaces the filter instead of stacking");
-    assert_eq!(*app.session().expect("ready").top().rows, rows);
+    assert_eq!(*app.workspace().expect("ready").top().rows, rows);
     // Principals: enter enter, twice over, gives one view.
     for _ in 0..2 {
         app.apply(Action::GotoPrincipals);
@@ -108,7 +108,7 @@ fn evidence_replaces_the_filter_and_is_not_pushed_twice() {
         app.apply(Action::ShowInTimeline);
         settle(&mut app);
         assert_eq!(app.tab, Tab::Timeline);
-        assert_eq!(app.session().expect("ready").views.len(), 2);
+        assert_eq!(app.workspace().expect("ready").views.len(), 2);
     }
     // Anomalies then Principals on the same principal: still one filter on the stack.
     app.apply(Action::GotoAnomalies);
@@ -122,7 +122,7 @@ fn evidence_replaces_the_filter_and_is_not_pushed_twice() {
     app.apply(Action::ShowInTimeline);
     app.apply(Action::ShowInTimeline);
     settle(&mut app);
-    assert_eq!(app.session().expect("ready").views.len(), 2);
+    assert_eq!(app.workspace().expect("ready").views.len(), 2);
 }
 
 #[test]
@@ -130,7 +130,7 @@ fn anomalies_enter_opens_the_flagged_window() {
     let mut app = analysed(&["demo-logs".to_owned()]);
     app.apply(Action::GotoAnomalies);
     let (start, secs, all) = {
-        let s = app.session().expect("ready");
+        let s = app.workspace().expect("ready");
         let a = s.analysis.as_ref().expect("analysed");
         let p = &a.principals[0];
         (
@@ -142,7 +142,7 @@ fn anomalies_enter_opens_the_flagged_window() {
     };
     app.apply(Action::ShowInTimeline);
     settle(&mut app);
-    let s = app.session().expect("ready");
+    let s = app.workspace().expect("ready");
     let view = s.view();
     assert!(!view.is_empty());
     assert!(
@@ -212,7 +212,7 @@ fn playbook_keys_open_the_parts_they_name() {
     let mut app = analysed(&["tests/fixtures/tui".to_owned()]);
     app.apply(Action::GotoPlaybook);
     let part = |app: &App| {
-        let s = app.session().expect("ready");
+        let s = app.workspace().expect("ready");
         let book = s.case.book.as_ref().expect("the playbook");
         book.steps[s.case.step].part.clone()
     };
@@ -273,13 +273,13 @@ fn playbook_evidence_replaces_the_filter() {
     app.type_text("region:us-east-1");
     app.apply(Action::Submit);
     settle(&mut app);
-    assert_eq!(app.session().expect("ready").views.len(), 2);
+    assert_eq!(app.workspace().expect("ready").views.len(), 2);
     // Part 3's q9 (bucket policy and ACL changes), the item after "ongoing?".
     app.apply(Action::GotoPlaybook);
     app.apply(Action::PlaybookPart3);
     settle(&mut app);
     let rows = {
-        let s = app.session().expect("ready");
+        let s = app.workspace().expect("ready");
         let case = s.case.case().expect("computed");
         let q9 = case.queries.iter().find(|q| q.id == "q9").expect("q9");
         q9.rows.clone()
@@ -288,7 +288,7 @@ fn playbook_evidence_replaces_the_filter() {
     app.apply(Action::OpenItem);
     settle(&mut app);
     assert_eq!(app.tab, Tab::Timeline);
-    let s = app.session().expect("ready");
+    let s = app.workspace().expect("ready");
     assert_eq!(s.views.len(), 2, "the evidence replaces the filter");
     assert_eq!(*s.top().rows, rows, "all of the query's rows");
     // A triage answer's evidence (opened as its query text) replaces it too.
@@ -296,12 +296,12 @@ fn playbook_evidence_replaces_the_filter() {
     app.type_text("region:us-east-1");
     app.apply(Action::Submit);
     settle(&mut app);
-    assert_eq!(app.session().expect("ready").views.len(), 3);
+    assert_eq!(app.workspace().expect("ready").views.len(), 3);
     app.apply(Action::GotoPlaybook);
     app.apply(Action::PlaybookPart2);
     settle(&mut app);
     let rows = {
-        let s = app.session().expect("ready");
+        let s = app.workspace().expect("ready");
         let case = s.case.case().expect("computed");
         let q1 = case.findings.answers.iter().find(|a| a.id == "Q1");
         q1.expect("Q1").evidence.clone()
@@ -309,7 +309,7 @@ fn playbook_evidence_replaces_the_filter() {
     app.apply(Action::OpenItem);
     settle(&mut app);
     assert_eq!(app.tab, Tab::Timeline);
-    let s = app.session().expect("ready");
+    let s = app.workspace().expect("ready");
     assert_eq!(
         s.views.len(),
         2,
@@ -327,7 +327,7 @@ fn durations_and_bytes_read_alike_everywhere() {
     // The principal whose calls other than object reads send the most bytes: its GetObject
     // bytes and its bytes of all calls read differently.
     let (span, who, want_bytes, get_object) = {
-        let s = app.session().expect("ready");
+        let s = app.workspace().expect("ready");
         let (a, b) = s.inv.store.time_span().expect("timed");
         let an = s.analysis.as_ref().expect("analysed");
         let reads = |p: &cttui::analysis::PrincipalReport| {
@@ -356,7 +356,7 @@ fn durations_and_bytes_read_alike_everywhere() {
     // The S3 tab's bytes out: binary units, as the report and `analyze` write them.
     app.apply(Action::GotoS3);
     let want = {
-        let s = app.session().expect("ready");
+        let s = app.workspace().expect("ready");
         let an = s.analysis.as_ref().expect("analysed");
         let b = an
             .s3
@@ -375,7 +375,7 @@ fn durations_and_bytes_read_alike_everywhere() {
     // Its drill-down: its GetObject and their bytes, as the report and the CLI count them.
     app.apply(Action::GotoPrincipals);
     let idx = {
-        let s = app.session().expect("ready");
+        let s = app.workspace().expect("ready");
         let a = s.analysis.as_ref().expect("analysed");
         s.principal_order
             .iter()
@@ -420,7 +420,7 @@ fn pin_hints_name_the_keys_that_pin() {
     )
     .expect("write");
     let inv =
-        Investigation::load(&[path.display().to_string()], &LoadOptions::default()).expect("loads");
+        LoadedLog::load(&[path.display().to_string()], &LoadOptions::default()).expect("loads");
     let mut app = App::with_investigation(env(Theme::monochrome()), inv);
     settle(&mut app);
     app.apply(Action::GotoPlaybook);

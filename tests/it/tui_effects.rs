@@ -12,8 +12,8 @@ use cttui::ingest::LoadOptions;
 use cttui::playbook::session::{self, Loaded};
 use cttui::ui::action::Action;
 use cttui::ui::app::{App, Effect, Overlay, Tab};
-use cttui::ui::investigation::Investigation;
 use cttui::ui::jobs::JobKind;
+use cttui::ui::loaded_log::LoadedLog;
 use cttui::ui::run::{EventSource, ScriptedEvents, run_loop};
 use cttui::ui::theme::Theme;
 use cttui::ui::widgets::prompt::TextInput;
@@ -30,7 +30,7 @@ fn opened() -> (tempfile::TempDir, App, PathBuf) {
     copy_dir(Path::new("tests/fixtures/tui"), &logs);
     let inputs = vec![logs.display().to_string()];
     let path = session::session_path(&inputs);
-    let inv = Investigation::load(&inputs, &LoadOptions::default()).expect("fixture loads");
+    let inv = LoadedLog::load(&inputs, &LoadOptions::default()).expect("fixture loads");
     let mut app = App::with_investigation(env(Theme::colored()), inv);
     app.attach_session_file(path.clone());
     settle(&mut app);
@@ -47,7 +47,7 @@ fn saved(path: &Path) -> session::Session {
 }
 
 fn marked_rows(app: &App) -> Vec<u32> {
-    app.session().expect("ready").marks.rows()
+    app.workspace().expect("ready").marks.rows()
 }
 
 fn kinds(effects: &[Effect]) -> Vec<Option<JobKind>> {
@@ -119,14 +119,14 @@ fn quit_writes_the_final_state_before_it_returns() {
     let s = saved(&path);
     assert_eq!(s.marks.len(), 3);
     assert!(s.pins.window.is_some(), "the last change is on file");
-    let current = app.session().expect("ready").case.saved.clone();
+    let current = app.workspace().expect("ready").case.saved.clone();
     assert_eq!(s, current);
 }
 
 /// The triage answers as the Playbook shows them: id, status and text.
 fn answers(app: &App) -> Vec<(String, String, String)> {
     let case = app
-        .session()
+        .workspace()
         .and_then(|s| s.case.case())
         .expect("the triage is done");
     case.findings
@@ -160,7 +160,7 @@ fn pin_changes_in_a_row_start_at_most_two_triage_runs_and_show_the_last_pins() {
     let runs = app.job_runs(JobKind::Triage) - runs_before;
     assert!((1..=2).contains(&runs), "{runs} triage runs for six pins");
 
-    let s = app.session().expect("ready");
+    let s = app.workspace().expect("ready");
     let last = s.case.saved.pins.suspect.clone().expect("a suspect pinned");
     let shown = s
         .case
@@ -185,7 +185,7 @@ fn pin_changes_in_a_row_start_at_most_two_triage_runs_and_show_the_last_pins() {
     fresh.apply(Action::PinSuspect);
     settle(&mut fresh);
     let fresh_pin = fresh
-        .session()
+        .workspace()
         .and_then(|s| s.case.saved.pins.suspect.clone());
     assert_eq!(fresh_pin.as_deref(), Some(last.as_str()));
     assert_eq!(answers(&app), answers(&fresh));

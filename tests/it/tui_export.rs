@@ -7,8 +7,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use cttui::cli::{EventsFormat, LoadArgs, run_events};
 use cttui::ingest::LoadOptions;
 use cttui::ui::action::Action;
-use cttui::ui::app::{App, Env, Overlay, Session};
-use cttui::ui::investigation::Investigation;
+use cttui::ui::app::{App, Env, Overlay, Workspace};
+use cttui::ui::loaded_log::LoadedLog;
 use cttui::ui::theme::Theme;
 
 use crate::support::tui::{env, settle};
@@ -16,7 +16,7 @@ use crate::support::tui::{env, settle};
 const FIXTURE: &str = "tests/fixtures/tui";
 
 fn app_in(dir: &Path) -> App {
-    let inv = Investigation::load(&[FIXTURE.to_owned()], &LoadOptions::default()).expect("loads");
+    let inv = LoadedLog::load(&[FIXTURE.to_owned()], &LoadOptions::default()).expect("loads");
     let env = Env {
         export_dir: dir.to_path_buf(),
         ..env(Theme::colored())
@@ -24,8 +24,8 @@ fn app_in(dir: &Path) -> App {
     App::with_investigation(env, inv)
 }
 
-fn session(app: &App) -> &Session {
-    app.session().expect("loaded")
+fn workspace(app: &App) -> &Workspace {
+    app.workspace().expect("loaded")
 }
 
 /// Exports through the prompt to `name` in the app's export dir; returns the path.
@@ -121,7 +121,7 @@ fn marked_events_export_parses_back() {
     app.apply(Action::GotoTimeline);
     // Mark the first two of the attacker's downloads.
     let rows: Vec<u32> = {
-        let s = session(&app);
+        let s = workspace(&app);
         s.view()
             .rows
             .iter()
@@ -136,14 +136,14 @@ fn marked_events_export_parses_back() {
     };
     assert_eq!(rows.len(), 2);
     for &r in &rows {
-        let pos = session(&app).view().position_of(r);
+        let pos = workspace(&app).view().position_of(r);
         app.apply(Action::Top);
         for _ in 0..pos {
             app.apply(Action::Down);
         }
         app.apply(Action::ToggleMark);
     }
-    assert_eq!(session(&app).marks.count(), 2);
+    assert_eq!(workspace(&app).marks.count(), 2);
     let path = export_to(&mut app, dir.path(), "marked.md");
     let md = std::fs::read_to_string(&path).expect("the export exists");
     let msg = app.message.clone().expect("a message").text;
@@ -172,7 +172,7 @@ fn marked_events_export_parses_back() {
             .any(|l| l == "- Events: 2 from a view of 32 (store: 32 events)")
     );
     assert_eq!(p.table.len(), 2);
-    let s = session(&app);
+    let s = workspace(&app);
     for ((cells, &r), block) in p.table.iter().zip(&rows).zip(&p.blocks) {
         let r = r as usize;
         // # | time | principal | source | event | region | ip | error | bucket | key | id
@@ -209,10 +209,10 @@ fn view_export_matches_the_headless_command() {
     app.type_text("-error:*");
     app.apply(Action::Submit);
     settle(&mut app);
-    assert_eq!(session(&app).view().len(), 13);
+    assert_eq!(workspace(&app).view().len(), 13);
     let path = export_to(&mut app, dir.path(), "view.md");
     let tui = std::fs::read(&path).expect("export written");
-    let filter = cttui::ui::view::combined_query(&session(&app).views).expect("a filter");
+    let filter = cttui::ui::view::combined_query(&workspace(&app).views).expect("a filter");
     // The stacked filters as one typed value (what `cttui events --filter` reads back).
     assert_eq!(filter, "name:GetObject -error:*");
     let mut headless = Vec::new();
@@ -324,7 +324,7 @@ fn copy_sends_the_same_markdown_over_osc52() {
         .decode(b64)
         .expect("base64");
     let plan = app.export_plan().expect("a plan");
-    let expected = cttui::ui::export::markdown(&session(&app).inv.store, &plan);
+    let expected = cttui::ui::export::markdown(&workspace(&app).inv.store, &plan);
     assert_eq!(String::from_utf8(md).expect("utf-8"), expected);
     assert_eq!(parse(&expected).blocks.len(), 2);
     assert!(
@@ -338,8 +338,8 @@ fn copy_sends_the_same_markdown_over_osc52() {
 #[test]
 fn exporting_more_than_ten_thousand_events_asks_first() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let inv = Investigation::load(&["demo-logs".to_owned()], &LoadOptions::default())
-        .expect("demo loads");
+    let inv =
+        LoadedLog::load(&["demo-logs".to_owned()], &LoadOptions::default()).expect("demo loads");
     let mut app = App::with_investigation(
         Env {
             export_dir: dir.path().to_path_buf(),

@@ -4,8 +4,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use cttui::ingest::LoadOptions;
 use cttui::ui::action::Action;
 use cttui::ui::app::{App, Clock, Env};
-use cttui::ui::investigation::Investigation;
 use cttui::ui::keymap::{Key, Keymap, Scope};
+use cttui::ui::loaded_log::LoadedLog;
 use cttui::ui::theme::Theme;
 use strum::IntoEnumIterator;
 
@@ -193,7 +193,7 @@ fn the_app_follows_overridden_keys() {
     keymap
         .apply_overrides("[timeline]\npivot_principal = [\"p\"]\n")
         .expect("override");
-    let inv = Investigation::load(&["tests/fixtures/tui".to_owned()], &LoadOptions::default())
+    let inv = LoadedLog::load(&["tests/fixtures/tui".to_owned()], &LoadOptions::default())
         .expect("loads");
     let env = Env {
         theme: Theme::colored(),
@@ -205,7 +205,7 @@ fn the_app_follows_overridden_keys() {
     app.apply(Action::GotoTimeline);
     app.handle_key(KeyEvent::new(KeyCode::Char('p'), KeyModifiers::NONE));
     assert!(app.wait_idle(std::time::Duration::from_secs(20)));
-    let s = app.session().expect("loaded");
+    let s = app.workspace().expect("loaded");
     assert_eq!(s.views.len(), 2);
     assert!(
         s.top()

@@ -7,7 +7,7 @@ use cttui::ingest::LoadOptions;
 use cttui::playbook::session::{self, Loaded, StepState};
 use cttui::ui::action::Action;
 use cttui::ui::app::{App, Env, Tab};
-use cttui::ui::investigation::Investigation;
+use cttui::ui::loaded_log::LoadedLog;
 use cttui::ui::theme::Theme;
 
 use crate::support::copy_dir;
@@ -16,7 +16,7 @@ use crate::support::tui::{env, render, screen, settle};
 const DEMO: &str = "demo-logs";
 /// The demo logs with the analysis done (no session file: nothing is written).
 fn analysed() -> App {
-    let inv = Investigation::load(&[DEMO.to_owned()], &LoadOptions::default()).expect("demo loads");
+    let inv = LoadedLog::load(&[DEMO.to_owned()], &LoadOptions::default()).expect("demo loads");
     let mut app = App::with_investigation(env(Theme::colored()), inv);
     app.start_analysis();
     settle(&mut app);
@@ -31,7 +31,7 @@ fn snapshot(app: &App, name: &str) {
 fn analysis_tabs() {
     let mut app = analysed();
     let a = app
-        .session()
+        .workspace()
         .and_then(|s| s.analysis.clone())
         .expect("the analysis arrived");
     assert!(!a.principals.is_empty());
@@ -48,7 +48,7 @@ fn analysis_tabs() {
     app.apply(Action::ShowInTimeline);
     settle(&mut app);
     assert_eq!(app.tab, Tab::Timeline);
-    let s = app.session().expect("ready");
+    let s = app.workspace().expect("ready");
     assert!(!s.top().rows.is_empty());
     assert!(
         s.top()
@@ -60,13 +60,13 @@ fn analysis_tabs() {
     app.apply(Action::PopFilter);
     app.apply(Action::GotoFindings);
     snapshot(&app, "analysis_findings");
-    let all = app.session().expect("ready").visible_findings().len();
+    let all = app.workspace().expect("ready").visible_findings().len();
     assert_eq!(all, a.findings.len());
     // The level filter narrows to High and above.
     for _ in 0..3 {
         app.apply(Action::CycleLevel);
     }
-    let high = app.session().expect("ready").visible_findings().len();
+    let high = app.workspace().expect("ready").visible_findings().len();
     let expected = a
         .findings
         .iter()
@@ -79,14 +79,14 @@ fn analysis_tabs() {
     // Enter opens the finding's rows.
     let first = a.findings[0].rows.clone();
     app.apply(Action::ShowInTimeline);
-    let s = app.session().expect("ready");
+    let s = app.workspace().expect("ready");
     assert_eq!(*s.top().rows, first);
 
     app.apply(Action::GotoPrincipals);
     snapshot(&app, "analysis_principals");
     app.apply(Action::CycleSort);
     assert!(screen(&app).contains("by risk rank"));
-    let s = app.session().expect("ready");
+    let s = app.workspace().expect("ready");
     let first = &s.analysis.as_ref().expect("analysed").principals[s.principal_order[0]].principal;
     assert_eq!(first, &top, "sorted by risk, rank 1 comes first");
     // Drill down, then the events.
@@ -127,7 +127,7 @@ fn playbook_views_and_pins() {
     assert!(screen(&app).contains("q9"));
     // Enter opens the first query's rows.
     let rows = {
-        let s = app.session().expect("ready");
+        let s = app.workspace().expect("ready");
         let case = s.case.case().expect("computed");
         case.queries
             .iter()
@@ -141,13 +141,13 @@ fn playbook_views_and_pins() {
     app.apply(Action::Down);
     app.apply(Action::OpenItem);
     assert_eq!(app.tab, Tab::Timeline);
-    assert_eq!(*app.session().expect("ready").top().rows, rows);
+    assert_eq!(*app.workspace().expect("ready").top().rows, rows);
 
     // Pinning a principal from the timeline rebinds SUSPECT.
     app.apply(Action::PopFilter);
     app.apply(Action::Bottom);
     let p = {
-        let s = app.session().expect("ready");
+        let s = app.workspace().expect("ready");
         let row = s.selected_row().expect("a row");
         s.inv
             .cols
@@ -158,7 +158,7 @@ fn playbook_views_and_pins() {
     };
     app.apply(Action::PinSuspect);
     settle(&mut app);
-    let s = app.session().expect("ready");
+    let s = app.workspace().expect("ready");
     assert_eq!(s.case.saved.pins.suspect.as_deref(), Some(p.as_str()));
     assert_eq!(
         s.case
@@ -176,7 +176,7 @@ fn playbook_views_and_pins() {
     );
     // q10 says what it needs.
     app.apply(Action::GotoPlaybook);
-    let s = app.session().expect("ready");
+    let s = app.workspace().expect("ready");
     let q10 = s
         .case
         .case()
@@ -196,13 +196,13 @@ fn playbook_views_and_pins() {
 #[test]
 fn queries_missing_a_pin_say_which() {
     // No analysis: no suggestion, so SUSPECT and BUCKET stay empty.
-    let inv = Investigation::load(&["tests/fixtures/tui".to_owned()], &LoadOptions::default())
+    let inv = LoadedLog::load(&["tests/fixtures/tui".to_owned()], &LoadOptions::default())
         .expect("fixture loads");
     let mut app = App::with_investigation(env(Theme::colored()), inv);
     app.apply(Action::GotoPlaybook);
     app.apply(Action::PlaybookPart3);
     settle(&mut app);
-    let s = app.session().expect("ready");
+    let s = app.workspace().expect("ready");
     let case = s.case.case().expect("computed");
     let q7 = case.queries.iter().find(|q| q.id == "q7").expect("q7");
     assert!(
@@ -221,7 +221,7 @@ fn session_round_trips_and_a_corrupt_file_is_set_aside() {
     let inputs = vec![logs.display().to_string()];
     let path = session::session_path(&inputs);
     let open = || {
-        let inv = Investigation::load(&inputs, &LoadOptions::default()).expect("loads");
+        let inv = LoadedLog::load(&inputs, &LoadOptions::default()).expect("loads");
         let mut app = App::with_investigation(env(Theme::colored()), inv);
         app.attach_session_file(path.clone());
         settle(&mut app);
@@ -247,10 +247,10 @@ fn session_round_trips_and_a_corrupt_file_is_set_aside() {
     app.apply(Action::GotoTimeline);
     app.apply(Action::QuietFrom);
     settle(&mut app);
-    let quiet = app.session().and_then(|s| s.case.saved.quiet_from);
+    let quiet = app.workspace().and_then(|s| s.case.saved.quiet_from);
     assert!(quiet.is_some(), "Q starts the quiet-period check");
     let pinned = app
-        .session()
+        .workspace()
         .and_then(|s| s.case.saved.pins.suspect.clone())
         .expect("pinned");
     app.apply(Action::Quit);
@@ -268,7 +268,7 @@ fn session_round_trips_and_a_corrupt_file_is_set_aside() {
     assert_eq!(saved.quiet_from, quiet, "the quiet-period start is saved");
     // Reopen: all of it is back, and the override is in the answer shown.
     let mut app = open();
-    let s = app.session().expect("ready");
+    let s = app.workspace().expect("ready");
     assert_eq!(s.marks.count(), 1);
     assert_eq!(s.case.saved, saved);
     app.apply(Action::GotoPlaybook);
@@ -280,7 +280,7 @@ fn session_round_trips_and_a_corrupt_file_is_set_aside() {
     // The quiet-period check is computed again from the saved start.
     settle(&mut app);
     let from = app
-        .session()
+        .workspace()
         .and_then(|s| s.case.case())
         .and_then(|c| c.quiet.as_ref().map(|q| q.0));
     assert_eq!(from, quiet, "the quiet-period check is restored");
@@ -296,7 +296,7 @@ fn session_round_trips_and_a_corrupt_file_is_set_aside() {
 #[test]
 fn r_writes_the_incident_report_and_asks_before_replacing() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let inv = Investigation::load(&["tests/fixtures/tui".to_owned()], &LoadOptions::default())
+    let inv = LoadedLog::load(&["tests/fixtures/tui".to_owned()], &LoadOptions::default())
         .expect("fixture loads");
     let mut app = App::with_investigation(
         Env {
@@ -328,7 +328,7 @@ fn r_writes_the_incident_report_and_asks_before_replacing() {
 
 #[test]
 fn quiet_period_check_counts_the_suspects_events_in_the_next_30_minutes() {
-    let inv = Investigation::load(&["tests/fixtures/tui".to_owned()], &LoadOptions::default())
+    let inv = LoadedLog::load(&["tests/fixtures/tui".to_owned()], &LoadOptions::default())
         .expect("fixture loads");
     let mut app = App::with_investigation(env(Theme::colored()), inv);
     settle(&mut app);
@@ -337,7 +337,7 @@ fn quiet_period_check_counts_the_suspects_events_in_the_next_30_minutes() {
     app.apply(Action::QuietFrom);
     assert_eq!(app.tab, Tab::Playbook);
     settle(&mut app);
-    let s = app.session().expect("ready");
+    let s = app.workspace().expect("ready");
     let suspect = s.case.saved.pins.suspect.clone().expect("pinned");
     let t = s.inv.store.time_at(0).expect("a time");
     let expected: Vec<u32> = (0..s.inv.len() as u32)

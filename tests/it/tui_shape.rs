@@ -10,8 +10,8 @@ use cttui::ingest::LoadOptions;
 use cttui::model::query::{Field, Filter, Query};
 use cttui::ui::action::Action;
 use cttui::ui::app::{App, Clock, Env, Overlay, Tab};
-use cttui::ui::investigation::Investigation;
 use cttui::ui::keymap::Keymap;
+use cttui::ui::loaded_log::LoadedLog;
 use cttui::ui::tabs::timeline::{COLS, Col};
 use cttui::ui::theme::Theme;
 use ratatui::Terminal;
@@ -152,11 +152,11 @@ fn records() -> Vec<Value> {
     ]
 }
 
-fn load(records: &[Value]) -> (tempfile::TempDir, Investigation) {
+fn load(records: &[Value]) -> (tempfile::TempDir, LoadedLog) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path: PathBuf = dir.path().join("log.json");
     std::fs::write(&path, json!({ "Records": records }).to_string()).expect("write");
-    let inv = Investigation::load(
+    let inv = LoadedLog::load(
         &[path.to_string_lossy().into_owned()],
         &LoadOptions::default(),
     )
@@ -212,7 +212,7 @@ fn screen(app: &App) -> String {
 
 /// The event names of the view in the order the timeline shows them.
 fn shown_names(app: &App) -> Vec<String> {
-    let s = app.session().expect("loaded");
+    let s = app.workspace().expect("loaded");
     (0..s.view().len())
         .map(|i| {
             let r = s.row_at(i).expect("row") as usize;
@@ -230,7 +230,7 @@ fn cursor_to(app: &mut App, col: Col) {
     for _ in 1..at {
         app.apply(Action::NextColumn);
     }
-    let s = app.session().expect("loaded");
+    let s = app.workspace().expect("loaded");
     assert_eq!(COLS[s.columns.cursor], col);
 }
 
@@ -281,9 +281,9 @@ fn sorting_keeps_the_selected_event_and_ranges_follow_the_screen() {
     let (_d, mut app) = app_with(Theme::colored());
     cursor_to(&mut app, Col::Ip);
     app.apply(Action::Bottom);
-    let before = app.session().and_then(|s| s.selected_row()).expect("row");
+    let before = app.workspace().and_then(|s| s.selected_row()).expect("row");
     key(&mut app, 'o');
-    let s = app.session().expect("loaded");
+    let s = app.workspace().expect("loaded");
     assert_eq!(
         s.selected_row(),
         Some(before),
@@ -294,7 +294,7 @@ fn sorting_keeps_the_selected_event_and_ranges_follow_the_screen() {
     app.apply(Action::Top);
     app.apply(Action::ToggleMark);
     app.apply(Action::MarkRange);
-    let s = app.session().expect("loaded");
+    let s = app.workspace().expect("loaded");
     let mut shown: Vec<u32> = (0..2).filter_map(|i| s.row_at(i)).collect();
     shown.sort_unstable();
     assert_eq!(s.marks.rows(), shown);
@@ -308,10 +308,10 @@ fn sorting_keeps_the_selected_event_and_ranges_follow_the_screen() {
     app.apply(Action::Search);
     app.type_text("mallory");
     app.apply(Action::Submit);
-    let s = app.session().expect("loaded");
+    let s = app.workspace().expect("loaded");
     let first = s.timeline.selected;
     app.apply(Action::SearchNext);
-    let s = app.session().expect("loaded");
+    let s = app.workspace().expect("loaded");
     assert!(
         s.timeline.selected > first,
         "the next match is lower on screen"
@@ -390,7 +390,7 @@ fn the_full_row_pane_shows_what_every_table_cuts() {
     }
     app.tab = Tab::Findings;
     let has_findings = app
-        .session()
+        .workspace()
         .and_then(|s| s.analysis.as_ref())
         .is_some_and(|a| !a.findings.is_empty());
     key(&mut app, 'w');
@@ -405,7 +405,7 @@ fn the_full_row_pane_shows_what_every_table_cuts() {
 fn s3_exposure_state_and_selectable_changes() {
     let (_d, mut app) = app_with(Theme::colored());
     let a = app
-        .session()
+        .workspace()
         .and_then(|s| s.analysis.clone())
         .expect("analysed");
     let state = |b: &str| {
@@ -460,7 +460,7 @@ fn s3_exposure_state_and_selectable_changes() {
     app.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
     settle(&mut app);
     assert_eq!(app.tab, Tab::Timeline);
-    let s = app.session().expect("loaded");
+    let s = app.workspace().expect("loaded");
     let names = cttui::analysis::catalog::names(cttui::analysis::catalog::ApiSet::S3Exposure);
     let built = Filter::is(Field::Bucket, "open-data").and(Filter::any(
         names.iter().map(|n| Filter::is(Field::Name, n.as_str())),

@@ -163,7 +163,7 @@ impl App {
 
     /// Asks for the behaviour analysis of the loaded store.
     pub(super) fn request_analysis(&mut self) {
-        let Some(s) = self.session() else { return };
+        let Some(s) = self.workspace() else { return };
         let r = AnalysisRequest {
             inv: Arc::clone(&s.inv),
             opts: self.analysis_options.clone(),
@@ -173,7 +173,9 @@ impl App {
     }
 
     pub(super) fn analysis_done(&mut self, res: Result<AnalysisDone, String>) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         match res {
             Ok(done) => {
                 let n = done.analysis.principals.len();
@@ -201,7 +203,9 @@ impl App {
     }
 
     pub(super) fn cycle_sort(&mut self) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         s.principal_sort = s.principal_sort.next();
         s.sort_principals();
         let label = s.principal_sort.label();
@@ -209,7 +213,9 @@ impl App {
     }
 
     pub(super) fn cycle_level(&mut self) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         s.level_filter = s.level_filter.next();
         s.findings.select(0, s.visible_findings().len());
         let label = s.level_filter.label();
@@ -218,7 +224,7 @@ impl App {
 
     /// The principal under the cursor on the current tab (for pins and pivots).
     pub fn selected_principal(&self) -> Option<String> {
-        let s = self.session()?;
+        let s = self.workspace()?;
         match self.tab {
             Tab::Timeline => {
                 let row = s.selected_row()?;
@@ -244,7 +250,7 @@ impl App {
     pub(super) fn analysis_pivot(&mut self) -> bool {
         match self.tab {
             Tab::Principals => {
-                let Some(s) = self.session_mut() else {
+                let Some(s) = self.workspace_mut() else {
                     return true;
                 };
                 if !s.principal_drill {
@@ -260,7 +266,9 @@ impl App {
                 true
             }
             Tab::Anomalies => {
-                let Some(s) = self.session() else { return true };
+                let Some(s) = self.workspace() else {
+                    return true;
+                };
                 let Some(a) = s.analysis.as_ref() else {
                     return true;
                 };
@@ -275,7 +283,9 @@ impl App {
                 true
             }
             Tab::Findings => {
-                let Some(s) = self.session() else { return true };
+                let Some(s) = self.workspace() else {
+                    return true;
+                };
                 let Some(f) = s.visible_findings().get(s.findings.selected).copied() else {
                     return true;
                 };
@@ -291,7 +301,7 @@ impl App {
     /// An analysed principal's events, or those in `window` [start, end): as a query when the
     /// principal has a name, else (events without one) as the analysis' rows.
     fn open_entity(&mut self, entity: u32, name: &str, window: Option<(i64, i64)>) {
-        let Some(a) = self.session().and_then(|s| s.analysis.clone()) else {
+        let Some(a) = self.workspace().and_then(|s| s.analysis.clone()) else {
             return;
         };
         let named = a
@@ -313,7 +323,7 @@ impl App {
             });
             return;
         }
-        let Some(s) = self.session() else { return };
+        let Some(s) = self.workspace() else { return };
         let rows: Vec<u32> = a
             .entity_rows(entity)
             .iter()
@@ -337,7 +347,7 @@ impl App {
     /// Whether the stack already is exactly "all events, then `what`" (or that is being made),
     /// so opening the same evidence again only shows it.
     pub(super) fn already_open(&mut self, what: &str) -> bool {
-        let Some(s) = self.session() else {
+        let Some(s) = self.workspace() else {
             return false;
         };
         let pending = s
@@ -355,7 +365,7 @@ impl App {
 
     /// Drops every filter and what is being typed, leaving all events.
     pub(super) fn reset_views(&mut self) {
-        if let Some(s) = self.session_mut() {
+        if let Some(s) = self.workspace_mut() {
             s.generation += 1;
             s.pending = None;
             s.preview = None;
@@ -388,7 +398,9 @@ impl App {
             return;
         }
         self.reset_views();
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         let mut rows = rows;
         rows.sort_unstable();
         rows.dedup();

@@ -12,12 +12,12 @@ use super::step::{Part, StepKind};
 use super::{App, Overlay, Prompt, PromptKind, Tab};
 use crate::model::query::Query;
 use crate::playbook::queries::{self, QueryResult};
-use crate::playbook::report::{self, Findings};
+use crate::playbook::report::{self, CaseFacts};
 use crate::playbook::session::{self as saved, Loaded, StepState};
 use crate::playbook::severity::Priority;
 use crate::playbook::{Playbook, Standing};
-use crate::ui::investigation::Investigation;
 use crate::ui::jobs::JobResult;
+use crate::ui::loaded_log::LoadedLog;
 use crate::ui::widgets::prompt::TextInput;
 use crate::ui::widgets::text;
 
@@ -27,7 +27,7 @@ pub const QUIET_MINUTES: i64 = 30;
 /// What the pins job computes: the report's findings (answers with overrides, severity, health,
 /// persistence) and the 12 queries bound to the effective pins.
 pub struct CaseResult {
-    pub findings: Findings,
+    pub findings: CaseFacts,
     pub queries: Vec<QueryResult>,
     /// The quiet-period check: from when, and the suspect's events in the 30 minutes after.
     pub quiet: Option<(i64, Vec<u32>)>,
@@ -115,7 +115,7 @@ pub enum NoteTarget {
 /// The triage for the pins as they were when asked for.
 pub struct TriageRequest {
     pub generation: u64,
-    pub inv: Arc<Investigation>,
+    pub inv: Arc<LoadedLog>,
     pub session: saved::Session,
     pub book: Option<Playbook>,
     pub standings: Vec<Standing>,
@@ -177,7 +177,9 @@ impl App {
 
     /// Binds the session file at `path`: restores what it held, reports a corrupt one.
     pub(super) fn restore_session(&mut self, path: PathBuf, loaded: Loaded) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         s.case.path = Some(path);
         match loaded {
             Loaded::Fresh => {}
@@ -205,7 +207,9 @@ impl App {
     /// Asks for the session file to be written (when there is one and it changed). The write
     /// runs off the UI thread; a failure is shown, never fatal.
     pub(super) fn save_case(&mut self) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         let rows = s.marks.rows();
         let store = Arc::clone(&s.inv);
         s.case.saved.set_marks(&store.store, &rows);
@@ -232,7 +236,7 @@ impl App {
     /// A session write is done. When the newest one failed, the file may not hold the state,
     /// so the next change writes again (an older failure is mended by the newer write).
     pub(super) fn save_done(&mut self, generation: u64, res: Result<(), String>) {
-        if let Some(s) = self.session_mut()
+        if let Some(s) = self.workspace_mut()
             && generation == s.case.saves
         {
             s.case.unsaved = res.as_ref().err().cloned();
@@ -247,13 +251,15 @@ impl App {
 
     /// Why the session's last state is not on file, when its newest write failed.
     pub fn unsaved_session(&self) -> Option<&str> {
-        self.session()?.case.unsaved.as_deref()
+        self.workspace()?.case.unsaved.as_deref()
     }
 
     /// Asks for the answers and queries for the current pins, in the background; a newer
     /// request replaces one not started yet, and results for older pins are dropped.
     pub(super) fn refresh_casework(&mut self) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         s.case.generation += 1;
         s.case.pending = true;
         let r = TriageRequest {
@@ -267,7 +273,9 @@ impl App {
     }
 
     pub(super) fn case_done(&mut self, generation: u64, result: Result<Box<CaseResult>, String>) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         if generation != s.case.generation {
             return; // pins changed since: a newer run is coming
         }
@@ -280,7 +288,9 @@ impl App {
             self.info("no principal here to pin");
             return;
         };
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         let same = s.case.saved.pins.suspect.as_deref() == Some(p.as_str());
         s.case.saved.pins.suspect = (!same).then(|| p.clone());
         s.case.saved.pins.suspect_ip = None;
@@ -292,7 +302,7 @@ impl App {
     }
 
     pub(super) fn pin_bucket(&mut self) {
-        let Some(s) = self.session() else { return };
+        let Some(s) = self.workspace() else { return };
         let bucket = match self.tab {
             Tab::S3 => s.selected_bucket(),
             Tab::Timeline => s
@@ -304,7 +314,9 @@ impl App {
             self.info("no bucket here to pin");
             return;
         };
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         let same = s.case.saved.pins.bucket.as_deref() == Some(b.as_str());
         s.case.saved.pins.bucket = (!same).then(|| b.clone());
         self.changed(if same {
@@ -316,7 +328,9 @@ impl App {
 
     /// Pins the window of the marked events, else of the view; pressed on a pinned window, unpins.
     pub(super) fn pin_window(&mut self) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         if s.case.saved.pins.window.is_some() {
             s.case.saved.pins.window = None;
             self.changed("window unpinned".to_owned());
@@ -344,7 +358,9 @@ impl App {
     }
 
     pub(super) fn quiet_from(&mut self) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         let Some(t) = s
             .selected_row()
             .and_then(|r| s.inv.store.time_at(r as usize))
@@ -374,7 +390,9 @@ impl App {
     }
 
     pub(super) fn select_part(&mut self, part: Part) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         if let Some(i) = s.case.book.as_ref().and_then(|b| {
             b.steps
                 .iter()
@@ -386,7 +404,9 @@ impl App {
     }
 
     pub(super) fn next_step(&mut self) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         let n = s.case.book.as_ref().map_or(0, |b| b.steps.len());
         if n > 0 {
             s.case.step = (s.case.step + 1) % n;
@@ -395,7 +415,9 @@ impl App {
     }
 
     pub(super) fn toggle_step_done(&mut self) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         let Some(id) = s.case.step_id().map(str::to_owned) else {
             return;
         };
@@ -416,7 +438,9 @@ impl App {
     }
 
     pub(super) fn cycle_severity(&mut self) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         // Unset, P1 .. P4, then unset again (the suggestion applies).
         let next = match s.case.saved.severity.as_deref().map(Priority::parse) {
             None => Some(Priority::P1),
@@ -434,7 +458,7 @@ impl App {
 
     /// The triage question under the cursor (the Detect step lists Q1..Q9 first).
     fn selected_question(&self) -> Option<String> {
-        let s = self.session()?;
+        let s = self.workspace()?;
         if s.case.step_kind() != Some(StepKind::Detect) {
             return None;
         }
@@ -450,7 +474,7 @@ impl App {
         let (target, label, current) = match (q, override_answer) {
             (Some(id), true) => {
                 let cur = self
-                    .session()
+                    .workspace()
                     .and_then(|s| s.case.saved.answers.get(&id))
                     .and_then(|o| o.answer.clone())
                     .unwrap_or_default();
@@ -462,7 +486,7 @@ impl App {
             }
             (Some(id), false) => {
                 let cur = self
-                    .session()
+                    .workspace()
                     .and_then(|s| s.case.saved.answers.get(&id))
                     .and_then(|o| o.note.clone())
                     .unwrap_or_default();
@@ -482,7 +506,7 @@ impl App {
                 String::new(),
             ),
         };
-        if let Some(s) = self.session_mut() {
+        if let Some(s) = self.workspace_mut() {
             s.note_target = Some(target);
         }
         self.overlay = Some(Overlay::Prompt(Prompt {
@@ -495,7 +519,9 @@ impl App {
 
     pub(super) fn submit_note(&mut self, text: &str) {
         self.overlay = None;
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         let Some(target) = s.note_target.take() else {
             return;
         };
@@ -522,7 +548,7 @@ impl App {
 
     /// Enter on a playbook item: its evidence or query result as a timeline view.
     pub(super) fn open_item(&mut self) {
-        let Some(s) = self.session() else { return };
+        let Some(s) = self.workspace() else { return };
         let open = items(s)
             .into_iter()
             .nth(s.playbook.selected)

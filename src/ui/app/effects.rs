@@ -6,12 +6,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::{App, Busy, Phase, Session};
+use super::{App, Busy, Phase, Workspace};
 use crate::analysis::AnalysisOptions;
 use crate::ingest::LoadOptions;
 use crate::playbook::session as saved;
-use crate::ui::investigation::Investigation;
 use crate::ui::jobs::{Coalesce, Done, FilterRequest, JobKind, JobResult, Loaded, run_query};
+use crate::ui::loaded_log::LoadedLog;
 
 /// How long quitting waits for the session writes still in flight.
 pub const FLUSH_TIMEOUT: Duration = Duration::from_secs(30);
@@ -84,7 +84,7 @@ pub struct LoadRequest {
 impl LoadRequest {
     /// Loads the logs, then finds and reads their session file (stdin has none).
     fn run(self) -> JobResult {
-        let investigation = Investigation::load(&self.paths, &self.opts);
+        let investigation = LoadedLog::load(&self.paths, &self.opts);
         let session = match &investigation {
             Ok(inv) if !inv.inputs.iter().all(|p| p == "-") => {
                 let path = saved::session_path_in(&inv.inputs, self.sessions_beside);
@@ -101,7 +101,7 @@ impl LoadRequest {
 }
 
 pub struct AnalysisRequest {
-    pub inv: Arc<Investigation>,
+    pub inv: Arc<LoadedLog>,
     pub opts: AnalysisOptions,
 }
 
@@ -272,7 +272,7 @@ impl App {
                     crate::ui::widgets::text::thousands(inv.len()),
                     inv.report.files.iter().filter(|f| f.records > 0).count()
                 );
-                self.phase = Phase::Ready(Box::new(Session::new(Arc::new(inv))));
+                self.phase = Phase::Ready(Box::new(Workspace::new(Arc::new(inv))));
                 self.info(msg);
                 match loaded.session {
                     Some((path, session)) => self.restore_session(path, session),

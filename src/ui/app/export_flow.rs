@@ -5,15 +5,15 @@ use std::sync::Arc;
 use super::effects::Effect;
 use super::{App, COPY_MAX_EVENTS, Overlay, PromptKind};
 use crate::ui::export::{self, ExportPlan};
-use crate::ui::investigation::Investigation;
 use crate::ui::jobs::{CopyDone, ExportDone, JobKind, JobResult};
+use crate::ui::loaded_log::LoadedLog;
 use crate::ui::view::{Marks, View};
 use crate::ui::widgets::text;
 
 /// What an export or a copy holds: the committed views and the marks when it was asked for.
 /// The plan and the Markdown are made off the UI thread.
 pub struct Selection {
-    pub inv: Arc<Investigation>,
+    pub inv: Arc<LoadedLog>,
     pub views: Vec<View>,
     pub marks: Marks,
     pub events: usize,
@@ -61,7 +61,7 @@ impl ExportRequest {
 pub struct ReportRequest {
     pub path: PathBuf,
     pub overwrite: bool,
-    pub inv: Arc<Investigation>,
+    pub inv: Arc<LoadedLog>,
     pub session: crate::playbook::session::Session,
     pub analysis: Option<Arc<crate::analysis::Analysis>>,
 }
@@ -121,12 +121,12 @@ pub const EXPORT_ASK_EVENTS: usize = 10_000;
 impl App {
     /// What will be exported, from the committed filter stack and the marks.
     pub fn export_plan(&self) -> Option<ExportPlan> {
-        let s = self.session()?;
+        let s = self.workspace()?;
         Some(export::plan(&s.views, &s.marks))
     }
 
     pub(super) fn export_label(&self) -> String {
-        match self.session() {
+        match self.workspace() {
             Some(s) if s.marks.count() > 0 => {
                 format!(
                     "export {} marked event(s) to: ",
@@ -142,7 +142,7 @@ impl App {
     }
 
     pub(super) fn open_export(&mut self) {
-        let Some(s) = self.session() else {
+        let Some(s) = self.workspace() else {
             self.info("still loading");
             return;
         };
@@ -213,7 +213,7 @@ impl App {
 
     /// The number of events an export would hold (marks, else the committed view).
     pub(super) fn export_count(&self) -> Option<usize> {
-        let s = self.session()?;
+        let s = self.workspace()?;
         Some(if s.marks.count() > 0 {
             s.marks.count()
         } else {
@@ -236,7 +236,7 @@ impl App {
 
     fn selection(&self) -> Option<Selection> {
         let events = self.export_count()?;
-        let s = self.session()?;
+        let s = self.workspace()?;
         Some(Selection {
             inv: Arc::clone(&s.inv),
             views: s.views.clone(),
@@ -307,7 +307,7 @@ impl App {
 impl App {
     /// `R`: asks where to write the incident report (default ./cttui-report-<UTC>.md).
     pub(super) fn open_report_prompt(&mut self) {
-        if self.session().is_none() {
+        if self.workspace().is_none() {
             self.info("still loading");
             return;
         }
@@ -327,7 +327,7 @@ impl App {
     /// it atomically, off the UI thread; the session is saved first.
     pub(super) fn start_report(&mut self, path: PathBuf, overwrite: bool) {
         self.save_case();
-        let Some(s) = self.session() else { return };
+        let Some(s) = self.workspace() else { return };
         let r = ReportRequest {
             path,
             overwrite,

@@ -11,7 +11,9 @@ use crate::ui::widgets::text;
 
 impl App {
     pub(super) fn filter_done(&mut self, generation: u64, result: Result<View, String>) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         let Some(p) = s.pending.clone().filter(|p| p.generation == generation) else {
             return; // a newer filter was asked for: this result is stale
         };
@@ -75,7 +77,7 @@ impl App {
 
     /// Forgets any filter in flight and the preview.
     pub(super) fn drop_pending(&mut self) {
-        if let Some(s) = self.session_mut() {
+        if let Some(s) = self.workspace_mut() {
             let row = s.selected_row();
             s.generation += 1;
             s.pending = None;
@@ -121,7 +123,7 @@ impl App {
     }
 
     pub(super) fn open_filter(&mut self) {
-        if self.session().is_none() {
+        if self.workspace().is_none() {
             self.info("still loading");
             return;
         }
@@ -130,7 +132,9 @@ impl App {
     }
 
     pub(super) fn pop_filter(&mut self) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         if s.views.len() <= 1 {
             self.info("no filter to drop");
             return;
@@ -150,7 +154,9 @@ impl App {
             return; // keep the prompt open on the error
         }
         self.overlay = None;
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         if text.is_empty() {
             self.drop_pending();
             return;
@@ -178,9 +184,9 @@ impl App {
     pub(super) fn pivot(
         &mut self,
         field: Field,
-        col: fn(&crate::ui::investigation::Columns) -> &polars::prelude::StringChunked,
+        col: fn(&crate::ui::loaded_log::TableColumns) -> &polars::prelude::StringChunked,
     ) {
-        let Some(s) = self.session() else { return };
+        let Some(s) = self.workspace() else { return };
         let Some(row) = s.selected_row() else { return };
         let value = col(&s.inv.cols).get(row as usize).map(str::to_owned);
         match value {
@@ -191,7 +197,7 @@ impl App {
 
     pub(super) fn show_in_timeline(&mut self) {
         let tab = self.tab;
-        let Some(s) = self.session() else { return };
+        let Some(s) = self.workspace() else { return };
         let filter = match tab {
             Tab::S3 if s.s3_changes_focus => return self.open_exposure_changes(),
             Tab::S3 => s.selected_bucket().map(|b| Filter::is(Field::Bucket, b)),
@@ -205,7 +211,7 @@ impl App {
     /// Enter on an exposure change: the bucket's exposure changes in the timeline (the change
     /// selected), as a filter built from the catalogue's exposure set.
     fn open_exposure_changes(&mut self) {
-        let Some(s) = self.session() else { return };
+        let Some(s) = self.workspace() else { return };
         let Some(c) = s
             .analysis
             .as_ref()
@@ -225,7 +231,7 @@ impl App {
         match Query::new(filter) {
             Ok(q) => {
                 if self.already_open(q.text()) {
-                    if let Some(s) = self.session_mut() {
+                    if let Some(s) = self.workspace_mut() {
                         let i = s.index_of(row);
                         let n = s.view().len();
                         s.timeline.select(i, n);
@@ -242,7 +248,9 @@ impl App {
 
     /// The S3 tab's cursor between the buckets and the exposure changes.
     pub(super) fn switch_s3_list(&mut self) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         if !s.s3_changes_focus && s.exposure_change_count() == 0 {
             self.info("no exposure change in this log");
             return;

@@ -29,9 +29,9 @@ pub use effects::Effect;
 pub use navigate::parse_jump;
 
 use super::action::Action;
-use super::investigation::Investigation;
 use super::jobs::{JobKind, Jobs};
 use super::keymap::{Key, Keymap, Scope};
+use super::loaded_log::LoadedLog;
 use super::theme::Theme;
 use super::view::{Marks, View};
 use super::widgets::prompt::TextInput;
@@ -236,9 +236,10 @@ struct PendingFilter {
     select: Option<u32>,
 }
 
-/// Everything that exists once the store is loaded.
-pub struct Session {
-    pub inv: Arc<Investigation>,
+/// The analyst's workspace once the store is loaded: views, marks, per-tab navigation, the
+/// analysis and the case.
+pub struct Workspace {
+    pub inv: Arc<LoadedLog>,
     /// The filter stack: `views[0]` holds all events.
     pub views: Vec<View>,
     /// The live result of the filter being typed.
@@ -277,10 +278,10 @@ pub struct Session {
     pending: Option<PendingFilter>,
 }
 
-impl Session {
-    pub fn new(inv: Arc<Investigation>) -> Session {
+impl Workspace {
+    pub fn new(inv: Arc<LoadedLog>) -> Workspace {
         let all = View::all(&inv);
-        Session {
+        Workspace {
             marks: Marks::new(inv.len()),
             views: vec![all],
             preview: None,
@@ -446,7 +447,7 @@ pub enum Phase {
         inputs: Vec<String>,
         started: Instant,
     },
-    Ready(Box<Session>),
+    Ready(Box<Workspace>),
     Failed(String),
 }
 
@@ -525,9 +526,9 @@ impl App {
     }
 
     /// An app showing an investigation that is already loaded.
-    pub fn with_investigation(env: Env, inv: Investigation) -> App {
+    pub fn with_investigation(env: Env, inv: LoadedLog) -> App {
         let mut app = App::new(env);
-        app.phase = Phase::Ready(Box::new(Session::new(Arc::new(inv))));
+        app.phase = Phase::Ready(Box::new(Workspace::new(Arc::new(inv))));
         app.refresh_casework();
         let fx = app.take_effects();
         app.run_effects(fx);
@@ -556,14 +557,14 @@ impl App {
         self.quit
     }
 
-    pub fn session(&self) -> Option<&Session> {
+    pub fn workspace(&self) -> Option<&Workspace> {
         match &self.phase {
             Phase::Ready(s) => Some(s),
             _ => None,
         }
     }
 
-    fn session_mut(&mut self) -> Option<&mut Session> {
+    fn workspace_mut(&mut self) -> Option<&mut Workspace> {
         match &mut self.phase {
             Phase::Ready(s) => Some(s),
             _ => None,
@@ -576,7 +577,7 @@ impl App {
             || !self.busy.is_empty()
             || self.jobs.any_busy()
             || self
-                .session()
+                .workspace()
                 .is_some_and(|s| s.filtering() || s.case.pending)
     }
 
@@ -703,7 +704,9 @@ impl App {
             return;
         }
         let tab = self.tab;
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         let (nav, len) = match tab {
             Tab::Timeline => (
                 &mut s.timeline,
@@ -848,7 +851,7 @@ impl App {
             Action::OpenDetail => self.open_detail(),
             Action::Close => {
                 if self.overlay.is_none()
-                    && let Some(s) = self.session_mut()
+                    && let Some(s) = self.workspace_mut()
                 {
                     s.principal_drill = false;
                 }
@@ -869,7 +872,7 @@ impl App {
                 self.save_case();
             }
             Action::ClearMarks => {
-                if let Some(s) = self.session_mut() {
+                if let Some(s) = self.workspace_mut() {
                     s.marks.clear();
                     self.info("marks cleared");
                     self.save_case();
@@ -886,7 +889,7 @@ impl App {
                 }
             }
             Action::ShowLoadReport => {
-                if self.session().is_some() {
+                if self.workspace().is_some() {
                     self.overlay = Some(Overlay::LoadReport { scroll: 0 });
                 }
             }
@@ -957,7 +960,9 @@ impl App {
             None => {}
         }
         let tab = self.tab;
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         match tab {
             Tab::Timeline => {
                 let len = s.view().len();
@@ -992,7 +997,7 @@ impl App {
     }
 
     fn open_prompt(&mut self, kind: PromptKind, label: &str, text: &str) {
-        if self.session().is_none() {
+        if self.workspace().is_none() {
             self.info("still loading");
             return;
         }

@@ -1,14 +1,14 @@
 //! Moving in the timeline and the detail view, and marking events.
 use std::sync::Arc;
 
-use super::{App, Detail, Overlay, Session};
+use super::{App, Detail, Overlay, Workspace};
 use crate::ui::widgets::histogram::first_at_or_after;
 use crate::ui::widgets::json::{json_lines, text_lines};
 use crate::ui::widgets::text;
 
 impl App {
     pub(super) fn submit_jump(&mut self, input: &str) {
-        let Some(s) = self.session() else { return };
+        let Some(s) = self.workspace() else { return };
         let reference = s
             .selected_row()
             .and_then(|r| s.inv.store.time_at(r as usize));
@@ -22,7 +22,9 @@ impl App {
             return;
         };
         self.overlay = None;
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         let pos = first_at_or_after(s.inv.store.times(), &s.view().rows, t);
         // Sorted by another column, the event found is wherever the sort put it.
         let idx = match s.view().rows.get(pos) {
@@ -42,7 +44,7 @@ impl App {
     }
 
     pub(super) fn open_detail(&mut self) {
-        let Some(s) = self.session() else { return };
+        let Some(s) = self.workspace() else { return };
         let Some(row) = s.selected_row() else { return };
         let d = self.detail_for(row);
         self.overlay = Some(Overlay::Detail(Box::new(d)));
@@ -51,7 +53,7 @@ impl App {
     pub(super) fn detail_for(&self, row: u32) -> Detail {
         let theme = self.env.theme;
         let json = self
-            .session()
+            .workspace()
             .map(|s| match s.inv.store.raw_value(row as usize) {
                 Some(v) => json_lines(&v, &theme),
                 None => text_lines(&s.inv.store.raw_text(row as usize).unwrap_or_default()),
@@ -69,7 +71,9 @@ impl App {
             return;
         };
         let row = d.row;
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         let len = s.view().len();
         if len == 0 {
             return;
@@ -88,10 +92,12 @@ impl App {
         let in_detail = matches!(self.overlay, Some(Overlay::Detail(_)));
         let row = match &self.overlay {
             Some(Overlay::Detail(d)) => Some(d.row),
-            _ => self.session().and_then(Session::selected_row),
+            _ => self.workspace().and_then(Workspace::selected_row),
         };
         let Some(row) = row else { return };
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         s.marks.toggle(row);
         if !in_detail {
             // Mark and move on, so runs of events are marked with repeated presses.
@@ -101,7 +107,9 @@ impl App {
     }
 
     pub(super) fn mark_range(&mut self) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         let Some(anchor) = s.marks.anchor else {
             self.info("mark an event first (space), then mark the range to here");
             return;
@@ -121,7 +129,9 @@ impl App {
     }
 
     pub(super) fn mark_all(&mut self) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         let rows = Arc::clone(&s.view().rows);
         for &r in rows.iter() {
             s.marks.set(r, true);

@@ -3,7 +3,7 @@
 //! them here; the tab only draws them.
 use crate::playbook::health;
 use crate::playbook::triage::Status;
-use crate::ui::app::Session;
+use crate::ui::app::Workspace;
 use crate::ui::app::casework::{CaseResult, QUIET_MINUTES};
 use crate::ui::app::step::{StepKind, StepView};
 use crate::ui::widgets::text::{self, clean, short_principal};
@@ -37,7 +37,7 @@ pub struct Item {
     pub open: Option<Open>,
 }
 
-pub fn item_count(s: &Session) -> usize {
+pub fn item_count(s: &Workspace) -> usize {
     items(s).len()
 }
 
@@ -51,7 +51,7 @@ fn item(name: &str, status: (String, Tone), text: String, open: Option<Open>) ->
 }
 
 /// The items of the selected step (empty until the case is computed).
-pub fn items(s: &Session) -> Vec<Item> {
+pub fn items(s: &Workspace) -> Vec<Item> {
     let Some(step) = s.case.book.as_ref().and_then(|b| b.steps.get(s.case.step)) else {
         return Vec::new();
     };
@@ -129,7 +129,7 @@ fn count_status(n: usize, bad: bool) -> (String, Tone) {
     (format!("{} event(s)", text::thousands(n)), style)
 }
 
-fn triage_items(s: &Session, case: &CaseResult, out: &mut Vec<Item>) {
+fn triage_items(s: &Workspace, case: &CaseResult, out: &mut Vec<Item>) {
     for a in &case.findings.answers {
         let saved = s.case.saved.answers.get(&a.id);
         let overridden = saved.is_some_and(|o| o.answer.is_some());

@@ -1,6 +1,6 @@
 //! The selected row of any table in full (`w`): every cell a table cuts to fit (ARNs, keys, user
 //! agents, reasons, rule titles, exposure states) as label and whole value, wrapped in a pane.
-use super::{App, Overlay, Session, Tab};
+use super::{App, Overlay, Tab, Workspace};
 use crate::analysis::timefmt;
 use crate::ui::widgets::text::{self, clean};
 
@@ -30,7 +30,7 @@ impl RowText {
     }
 }
 
-fn timeline_row(s: &Session) -> Option<RowText> {
+fn timeline_row(s: &Workspace) -> Option<RowText> {
     let row = s.selected_row()? as usize;
     let store = &s.inv.store;
     let c = &s.inv.cols;
@@ -108,7 +108,7 @@ fn finding_row(f: &crate::analysis::rules::findings::Finding) -> RowText {
     r
 }
 
-fn s3_row(s: &Session) -> Option<RowText> {
+fn s3_row(s: &Workspace) -> Option<RowText> {
     let a = s.analysis.as_ref()?;
     if s.s3_changes_focus {
         let c = a.s3.exposure_changes.get(s.s3_changes.selected)?;
@@ -168,7 +168,7 @@ fn s3_row(s: &Session) -> Option<RowText> {
 impl App {
     /// The selected row of the current tab in full, if the tab has one.
     pub fn selected_row_text(&self) -> Option<RowText> {
-        let s = self.session()?;
+        let s = self.workspace()?;
         match self.tab {
             Tab::Timeline => timeline_row(s),
             Tab::S3 => s3_row(s),

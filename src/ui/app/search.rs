@@ -4,7 +4,7 @@ use rustc_hash::FxHashMap;
 
 use super::{App, Overlay, PromptKind, Tab};
 use crate::model::query::Filter;
-use crate::ui::investigation::Investigation;
+use crate::ui::loaded_log::LoadedLog;
 use crate::ui::tabs::timeline::{COLS, Col};
 use crate::ui::widgets::table::ListNav;
 use crate::ui::widgets::text;
@@ -41,7 +41,7 @@ pub struct Frequency {
 
 impl Frequency {
     /// Counts `col` over `rows`.
-    pub fn count(inv: &Investigation, col: Col, rows: &[u32]) -> Frequency {
+    pub fn count(inv: &LoadedLog, col: Col, rows: &[u32]) -> Frequency {
         let mut by: FxHashMap<Option<String>, usize> = FxHashMap::default();
         for &r in rows {
             *by.entry(col.value(inv, r as usize)).or_default() += 1;
@@ -68,7 +68,7 @@ impl Frequency {
 }
 
 /// Whether an event has `needle` (lower case) in any text column the timeline can show.
-pub fn row_matches(inv: &Investigation, row: usize, needle: &str) -> bool {
+pub fn row_matches(inv: &LoadedLog, row: usize, needle: &str) -> bool {
     let c = &inv.cols;
     [
         &c.principal,
@@ -97,13 +97,13 @@ fn contains_ci(hay: &str, needle: &str) -> bool {
 
 impl App {
     pub(super) fn open_search(&mut self) {
-        if self.session().is_none() {
+        if self.workspace().is_none() {
             self.info("still loading");
             return;
         }
         self.tab = Tab::Timeline;
         let last = self
-            .session()
+            .workspace()
             .and_then(|s| s.search.clone())
             .unwrap_or_default();
         self.open_prompt(PromptKind::Search, "search: ", &last);
@@ -112,7 +112,9 @@ impl App {
     /// Starts a search: highlights matches and moves to the first at or after the selection.
     pub(super) fn submit_search(&mut self, text: &str) {
         self.overlay = None;
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         if text.is_empty() {
             s.search = None;
             self.info("search cleared");
@@ -139,7 +141,9 @@ impl App {
 
     /// n (`dir` 1) / N (-1): the next or previous match, wrapping; `dir` 0 starts at the selection.
     pub(super) fn search_step(&mut self, dir: isize, total: usize) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         let Some(needle) = s.search.clone() else {
             self.info("no search: / starts one");
             return;
@@ -191,7 +195,9 @@ impl App {
     }
 
     pub(super) fn move_column(&mut self, delta: isize) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         let n = COLS.len() as isize;
         let mut c = s.columns.cursor as isize;
         for _ in 0..n {
@@ -204,7 +210,9 @@ impl App {
     }
 
     pub(super) fn hide_column(&mut self) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         let c = s.columns.cursor;
         if c <= 1 {
             self.info("the time column stays");
@@ -217,14 +225,16 @@ impl App {
     }
 
     pub(super) fn show_columns(&mut self) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         s.columns.hidden.iter_mut().for_each(|h| *h = false);
         s.columns.width.iter_mut().for_each(|w| *w = None);
         self.info("all columns shown at their own widths");
     }
 
     pub(super) fn open_frequency(&mut self) {
-        let Some(s) = self.session() else { return };
+        let Some(s) = self.workspace() else { return };
         let col = COLS[s.columns.cursor.min(COLS.len() - 1)];
         if col == Col::Mark {
             return;

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use rayon::slice::ParallelSliceMut;
 
-use super::{App, Session};
-use crate::ui::investigation::Investigation;
+use super::{App, Workspace};
+use crate::ui::loaded_log::LoadedLog;
 use crate::ui::tabs::timeline::{COLS, Col};
 use crate::ui::widgets::text::{short_principal, short_source};
 
@@ -50,7 +50,7 @@ impl Sort {
 
 /// The text a column sorts by: what the cell shows (the short principal, the short source), the
 /// bucket then the key for bucket/key. Empty values sort last in either direction.
-fn keys(inv: &Investigation, col: Col, row: usize) -> (Option<&str>, Option<&str>) {
+fn keys(inv: &LoadedLog, col: Col, row: usize) -> (Option<&str>, Option<&str>) {
     let c = &inv.cols;
     match col {
         Col::Mark | Col::Time => (None, None),
@@ -79,7 +79,7 @@ fn cmp_text(a: Option<&str>, b: Option<&str>, desc: bool) -> Ordering {
 }
 
 /// `rows` (store order) in the order of `sort`; ties keep time order.
-pub fn sorted(inv: &Investigation, rows: &[u32], sort: Sort) -> Vec<u32> {
+pub fn sorted(inv: &LoadedLog, rows: &[u32], sort: Sort) -> Vec<u32> {
     let mut v = rows.to_vec();
     if matches!(sort.col, Col::Time | Col::Mark) {
         if sort.desc {
@@ -107,7 +107,7 @@ pub struct Order {
     pub rows: Arc<Vec<u32>>,
 }
 
-impl Session {
+impl Workspace {
     /// The timeline's rows in display order, or `None` in time order (the view's own rows).
     pub fn display_order(&self) -> Option<Arc<Vec<u32>>> {
         let sort = self.sort?;
@@ -154,7 +154,9 @@ const WIDTH_STEP: u16 = 2;
 impl App {
     /// The sort key: the cursor's column ascending, descending, then time order again.
     pub(super) fn sort_column(&mut self) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         let col = COLS[s.columns.cursor.min(COLS.len() - 1)];
         let row = s.selected_row();
         s.sort = Sort::cycle(s.sort, col);
@@ -173,7 +175,9 @@ impl App {
     /// `<` / `>`: the cursor's column narrower or wider than it is drawn now.
     pub(super) fn resize_column(&mut self, wider: bool) {
         let drawn = self.viewport.columns.borrow().clone();
-        let Some(s) = self.session_mut() else { return };
+        let Some(s) = self.workspace_mut() else {
+            return;
+        };
         let c = s.columns.cursor.min(COLS.len() - 1);
         let now = s.columns.width[c]
             .or_else(|| drawn.get(c).copied().flatten())

@@ -6,7 +6,7 @@ use ratatui::style::Style;
 
 use super::grid::{self, Cells};
 use crate::analysis::Level;
-use crate::ui::app::{App, Session};
+use crate::ui::app::{App, Workspace};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::charts::spark;
 use crate::ui::widgets::histogram::bins;
@@ -26,7 +26,7 @@ const SPECS: [ColumnSpec; 6] = [
 pub const ACTIVITY_W: u16 = 12;
 
 /// A principal's events over the log's span as a text sparkline.
-pub fn activity(s: &Session, rows: &[u32]) -> String {
+pub fn activity(s: &Workspace, rows: &[u32]) -> String {
     let times = s.inv.store.times();
     match s.inv.store.time_span() {
         Some((a, b)) => spark(&bins(times, rows, a, b, ACTIVITY_W as usize)),
@@ -42,7 +42,7 @@ pub fn level_style(t: Theme, l: Level) -> Style {
     }
 }
 
-pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
+pub fn draw(app: &App, s: &Workspace, frame: &mut Frame, area: Rect) {
     if super::pending::notice(app, s, frame, area) {
         return;
     }

@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use super::anomalies::level_style;
 use super::grid::{self, Cells};
 use crate::ui::app::analysis_flow::level_filter_label;
-use crate::ui::app::{App, Session};
+use crate::ui::app::{App, Workspace};
 use crate::ui::widgets::table::ColumnSpec;
 use crate::ui::widgets::text::{self, clean, short_principal};
 
@@ -19,7 +19,7 @@ const SPECS: [ColumnSpec; 6] = [
     ColumnSpec::new("Title", 10, 200, 1),
 ];
 
-pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
+pub fn draw(app: &App, s: &Workspace, frame: &mut Frame, area: Rect) {
     if super::pending::notice(app, s, frame, area) {
         return;
     }

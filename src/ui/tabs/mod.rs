@@ -1,4 +1,4 @@
-//! One module per tab; each draws from the session (and so from the `Investigation`).
+//! One module per tab; each draws from the `Workspace` (and so from the `LoadedLog`).
 pub mod anomalies;
 pub mod findings;
 pub mod grid;

@@ -8,13 +8,13 @@ use ratatui::text::{Line, Span};
 use crate::export::charts;
 use crate::summary::Count;
 use crate::ui::action::Action;
-use crate::ui::app::{App, Session};
+use crate::ui::app::{App, Workspace};
 use crate::ui::keymap::Scope;
 use crate::ui::widgets::charts::{draw_bars, risk_label_style};
 use crate::ui::widgets::histogram::{aligned_bins, draw_axis, span};
 use crate::ui::widgets::text::{self, clean, cut, short_principal, width};
 
-pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
+pub fn draw(app: &App, s: &Workspace, frame: &mut Frame, area: Rect) {
     let t = app.env.theme;
     let sum = &s.inv.summary;
     let buf = frame.buffer_mut();
@@ -186,7 +186,7 @@ pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
     draw_counts(app, buf, h, "User agents", &tops.user_agents);
 }
 
-fn draw_chart(app: &App, s: &Session, buf: &mut Buffer, area: Rect) {
+fn draw_chart(app: &App, s: &Workspace, buf: &mut Buffer, area: Rect) {
     let t = app.env.theme;
     buf.set_string(area.x, area.y, "Events over time", t.title());
     let times = s.inv.store.times();

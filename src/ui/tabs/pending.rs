@@ -4,11 +4,11 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::ui::app::{App, Session};
+use crate::ui::app::{App, Workspace};
 use crate::ui::widgets::text::clean;
 
 /// Draws the waiting or failure notice and returns true when the analysis is not there.
-pub fn notice(app: &App, s: &Session, frame: &mut Frame, area: Rect) -> bool {
+pub fn notice(app: &App, s: &Workspace, frame: &mut Frame, area: Rect) -> bool {
     if s.analysis.is_some() {
         return false;
     }

@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use super::grid::{self, Cells};
 use crate::playbook::session::StepState;
 use crate::ui::app::playbook_items::{Tone, items};
-use crate::ui::app::{App, Session};
+use crate::ui::app::{App, Workspace};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::table::ColumnSpec;
 use crate::ui::widgets::text::{self, clean, short_principal};
@@ -35,7 +35,7 @@ fn style(t: Theme, tone: Tone) -> Style {
 }
 
 /// The pins in short, for the tab and the status bar.
-pub fn pins_text(s: &Session) -> String {
+pub fn pins_text(s: &Workspace) -> String {
     let p = &s.case.saved.pins;
     let mut parts = Vec::new();
     if let Some(sus) = &p.suspect {
@@ -54,7 +54,7 @@ pub fn pins_text(s: &Session) -> String {
     parts.join(" ")
 }
 
-pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
+pub fn draw(app: &App, s: &Workspace, frame: &mut Frame, area: Rect) {
     let t = app.env.theme;
     if area.height < 5 {
         return;

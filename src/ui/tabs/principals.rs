@@ -10,7 +10,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::anomalies::{ACTIVITY_W, activity, level_style};
 use crate::analysis::PrincipalReport;
 
-use crate::ui::app::{App, Session};
+use crate::ui::app::{App, Workspace};
 use crate::ui::widgets::table::{ColumnSpec, draw_cells, draw_header, fit_columns};
 use crate::ui::widgets::text::{self, arn_account, clean, short_principal, width};
 
@@ -37,7 +37,7 @@ pub fn identity_kind(p: &str) -> &str {
     res.split('/').next().unwrap_or(res)
 }
 
-pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
+pub fn draw(app: &App, s: &Workspace, frame: &mut Frame, area: Rect) {
     if super::pending::notice(app, s, frame, area) {
         return;
     }

@@ -5,14 +5,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::ui::action::Action;
-use crate::ui::app::{App, Session};
+use crate::ui::app::{App, Workspace};
 use crate::ui::export;
 use crate::ui::keymap::Scope;
 use crate::ui::view::combined_query;
 use crate::ui::widgets::histogram::span;
 use crate::ui::widgets::text::{self, clean};
 
-pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
+pub fn draw(app: &App, s: &Workspace, frame: &mut Frame, area: Rect) {
     let t = app.env.theme;
     let key = |a: Action| {
         app.env

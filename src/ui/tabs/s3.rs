@@ -3,9 +3,9 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use crate::ui::app::{App, Session};
+use crate::ui::app::{App, Workspace};
 
-pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
+pub fn draw(app: &App, s: &Workspace, frame: &mut Frame, area: Rect) {
     if super::pending::notice(app, s, frame, area) {
         return;
     }

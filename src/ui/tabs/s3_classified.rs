@@ -10,7 +10,7 @@ use ratatui::style::Style;
 use super::grid::{self, Cells};
 use crate::analysis::Analysis;
 use crate::analysis::exposure::{BucketExposure, ExposureLevel};
-use crate::ui::app::{App, Session};
+use crate::ui::app::{App, Workspace};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::table::ColumnSpec;
 use crate::ui::widgets::text::{self, clean, cut, short_principal};
@@ -28,7 +28,7 @@ const SPECS: [ColumnSpec; 10] = [
     ColumnSpec::new("Last (UTC)", 16, 16, 3),
 ];
 
-pub fn draw(app: &App, s: &Session, a: &Analysis, frame: &mut Frame, area: Rect) {
+pub fn draw(app: &App, s: &Workspace, a: &Analysis, frame: &mut Frame, area: Rect) {
     let t = app.env.theme;
     let s3 = &a.s3;
     if area.height < 6 {

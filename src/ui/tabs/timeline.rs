@@ -7,8 +7,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use crate::model::query::Field;
-use crate::ui::app::{App, Session};
-use crate::ui::investigation::Investigation;
+use crate::ui::app::{App, Workspace};
+use crate::ui::loaded_log::LoadedLog;
 use crate::ui::view::View;
 use crate::ui::widgets::histogram::{aligned_bins, draw_axis, draw_bars, draw_cursor, span};
 use crate::ui::widgets::table::{ColumnSpec, draw_cells, draw_header, fit_columns};
@@ -80,7 +80,7 @@ impl Col {
 
     /// The raw value a frequency table counts and a narrowing matches (not shortened): the
     /// hour for the time column, the bucket for bucket/key.
-    pub fn value(self, inv: &Investigation, row: usize) -> Option<String> {
+    pub fn value(self, inv: &LoadedLog, row: usize) -> Option<String> {
         let c = &inv.cols;
         let s = |ca: &polars::prelude::StringChunked| ca.get(row).map(str::to_owned);
         match self {
@@ -121,7 +121,7 @@ pub fn specs(short_time: bool) -> [ColumnSpec; 11] {
 }
 
 /// Sanitised text of one cell (without the mark column, which depends on the marks).
-pub fn cell(inv: &Investigation, col: Col, row: usize, short_time: bool) -> String {
+pub fn cell(inv: &LoadedLog, col: Col, row: usize, short_time: bool) -> String {
     let c = &inv.cols;
     let s = |v: Option<&str>| clean(v.unwrap_or("")).into_owned();
     match col {
@@ -157,7 +157,7 @@ const WIDTH_SAMPLE: usize = 4096;
 
 /// Natural column widths for a view, measured once when the view is made. A column with no
 /// value in the sample measures 0 and is hidden, leaving its room to the others.
-pub fn natural_widths(inv: &Investigation, rows: &[u32]) -> Vec<u16> {
+pub fn natural_widths(inv: &LoadedLog, rows: &[u32]) -> Vec<u16> {
     let mut w: Vec<u16> = vec![0; COLS.len()];
     let step = rows.len().div_ceil(WIDTH_SAMPLE).max(1);
     for &r in rows.iter().step_by(step) {
@@ -180,7 +180,7 @@ pub fn natural_widths(inv: &Investigation, rows: &[u32]) -> Vec<u16> {
 }
 
 /// Whether the view's events all fall in one year (the time column then leaves the year out).
-pub fn within_one_year(inv: &Investigation, rows: &[u32]) -> bool {
+pub fn within_one_year(inv: &LoadedLog, rows: &[u32]) -> bool {
     use chrono::Datelike;
     let year = |t: i64| chrono::DateTime::from_timestamp_millis(t).map(|d| d.year());
     let untimed_last = rows
@@ -193,7 +193,7 @@ pub fn within_one_year(inv: &Investigation, rows: &[u32]) -> bool {
 }
 
 /// `All events 1,234 › name:GetObject 56 › user:*x* 3`
-fn breadcrumb(app: &App, s: &Session) -> Line<'static> {
+fn breadcrumb(app: &App, s: &Workspace) -> Line<'static> {
     let t = &app.env.theme;
     let mut spans = vec![Span::styled("All events ", t.title())];
     spans.push(Span::styled(text::thousands(s.views[0].len()), t.dim()));
@@ -228,7 +228,7 @@ fn breadcrumb(app: &App, s: &Session) -> Line<'static> {
     Line::from(spans)
 }
 
-pub fn draw(app: &App, s: &Session, frame: &mut Frame, area: Rect) {
+pub fn draw(app: &App, s: &Workspace, frame: &mut Frame, area: Rect) {
     if area.height == 0 {
         return;
     }
@@ -322,7 +322,7 @@ pub fn match_ranges(hay: &str, needle: &str) -> Vec<(usize, usize)> {
         .collect()
 }
 
-fn draw_table(app: &App, s: &Session, view: &View, buf: &mut Buffer, area: Rect) {
+fn draw_table(app: &App, s: &Workspace, view: &View, buf: &mut Buffer, area: Rect) {
     let t = app.env.theme;
     if area.height < 3 {
         return;

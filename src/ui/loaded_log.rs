@@ -14,7 +14,7 @@ use crate::summary::{Count, Summary};
 pub use crate::analysis::Analysis;
 
 /// The string columns the tables draw, taken from the store once (cheap clones of its buffers).
-pub struct Columns {
+pub struct TableColumns {
     pub name: StringChunked,
     pub source: StringChunked,
     pub region: StringChunked,
@@ -29,15 +29,15 @@ pub struct Columns {
     pub event_id: StringChunked,
 }
 
-impl Columns {
-    fn new(store: &EventStore) -> Columns {
+impl TableColumns {
+    fn new(store: &EventStore) -> TableColumns {
         let n = store.len();
         let get = |name: &str| {
             store
                 .str_col(name)
                 .unwrap_or_else(|| StringChunked::full_null(name.into(), n))
         };
-        Columns {
+        TableColumns {
             name: get("event_name"),
             source: get("event_source"),
             region: get("aws_region"),
@@ -90,7 +90,7 @@ impl Tops {
     }
 }
 
-pub struct Investigation {
+pub struct LoadedLog {
     pub store: Arc<EventStore>,
     pub report: LoadReport,
     /// The paths given on the command line.
@@ -98,15 +98,15 @@ pub struct Investigation {
     pub summary: Summary,
     /// Top source addresses, user agents and access keys (the store's value counts, kept once).
     pub tops: Tops,
-    pub cols: Columns,
+    pub cols: TableColumns,
 }
 
-impl Investigation {
-    pub fn new(store: EventStore, report: LoadReport, inputs: Vec<String>) -> Investigation {
+impl LoadedLog {
+    pub fn new(store: EventStore, report: LoadReport, inputs: Vec<String>) -> LoadedLog {
         let summary = Summary::new(&store, &report);
-        let cols = Columns::new(&store);
+        let cols = TableColumns::new(&store);
         let tops = Tops::new(&store);
-        Investigation {
+        LoadedLog {
             store: Arc::new(store),
             report,
             inputs,
@@ -117,12 +117,12 @@ impl Investigation {
     }
 
     /// Loads and derives everything (the loading thread runs this).
-    pub fn load(paths: &[String], opts: &LoadOptions) -> Result<Investigation> {
+    pub fn load(paths: &[String], opts: &LoadOptions) -> Result<LoadedLog> {
         let (store, report) = ingest::load(paths, opts)?;
         if let Some(p) = &opts.progress {
             p.set_stage("summarising");
         }
-        Ok(Investigation::new(store, report, paths.to_vec()))
+        Ok(LoadedLog::new(store, report, paths.to_vec()))
     }
 
     pub fn len(&self) -> usize {
