@@ -210,7 +210,7 @@ fn main() {
     app.apply(Action::Top);
     let mut v = Vec::new();
     let mut pages = 0;
-    while app.workspace().expect("loaded").timeline.selected + 1 < len {
+    while app.workspace().expect("loaded").timeline.nav.selected + 1 < len {
         let t = Instant::now();
         app.apply(Action::PageDown);
         term.draw(|f| app.render(f)).expect("draw");
@@ -239,7 +239,7 @@ fn select(app: &mut App, target: usize) {
     }
     // Pages of the last drawn height until close, then rows.
     loop {
-        let sel = app.workspace().map_or(0, |s| s.timeline.selected);
+        let sel = app.workspace().map_or(0, |s| s.timeline.nav.selected);
         if sel >= target {
             break;
         }

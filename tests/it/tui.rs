@@ -163,13 +163,13 @@ fn timeline_scrolls_and_jumps() {
     app.apply(Action::GotoTimeline);
     app.apply(Action::Bottom);
     let s = app.workspace().expect("loaded");
-    assert_eq!(s.timeline.selected, 31);
+    assert_eq!(s.timeline.nav.selected, 31);
     let text = screen(&app);
     assert!(text.contains("11:00:00"), "the last event is on screen");
     app.apply(Action::PageUp);
-    assert!(app.workspace().expect("loaded").timeline.selected < 31);
+    assert!(app.workspace().expect("loaded").timeline.nav.selected < 31);
     app.apply(Action::Top);
-    assert_eq!(app.workspace().expect("loaded").timeline.selected, 0);
+    assert_eq!(app.workspace().expect("loaded").timeline.nav.selected, 0);
     // Jump to a time.
     app.apply(Action::JumpTime);
     app.type_text("2020-09-14 22:41");
@@ -263,7 +263,7 @@ fn s3_and_principals_lists_lead_to_the_timeline() {
     settle(&mut app);
     let s = app.workspace().expect("loaded");
     let a = s.analysis.as_ref().expect("analysed");
-    let p = &a.principals[s.principal_order[1]];
+    let p = &a.principals[s.principals.order[1]];
     assert_eq!(s.view().len() as u64, p.features.events);
 }
 
@@ -474,7 +474,7 @@ fn marks() {
     key(&mut app, KeyCode::Char(' '));
     let s = app.workspace().expect("loaded");
     assert_eq!(s.marks.count(), 2);
-    assert_eq!(s.timeline.selected, 2, "marking moves on");
+    assert_eq!(s.timeline.nav.selected, 2, "marking moves on");
     let text = screen(&app);
     assert!(text.contains("2 marked"));
     // A range from the last mark to here.
@@ -582,12 +582,12 @@ fn mouse_clicks_tabs_and_scrolls() {
         row: 10,
         modifiers: KeyModifiers::NONE,
     });
-    assert_eq!(app.workspace().expect("loaded").timeline.selected, 3);
+    assert_eq!(app.workspace().expect("loaded").timeline.nav.selected, 3);
     // Clicking a row selects it; clicking it again opens it.
     let term = render(&app);
     let y = row_of(term.backend().buffer(), "DescribeIn").expect("row on screen");
     app.handle_mouse(click(30, y));
-    assert_eq!(app.workspace().expect("loaded").timeline.selected, 1);
+    assert_eq!(app.workspace().expect("loaded").timeline.nav.selected, 1);
     app.handle_mouse(click(30, y));
     assert!(matches!(app.overlay, Some(Overlay::Detail(_))));
 }
@@ -677,20 +677,20 @@ fn search_moves_between_matches_and_keeps_the_view() {
         })
         .collect();
     assert!(matches.len() > 2);
-    assert_eq!(s.timeline.selected, matches[0]);
+    assert_eq!(s.timeline.nav.selected, matches[0]);
     key(&mut app, KeyCode::Char('n'));
     assert_eq!(
-        app.workspace().expect("loaded").timeline.selected,
+        app.workspace().expect("loaded").timeline.nav.selected,
         matches[1]
     );
     key(&mut app, KeyCode::Char('n'));
     assert_eq!(
-        app.workspace().expect("loaded").timeline.selected,
+        app.workspace().expect("loaded").timeline.nav.selected,
         matches[2]
     );
     key(&mut app, KeyCode::Char('N'));
     assert_eq!(
-        app.workspace().expect("loaded").timeline.selected,
+        app.workspace().expect("loaded").timeline.nav.selected,
         matches[1]
     );
     // The match is highlighted in the row.
@@ -705,7 +705,7 @@ fn search_moves_between_matches_and_keeps_the_view() {
     key(&mut app, KeyCode::Char('N'));
     key(&mut app, KeyCode::Char('N'));
     assert_eq!(
-        app.workspace().expect("loaded").timeline.selected,
+        app.workspace().expect("loaded").timeline.nav.selected,
         *matches.last().expect("matches")
     );
 }

@@ -66,7 +66,8 @@ fn principal_counts_come_from_the_analysis() {
         .workspace()
         .and_then(|s| {
             let a = s.analysis.as_ref()?;
-            s.principal_order
+            s.principals
+                .order
                 .iter()
                 .position(|&i| a.principals[i].principal == "(no principal)")
         })
@@ -377,7 +378,8 @@ fn durations_and_bytes_read_alike_everywhere() {
     let idx = {
         let s = app.workspace().expect("ready");
         let a = s.analysis.as_ref().expect("analysed");
-        s.principal_order
+        s.principals
+            .order
             .iter()
             .position(|&i| a.principals[i].principal == who)
             .expect("listed")

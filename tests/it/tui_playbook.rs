@@ -87,7 +87,7 @@ fn analysis_tabs() {
     app.apply(Action::CycleSort);
     assert!(screen(&app).contains("by risk rank"));
     let s = app.workspace().expect("ready");
-    let first = &s.analysis.as_ref().expect("analysed").principals[s.principal_order[0]].principal;
+    let first = &s.analysis.as_ref().expect("analysed").principals[s.principals.order[0]].principal;
     assert_eq!(first, &top, "sorted by risk, rank 1 comes first");
     // Drill down, then the events.
     app.apply(Action::ShowInTimeline);

@@ -231,7 +231,7 @@ fn cursor_to(app: &mut App, col: Col) {
         app.apply(Action::NextColumn);
     }
     let s = app.workspace().expect("loaded");
-    assert_eq!(COLS[s.columns.cursor], col);
+    assert_eq!(COLS[s.timeline.columns.cursor], col);
 }
 
 #[test]
@@ -309,11 +309,11 @@ fn sorting_keeps_the_selected_event_and_ranges_follow_the_screen() {
     app.type_text("mallory");
     app.apply(Action::Submit);
     let s = app.workspace().expect("loaded");
-    let first = s.timeline.selected;
+    let first = s.timeline.nav.selected;
     app.apply(Action::SearchNext);
     let s = app.workspace().expect("loaded");
     assert!(
-        s.timeline.selected > first,
+        s.timeline.nav.selected > first,
         "the next match is lower on screen"
     );
 }

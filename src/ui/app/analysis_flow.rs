@@ -206,9 +206,9 @@ impl App {
         let Some(s) = self.workspace_mut() else {
             return;
         };
-        s.principal_sort = s.principal_sort.next();
+        s.principals.sort = s.principals.sort.next();
         s.sort_principals();
-        let label = s.principal_sort.label();
+        let label = s.principals.sort.label();
         self.info(format!("principals sorted by {label}"));
     }
 
@@ -216,9 +216,9 @@ impl App {
         let Some(s) = self.workspace_mut() else {
             return;
         };
-        s.level_filter = s.level_filter.next();
-        s.findings.select(0, s.visible_findings().len());
-        let label = s.level_filter.label();
+        s.findings.level = s.findings.level.next();
+        s.findings.nav.select(0, s.visible_findings().len());
+        let label = s.findings.level.label();
         self.info(format!("findings: {label}"));
     }
 
@@ -239,7 +239,7 @@ impl App {
                 .map(|p| p.principal.clone()),
             Tab::Findings => s
                 .visible_findings()
-                .get(s.findings.selected)
+                .get(s.findings.nav.selected)
                 .map(|f| f.principal.clone()),
             _ => None,
         }
@@ -253,11 +253,11 @@ impl App {
                 let Some(s) = self.workspace_mut() else {
                     return true;
                 };
-                if !s.principal_drill {
-                    s.principal_drill = s.selected_principal_index().is_some();
+                if !s.principals.drill {
+                    s.principals.drill = s.principals.selected().is_some();
                     return true;
                 }
-                s.principal_drill = false;
+                s.principals.drill = false;
                 let Some(p) = s.selected_principal_report() else {
                     return true;
                 };
@@ -286,7 +286,7 @@ impl App {
                 let Some(s) = self.workspace() else {
                     return true;
                 };
-                let Some(f) = s.visible_findings().get(s.findings.selected).copied() else {
+                let Some(f) = s.visible_findings().get(s.findings.nav.selected).copied() else {
                     return true;
                 };
                 let label = format!("finding {} {}", f.rule_id, short(&f.principal));
@@ -407,7 +407,7 @@ impl App {
         let n = rows.len();
         let view = View::filtered(&s.inv, label.clone(), rows);
         s.views.push(view);
-        s.timeline.select(0, n);
+        s.timeline.nav.select(0, n);
         self.tab = Tab::Timeline;
         self.info(format!(
             "{}: {} event(s)",

@@ -199,7 +199,7 @@ impl App {
         let tab = self.tab;
         let Some(s) = self.workspace() else { return };
         let filter = match tab {
-            Tab::S3 if s.s3_changes_focus => return self.open_exposure_changes(),
+            Tab::S3 if s.s3.changes_focus => return self.open_exposure_changes(),
             Tab::S3 => s.selected_bucket().map(|b| Filter::is(Field::Bucket, b)),
             _ => None,
         };
@@ -215,7 +215,7 @@ impl App {
         let Some(c) = s
             .analysis
             .as_ref()
-            .and_then(|a| a.s3.exposure_changes.get(s.s3_changes.selected))
+            .and_then(|a| a.s3.exposure_changes.get(s.s3.changes.selected))
         else {
             return;
         };
@@ -234,7 +234,7 @@ impl App {
                     if let Some(s) = self.workspace_mut() {
                         let i = s.index_of(row);
                         let n = s.view().len();
-                        s.timeline.select(i, n);
+                        s.timeline.nav.select(i, n);
                     }
                     return;
                 }
@@ -251,12 +251,12 @@ impl App {
         let Some(s) = self.workspace_mut() else {
             return;
         };
-        if !s.s3_changes_focus && s.exposure_change_count() == 0 {
+        if !s.s3.changes_focus && s.exposure_change_count() == 0 {
             self.info("no exposure change in this log");
             return;
         }
-        s.s3_changes_focus = !s.s3_changes_focus;
-        let msg = if s.s3_changes_focus {
+        s.s3.changes_focus = !s.s3.changes_focus;
+        let msg = if s.s3.changes_focus {
             "exposure changes: enter shows the bucket's changes in the timeline"
         } else {
             "buckets: enter shows the bucket's events"

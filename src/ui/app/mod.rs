@@ -24,6 +24,7 @@ pub mod row_text;
 pub mod search;
 pub mod sort;
 pub mod step;
+pub mod tab_state;
 
 pub use effects::Effect;
 pub use navigate::parse_jump;
@@ -41,6 +42,7 @@ use crate::ingest::{LoadOptions, Progress};
 use crate::model::query::Field;
 use export_flow::Output;
 use step::Part;
+use tab_state::{FindingsTab, PrincipalsTab, S3Tab, TimelineTab};
 
 /// Where "now" comes from (fixed in tests so default file names are stable).
 #[derive(Debug, Clone, Copy)]
@@ -236,8 +238,8 @@ struct PendingFilter {
     select: Option<u32>,
 }
 
-/// The analyst's workspace once the store is loaded: views, marks, per-tab navigation, the
-/// analysis and the case.
+/// The analyst's workspace once the store is loaded: views, marks, each tab's state (see
+/// [`tab_state`]), the analysis and the case.
 pub struct Workspace {
     pub inv: Arc<LoadedLog>,
     /// The filter stack: `views[0]` holds all events.
@@ -245,14 +247,11 @@ pub struct Workspace {
     /// The live result of the filter being typed.
     pub preview: Option<View>,
     pub marks: Marks,
-    pub timeline: ListNav,
-    pub s3: ListNav,
-    /// The S3 tab's exposure changes, and whether they (not the buckets) have the cursor.
-    pub s3_changes: ListNav,
-    pub s3_changes_focus: bool,
-    pub principals: ListNav,
+    pub timeline: TimelineTab,
+    pub s3: S3Tab,
+    pub principals: PrincipalsTab,
     pub anomalies: ListNav,
-    pub findings: ListNav,
+    pub findings: FindingsTab,
     pub playbook: ListNav,
     /// The behaviour analysis, once its job is done.
     pub analysis: Option<Arc<crate::analysis::Analysis>>,
@@ -260,19 +259,7 @@ pub struct Workspace {
     /// The analysis tabs' charts, with the analysis.
     pub charts: Option<analysis_flow::ChartSet>,
     pub health: Option<Result<crate::playbook::health::Health, String>>,
-    pub level_filter: analysis_flow::LevelFilter,
-    pub principal_sort: analysis_flow::PrincipalSort,
-    /// Indices into the analysis' principals in the chosen order (empty until it is done).
-    pub principal_order: Vec<usize>,
-    /// The Principals tab shows the selected principal's features and reasons.
-    pub principal_drill: bool,
     pub case: casework::Casework,
-    /// The search (lower case) whose matches the timeline highlights.
-    pub search: Option<String>,
-    pub columns: search::ColumnState,
-    /// The timeline's sort (`None`: time order) and the display order it made.
-    pub sort: Option<sort::Sort>,
-    order: std::cell::RefCell<Option<sort::Order>>,
     note_target: Option<casework::NoteTarget>,
     generation: u64,
     pending: Option<PendingFilter>,
@@ -285,27 +272,17 @@ impl Workspace {
             marks: Marks::new(inv.len()),
             views: vec![all],
             preview: None,
-            timeline: ListNav::default(),
-            s3: ListNav::default(),
-            s3_changes: ListNav::default(),
-            s3_changes_focus: false,
-            principals: ListNav::default(),
+            timeline: TimelineTab::default(),
+            s3: S3Tab::default(),
+            principals: PrincipalsTab::default(),
             anomalies: ListNav::default(),
-            findings: ListNav::default(),
+            findings: FindingsTab::default(),
             playbook: ListNav::default(),
             analysis: None,
             analysis_error: None,
             charts: None,
             health: None,
-            level_filter: analysis_flow::LevelFilter::All,
-            principal_sort: analysis_flow::PrincipalSort::default(),
-            principal_order: Vec::new(),
-            principal_drill: false,
             case: casework::Casework::new(),
-            search: None,
-            columns: search::ColumnState::default(),
-            sort: None,
-            order: std::cell::RefCell::new(None),
             note_target: None,
             generation: 0,
             pending: None,
@@ -315,15 +292,9 @@ impl Workspace {
 
     /// Findings at or above the level filter, in the analysis' order.
     pub fn visible_findings(&self) -> Vec<&crate::analysis::rules::findings::Finding> {
-        let min = self.level_filter.min();
         self.analysis
             .as_ref()
-            .map(|a| {
-                a.findings
-                    .iter()
-                    .filter(|f| min.is_none_or(|m| f.level >= m))
-                    .collect()
-            })
+            .map(|a| self.findings.visible(&a.findings))
             .unwrap_or_default()
     }
 
@@ -342,7 +313,7 @@ impl Workspace {
             .as_ref()?
             .s3
             .buckets
-            .get(self.s3.selected)
+            .get(self.s3.buckets.selected)
             .map(|b| b.bucket.clone())
     }
 
@@ -354,12 +325,6 @@ impl Workspace {
         self.analysis
             .as_ref()
             .map_or(0, |a| a.s3.exposure_changes.len())
-    }
-
-    /// Rows of the Principals tab: every group the analysis ranks, the events without a
-    /// principal included.
-    pub fn principal_rows(&self) -> usize {
-        self.principal_order.len()
     }
 
     /// Principals as `analyze` and the report count them: the ranked groups, not counting the
@@ -374,39 +339,18 @@ impl Workspace {
         })
     }
 
-    pub fn selected_principal_index(&self) -> Option<usize> {
-        self.principal_order.get(self.principals.selected).copied()
-    }
-
-    /// Orders the Principals tab (the analysis' principals) by the chosen column, then by name.
+    /// Orders the Principals tab by its sort (no rows until the analysis is done).
     fn sort_principals(&mut self) {
-        use analysis_flow::PrincipalSort as S;
-        let Some(a) = self.analysis.as_ref() else {
-            self.principal_order.clear();
-            return;
-        };
-        let ps = &a.principals;
-        let sort = self.principal_sort;
-        let mut order: Vec<usize> = (0..ps.len()).collect();
-        order.sort_by(|&i, &j| {
-            let (x, y) = (&ps[i], &ps[j]);
-            let (fx, fy) = (&x.features, &y.features);
-            let primary = match sort {
-                S::Events => fy.events.cmp(&fx.events),
-                S::Risk => x.rank.cmp(&y.rank),
-                S::Errors => fy.failures.cmp(&fx.failures),
-                S::S3 => fy.get_object.cmp(&fx.get_object),
-                S::Ips => fy.source_ips.cmp(&fx.source_ips),
-                S::Name => std::cmp::Ordering::Equal,
-            };
-            primary.then_with(|| x.principal.cmp(&y.principal))
-        });
-        self.principal_order = order;
+        let principals = self
+            .analysis
+            .as_ref()
+            .map_or(&[][..], |a| &a.principals[..]);
+        self.principals.reorder(principals);
     }
 
     /// The principal report under the Principals tab's cursor.
     pub fn selected_principal_report(&self) -> Option<&crate::analysis::PrincipalReport> {
-        let i = self.selected_principal_index()?;
+        let i = self.principals.selected()?;
         self.analysis.as_ref()?.principals.get(i)
     }
 
@@ -424,7 +368,7 @@ impl Workspace {
     }
 
     pub fn selected_row(&self) -> Option<u32> {
-        self.row_at(self.timeline.selected)
+        self.row_at(self.timeline.nav.selected)
     }
 
     pub fn filtering(&self) -> bool {
@@ -435,7 +379,7 @@ impl Workspace {
     fn reselect(&mut self, row: Option<u32>) {
         let len = self.view().len();
         let idx = row.map_or(0, |r| self.index_of(r));
-        self.timeline.select(idx, len);
+        self.timeline.nav.select(idx, len);
     }
 }
 
@@ -709,7 +653,7 @@ impl App {
         };
         let (nav, len) = match tab {
             Tab::Timeline => (
-                &mut s.timeline,
+                &mut s.timeline.nav,
                 s.preview
                     .as_ref()
                     .unwrap_or(&s.views[s.views.len() - 1])
@@ -717,11 +661,11 @@ impl App {
             ),
             Tab::S3 => {
                 let n = s.bucket_count();
-                (&mut s.s3, n)
+                (&mut s.s3.buckets, n)
             }
             Tab::Principals => {
-                let n = s.principal_rows();
-                (&mut s.principals, n)
+                let n = s.principals.rows();
+                (&mut s.principals.nav, n)
             }
             _ => return,
         };
@@ -853,7 +797,7 @@ impl App {
                 if self.overlay.is_none()
                     && let Some(s) = self.workspace_mut()
                 {
-                    s.principal_drill = false;
+                    s.principals.drill = false;
                 }
                 self.overlay = None;
             }
@@ -966,19 +910,19 @@ impl App {
         match tab {
             Tab::Timeline => {
                 let len = s.view().len();
-                s.timeline.move_by(delta, len);
+                s.timeline.nav.move_by(delta, len);
             }
-            Tab::S3 if s.s3_changes_focus => {
+            Tab::S3 if s.s3.changes_focus => {
                 let len = s.exposure_change_count();
-                s.s3_changes.move_by(delta, len);
+                s.s3.changes.move_by(delta, len);
             }
             Tab::S3 => {
                 let len = s.bucket_count();
-                s.s3.move_by(delta, len);
+                s.s3.buckets.move_by(delta, len);
             }
             Tab::Principals => {
-                let len = s.principal_rows();
-                s.principals.move_by(delta, len);
+                let len = s.principals.rows();
+                s.principals.nav.move_by(delta, len);
             }
             Tab::Anomalies => {
                 let len = s.analysis.as_ref().map_or(0, |a| a.principals.len());
@@ -986,7 +930,7 @@ impl App {
             }
             Tab::Findings => {
                 let len = s.visible_findings().len();
-                s.findings.move_by(delta, len);
+                s.findings.nav.move_by(delta, len);
             }
             Tab::Playbook => {
                 let len = playbook_items::item_count(s);

@@ -32,7 +32,7 @@ impl App {
             None => pos,
         };
         let len = s.view().len();
-        s.timeline.select(idx, len);
+        s.timeline.nav.select(idx, len);
         let shown = s
             .selected_row()
             .and_then(|r| s.inv.store.time_at(r as usize))
@@ -80,7 +80,7 @@ impl App {
         }
         let pos = s.index_of(row) as isize + delta;
         let pos = pos.clamp(0, len as isize - 1) as usize;
-        s.timeline.select(pos, len);
+        s.timeline.nav.select(pos, len);
         let Some(next) = s.selected_row() else { return };
         if next != row {
             let d = self.detail_for(next);
@@ -102,7 +102,7 @@ impl App {
         if !in_detail {
             // Mark and move on, so runs of events are marked with repeated presses.
             let len = s.view().len();
-            s.timeline.move_by(1, len);
+            s.timeline.nav.move_by(1, len);
         }
     }
 
@@ -117,7 +117,7 @@ impl App {
         // The range as the timeline shows it (sorted or in time order).
         let len = s.view().len();
         let a = s.index_of(anchor).min(len.saturating_sub(1));
-        let b = s.timeline.selected;
+        let b = s.timeline.nav.selected;
         let (lo, hi) = (a.min(b), a.max(b).min(len.saturating_sub(1)));
         let rows: Vec<u32> = (lo..=hi).filter_map(|i| s.row_at(i)).collect();
         for &r in &rows {

@@ -110,8 +110,8 @@ fn finding_row(f: &crate::analysis::rules::findings::Finding) -> RowText {
 
 fn s3_row(s: &Workspace) -> Option<RowText> {
     let a = s.analysis.as_ref()?;
-    if s.s3_changes_focus {
-        let c = a.s3.exposure_changes.get(s.s3_changes.selected)?;
+    if s.s3.changes_focus {
+        let c = a.s3.exposure_changes.get(s.s3.changes.selected)?;
         let mut r = RowText::new(format!("Change {}", c.event_name));
         r.add("Time (UTC)", timefmt::show(c.time));
         r.add("Event", &c.event_name);
@@ -131,7 +131,7 @@ fn s3_row(s: &Workspace) -> Option<RowText> {
         }
         return Some(r);
     }
-    let b = a.s3.buckets.get(s.s3.selected)?;
+    let b = a.s3.buckets.get(s.s3.buckets.selected)?;
     let mut r = RowText::new(format!("Bucket {}", b.bucket));
     r.add("Bucket", &b.bucket);
     r.add(
@@ -181,7 +181,7 @@ impl App {
                 .map(principal_row),
             Tab::Findings => s
                 .visible_findings()
-                .get(s.findings.selected)
+                .get(s.findings.nav.selected)
                 .map(|f| finding_row(f)),
             _ => None,
         }

@@ -29,6 +29,27 @@ impl Default for ColumnState {
     }
 }
 
+impl ColumnState {
+    /// Moves the cursor `delta` columns, over hidden ones; never onto the mark column.
+    pub fn step(&mut self, delta: isize) {
+        let n = COLS.len() as isize;
+        let mut c = self.cursor as isize;
+        for _ in 0..n {
+            c = (c + delta).clamp(1, n - 1);
+            if !self.hidden[c as usize] || c == 1 || c == n - 1 {
+                break;
+            }
+        }
+        self.cursor = c as usize;
+    }
+
+    /// Every column shown again at its fitted width.
+    pub fn show_all(&mut self) {
+        self.hidden.iter_mut().for_each(|h| *h = false);
+        self.width.iter_mut().for_each(|w| *w = None);
+    }
+}
+
 /// A frequency table of one column over the view: value, count (most first, ties by value).
 #[derive(Debug, Clone)]
 pub struct Frequency {
@@ -104,7 +125,7 @@ impl App {
         self.tab = Tab::Timeline;
         let last = self
             .workspace()
-            .and_then(|s| s.search.clone())
+            .and_then(|s| s.timeline.search.clone())
             .unwrap_or_default();
         self.open_prompt(PromptKind::Search, "search: ", &last);
     }
@@ -116,7 +137,7 @@ impl App {
             return;
         };
         if text.is_empty() {
-            s.search = None;
+            s.timeline.search = None;
             self.info("search cleared");
             return;
         }
@@ -127,7 +148,7 @@ impl App {
             .iter()
             .filter(|&&r| row_matches(&s.inv, r as usize, &needle))
             .count();
-        s.search = Some(needle);
+        s.timeline.search = Some(needle);
         if total == 0 {
             self.info(format!(
                 "no match for '{}' in the view",
@@ -144,7 +165,7 @@ impl App {
         let Some(s) = self.workspace_mut() else {
             return;
         };
-        let Some(needle) = s.search.clone() else {
+        let Some(needle) = s.timeline.search.clone() else {
             self.info("no search: / starts one");
             return;
         };
@@ -156,7 +177,7 @@ impl App {
         // Matches in the order the timeline shows (sorted or in time order).
         let order = s.display_order();
         let at = |i: usize| order.as_ref().map_or(view.rows[i], |o| o[i]);
-        let start = s.timeline.selected.min(n - 1);
+        let start = s.timeline.nav.selected.min(n - 1);
         let step = if dir < 0 { n - 1 } else { 1 };
         let first = if dir == 0 { start } else { (start + step) % n };
         let mut i = first;
@@ -177,7 +198,7 @@ impl App {
             self.info("no match in the view");
             return;
         };
-        s.timeline.select(i, n);
+        s.timeline.nav.select(i, n);
         // The position first: a narrow status bar cuts the tail.
         let mut msg = format!(
             "match at event {} of {}",
@@ -198,27 +219,19 @@ impl App {
         let Some(s) = self.workspace_mut() else {
             return;
         };
-        let n = COLS.len() as isize;
-        let mut c = s.columns.cursor as isize;
-        for _ in 0..n {
-            c = (c + delta).clamp(1, n - 1);
-            if !s.columns.hidden[c as usize] || c == 1 || c == n - 1 {
-                break;
-            }
-        }
-        s.columns.cursor = c as usize;
+        s.timeline.columns.step(delta);
     }
 
     pub(super) fn hide_column(&mut self) {
         let Some(s) = self.workspace_mut() else {
             return;
         };
-        let c = s.columns.cursor;
+        let c = s.timeline.columns.cursor;
         if c <= 1 {
             self.info("the time column stays");
             return;
         }
-        s.columns.hidden[c] = true;
+        s.timeline.columns.hidden[c] = true;
         let title = COLS[c].title();
         self.move_column(1);
         self.info(format!("{title} hidden (+ shows all columns)"));
@@ -228,14 +241,13 @@ impl App {
         let Some(s) = self.workspace_mut() else {
             return;
         };
-        s.columns.hidden.iter_mut().for_each(|h| *h = false);
-        s.columns.width.iter_mut().for_each(|w| *w = None);
+        s.timeline.columns.show_all();
         self.info("all columns shown at their own widths");
     }
 
     pub(super) fn open_frequency(&mut self) {
         let Some(s) = self.workspace() else { return };
-        let col = COLS[s.columns.cursor.min(COLS.len() - 1)];
+        let col = COLS[s.timeline.columns.cursor.min(COLS.len() - 1)];
         if col == Col::Mark {
             return;
         }
@@ -252,5 +264,37 @@ impl App {
         self.overlay = None;
         self.tab = Tab::Timeline;
         self.submit_built(q);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_cursor_skips_hidden_and_stays_off_the_mark() {
+        let mut c = ColumnState::default();
+        let last = COLS.len() - 1;
+        c.hidden[3] = true;
+        c.hidden[4] = true;
+        c.step(1);
+        assert_eq!(c.cursor, 5, "from {:?} over two hidden columns", COLS[2]);
+        c.step(-1);
+        assert_eq!(c.cursor, 2);
+        c.step(-5);
+        assert_eq!(c.cursor, 1, "the time column, never the mark column");
+        c.step(-1);
+        assert_eq!(c.cursor, 1);
+        c.hidden[last] = true;
+        c.cursor = last - 1;
+        c.step(1);
+        assert_eq!(
+            c.cursor, last,
+            "the last column takes the cursor even hidden"
+        );
+        c.width[2] = Some(9);
+        c.show_all();
+        assert!(c.hidden.iter().all(|h| !h));
+        assert!(c.width.iter().all(Option::is_none));
     }
 }

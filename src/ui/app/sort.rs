@@ -110,9 +110,9 @@ pub struct Order {
 impl Workspace {
     /// The timeline's rows in display order, or `None` in time order (the view's own rows).
     pub fn display_order(&self) -> Option<Arc<Vec<u32>>> {
-        let sort = self.sort?;
+        let sort = self.timeline.sort?;
         let view = self.view();
-        let mut cache = self.order.borrow_mut();
+        let mut cache = self.timeline.order.borrow_mut();
         if let Some(o) = cache.as_ref()
             && o.view == view.id
             && o.sort == sort
@@ -157,17 +157,17 @@ impl App {
         let Some(s) = self.workspace_mut() else {
             return;
         };
-        let col = COLS[s.columns.cursor.min(COLS.len() - 1)];
+        let col = COLS[s.timeline.columns.cursor.min(COLS.len() - 1)];
         let row = s.selected_row();
-        s.sort = Sort::cycle(s.sort, col);
-        let msg = match s.sort {
+        s.timeline.sort = Sort::cycle(s.timeline.sort, col);
+        let msg = match s.timeline.sort {
             Some(sort) => format!("sorted by {}", sort.label()),
             None => "time order".to_owned(),
         };
         if let Some(r) = row {
             let i = s.index_of(r);
             let n = s.view().len();
-            s.timeline.select(i, n);
+            s.timeline.nav.select(i, n);
         }
         self.info(msg);
     }
@@ -178,8 +178,8 @@ impl App {
         let Some(s) = self.workspace_mut() else {
             return;
         };
-        let c = s.columns.cursor.min(COLS.len() - 1);
-        let now = s.columns.width[c]
+        let c = s.timeline.columns.cursor.min(COLS.len() - 1);
+        let now = s.timeline.columns.width[c]
             .or_else(|| drawn.get(c).copied().flatten())
             .unwrap_or(MIN_WIDTH);
         let w = if wider {
@@ -187,7 +187,7 @@ impl App {
         } else {
             now.saturating_sub(WIDTH_STEP).max(MIN_WIDTH)
         };
-        s.columns.width[c] = Some(w);
+        s.timeline.columns.width[c] = Some(w);
         let title = COLS[c].title();
         self.info(format!("{title}: {w} wide (+ resets)"));
     }

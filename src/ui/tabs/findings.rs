@@ -34,7 +34,7 @@ pub fn draw(app: &App, s: &Workspace, frame: &mut Frame, area: Rect) {
         "{} of {} finding(s), level {} (whole log)",
         text::thousands(shown.len()),
         text::thousands(total),
-        level_filter_label(s.level_filter)
+        level_filter_label(s.findings.level)
     );
     buf.set_stringn(area.x, area.y, head, area.width as usize, t.title());
     // What the hits are about: which calls and which regions carry the flagged events.
@@ -68,7 +68,7 @@ pub fn draw(app: &App, s: &Workspace, frame: &mut Frame, area: Rect) {
         table,
         &SPECS,
         &rows,
-        &s.findings,
+        &s.findings.nav,
         "No finding at this level.",
     );
 }

@@ -47,7 +47,7 @@ pub fn draw(app: &App, s: &Workspace, frame: &mut Frame, area: Rect) {
     if area.height < 3 {
         return;
     }
-    if s.principal_drill
+    if s.principals.drill
         && let Some(p) = s.selected_principal_report()
     {
         drill(app, p, frame, area);
@@ -57,7 +57,7 @@ pub fn draw(app: &App, s: &Workspace, frame: &mut Frame, area: Rect) {
     let head = format!(
         "{} principal(s), by {} (whole log)",
         text::thousands(s.principal_count()),
-        s.principal_sort.label()
+        s.principals.sort.label()
     );
     buf.set_stringn(area.x, area.y, head, area.width as usize, t.title());
     let table = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
@@ -88,10 +88,11 @@ pub fn draw(app: &App, s: &Workspace, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    let off = s.principals.window(rows.height as usize, ps.len());
+    let off = s.principals.nav.window(rows.height as usize, ps.len());
     let minutes = |v: Option<i64>| v.map(text::time_minutes).unwrap_or_default();
     for (i, &pi) in s
-        .principal_order
+        .principals
+        .order
         .iter()
         .enumerate()
         .skip(off)
@@ -116,7 +117,7 @@ pub fn draw(app: &App, s: &Workspace, frame: &mut Frame, area: Rect) {
             (minutes(f.last), t.dim()),
         ];
         draw_cells(buf, rows.x, y, rows.width, &SPECS, &widths, &cells);
-        if i == s.principals.selected {
+        if i == s.principals.nav.selected {
             buf.set_style(Rect::new(rows.x, y, rows.width, 1), t.selected());
         }
     }

@@ -102,7 +102,7 @@ pub fn draw(app: &App, s: &Workspace, a: &Analysis, frame: &mut Frame, area: Rec
         table,
         &SPECS,
         &rows,
-        &s.s3,
+        &s.s3.buckets,
         "No S3 bucket in this log.",
     );
     // Data beside management, by name.
@@ -142,7 +142,7 @@ pub fn draw(app: &App, s: &Workspace, a: &Analysis, frame: &mut Frame, area: Rec
         return;
     }
     // The title names the selected change's bucket and its state at the end of the log.
-    let nav = &s.s3_changes;
+    let nav = &s.s3.changes;
     let selected = s3.exposure_changes.get(nav.selected);
     let state = selected
         .and_then(|c| exposure_of(a, c.bucket.as_deref()))
@@ -154,7 +154,7 @@ pub fn draw(app: &App, s: &Workspace, a: &Analysis, frame: &mut Frame, area: Rec
             )
         })
         .unwrap_or_default();
-    let key = if s.s3_changes_focus { "" } else { " [c]" };
+    let key = if s.s3.changes_focus { "" } else { " [c]" };
     buf.set_stringn(
         area.x,
         y,
@@ -168,7 +168,7 @@ pub fn draw(app: &App, s: &Workspace, a: &Analysis, frame: &mut Frame, area: Rec
     y += 1;
     let h = bottom.saturating_sub(y) as usize;
     let off = nav.window(h, s3.exposure_changes.len());
-    if s.s3_changes_focus {
+    if s.s3.changes_focus {
         app.viewport.page.set(h.max(1));
     }
     for (i, c) in s3.exposure_changes.iter().enumerate().skip(off).take(h) {
@@ -195,7 +195,7 @@ pub fn draw(app: &App, s: &Workspace, a: &Analysis, frame: &mut Frame, area: Rec
             area.width as usize,
             style,
         );
-        if s.s3_changes_focus && i == nav.selected {
+        if s.s3.changes_focus && i == nav.selected {
             buf.set_style(Rect::new(area.x, y, area.width, 1), t.selected());
         }
         y += 1;

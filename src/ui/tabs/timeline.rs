@@ -208,7 +208,7 @@ fn breadcrumb(app: &App, s: &Workspace) -> Line<'static> {
             t.dim(),
         ));
     }
-    if let Some(sort) = s.sort {
+    if let Some(sort) = s.timeline.sort {
         spans.push(Span::styled(
             format!("  sorted: {} {}", sort.col.title(), sort.arrow()),
             t.key(),
@@ -331,7 +331,7 @@ fn draw_table(app: &App, s: &Workspace, view: &View, buf: &mut Buffer, area: Rec
     let mut specs = specs(short_time);
     let mut natural = view.widths.clone();
     // Widths set with `<`/`>` hold whatever the screen.
-    for (i, w) in s.columns.width.iter().enumerate() {
+    for (i, w) in s.timeline.columns.width.iter().enumerate() {
         if let (Some(w), Some(spec), Some(n)) = (*w, specs.get_mut(i), natural.get_mut(i)) {
             *spec = ColumnSpec {
                 min: w,
@@ -344,8 +344,14 @@ fn draw_table(app: &App, s: &Workspace, view: &View, buf: &mut Buffer, area: Rec
             }
         }
     }
-    let cursor = s.columns.cursor;
-    let (widths, scrolled) = fit_timeline(&specs, &natural, &s.columns.hidden, cursor, area.width);
+    let cursor = s.timeline.columns.cursor;
+    let (widths, scrolled) = fit_timeline(
+        &specs,
+        &natural,
+        &s.timeline.columns.hidden,
+        cursor,
+        area.width,
+    );
     app.viewport.columns.replace(widths.clone());
     let error_hidden = COLS
         .iter()
@@ -363,7 +369,7 @@ fn draw_table(app: &App, s: &Workspace, view: &View, buf: &mut Buffer, area: Rec
             );
         }
         // The sorted column's header ends in its direction.
-        if let Some(sort) = s.sort
+        if let Some(sort) = s.timeline.sort
             && COLS.get(i) == Some(&sort.col)
             && w >= 2
         {
@@ -397,9 +403,9 @@ fn draw_table(app: &App, s: &Workspace, view: &View, buf: &mut Buffer, area: Rec
         );
         return;
     }
-    let needle = s.search.as_deref().unwrap_or("");
+    let needle = s.timeline.search.as_deref().unwrap_or("");
     let h = rows_area.height as usize;
-    let off = s.timeline.window(h, view.len());
+    let off = s.timeline.nav.window(h, view.len());
     let order = s.display_order();
     let shown = order.as_deref().unwrap_or(&view.rows);
     for (i, &row) in shown.iter().enumerate().skip(off).take(h) {
@@ -444,7 +450,7 @@ fn draw_table(app: &App, s: &Workspace, view: &View, buf: &mut Buffer, area: Rec
             &widths,
             &cells,
         );
-        if i == s.timeline.selected {
+        if i == s.timeline.nav.selected {
             buf.set_style(Rect::new(rows_area.x, y, rows_area.width, 1), t.selected());
         }
         if !needle.is_empty() {
