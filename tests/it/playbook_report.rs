@@ -1,7 +1,7 @@
 //! `cttui report` on the demo logs, parsed back: it names the suspect, the bucket, the objects and
 //! bytes read, the burst window, the policy change and the logging tampering.
 
-use crate::support::{cttui, golden, markdown, stdout};
+use crate::support::{bound, cttui, golden, markdown, stdout};
 
 const ATTACKER: &str =
     "arn:aws:sts::111122223333:assumed-role/webapp-prod-ec2-role/i-0a3f5c9e27b14d6f8";
@@ -591,15 +591,6 @@ fn log_strings_reach_the_report_sanitised() {
         md.contains("user/evil\\x1b]52;c;AAAA\\x07\\x0a# Injected"),
         "{md}"
     );
-}
-
-/// Whether the TUI's default keymap binds `key` to `action` in some scope.
-fn bound(key: &str, action: cttui::ui::action::Action) -> bool {
-    cttui::ui::keymap::Keymap::default_map()
-        .expect("keymap")
-        .bindings()
-        .iter()
-        .any(|b| b.action == action && b.keys.iter().any(|k| k.to_string() == key))
 }
 
 #[test]

@@ -8,6 +8,7 @@ use cttui::ui::app::{App, Tab};
 use cttui::ui::loaded_log::LoadedLog;
 use cttui::ui::theme::Theme;
 
+use crate::support::bound;
 use crate::support::tui::{env, screen, screen_at, settle};
 
 fn analysed(paths: &[String]) -> App {
@@ -400,15 +401,6 @@ fn durations_and_bytes_read_alike_everywhere() {
         )),
         "{line}"
     );
-}
-
-/// Whether the default keymap binds `key` to `action` in some scope.
-fn bound(key: &str, action: Action) -> bool {
-    cttui::ui::keymap::Keymap::default_map()
-        .expect("keymap")
-        .bindings()
-        .iter()
-        .any(|b| b.action == action && b.keys.iter().any(|k| k.to_string() == key))
 }
 
 #[test]

@@ -129,6 +129,15 @@ pub fn assert_alone() {
     );
 }
 
+/// Whether the TUI's default keymap binds `key` (as the help shows it) to `action` in some scope.
+pub fn bound(key: &str, action: cttui::ui::action::Action) -> bool {
+    cttui::ui::keymap::Keymap::default_map()
+        .expect("keymap")
+        .bindings()
+        .iter()
+        .any(|b| b.action == action && b.keys.iter().any(|k| k.to_string() == key))
+}
+
 pub mod fuzz;
 pub mod markdown;
 pub mod pty;
