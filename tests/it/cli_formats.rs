@@ -325,9 +325,7 @@ fn event_ids(filter: &str) -> Vec<String> {
 #[test]
 fn events_filter_on_findings_runs_the_analysis_like_the_investigator() {
     // The investigator's answer: the analysis' annotations over the whole load.
-    let (store, load) =
-        cttui::ingest::load(&["demo-logs".to_owned()], &Default::default()).expect("load");
-    let inv = cttui::investigation::Investigation::analyze(store, load).expect("analysis");
+    let inv = crate::support::investigation("demo-logs");
     let rule = inv
         .analysis
         .findings
@@ -369,9 +367,7 @@ fn six_columns_with_the_analysis_risk_of_every_row() {
         "time,user,ip,ua,akid,risk",
         "demo-logs",
     ]);
-    let (store, load) =
-        cttui::ingest::load(&["demo-logs".to_owned()], &Default::default()).expect("load");
-    let inv = cttui::investigation::Investigation::analyze(store, load).expect("analysis");
+    let inv = crate::support::investigation("demo-logs");
     let mut r = csv::Reader::from_reader(out.as_bytes());
     assert_eq!(
         r.headers().expect("headers").iter().collect::<Vec<_>>(),

@@ -228,7 +228,7 @@ fn the_load_gauge_ends_at_the_input_size() {
     ]);
     assert!(converted.status.success(), "{converted:?}");
     for path in [
-        "demo-logs",
+        "tests/fixtures/ingest/AWSLogs",
         "tests/fixtures/ingest/records_pretty.json",
         "tests/fixtures/ingest/lines.jsonl",
         parquet,

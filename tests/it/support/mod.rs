@@ -129,6 +129,25 @@ pub fn assert_alone() {
     );
 }
 
+/// `path` loaded and analysed once per test run, shared by the tests that only read it (analysing
+/// the demo takes seconds in a debug build).
+pub fn investigation(path: &str) -> std::sync::Arc<cttui::investigation::Investigation> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Cache = Mutex<HashMap<String, Arc<cttui::investigation::Investigation>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let mut cache = CACHE
+        .get_or_init(Cache::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let inv = cache.entry(path.to_owned()).or_insert_with(|| {
+        let opts = cttui::ingest::LoadOptions::default();
+        let (store, report) = cttui::ingest::load(&[path.to_owned()], &opts).expect("loads");
+        Arc::new(cttui::investigation::Investigation::analyze(store, report).expect("analyses"))
+    });
+    Arc::clone(inv)
+}
+
 /// Whether the TUI's default keymap binds `key` (as the help shows it) to `action` in some scope.
 pub fn bound(key: &str, action: cttui::ui::action::Action) -> bool {
     cttui::ui::keymap::Keymap::default_map()
