@@ -360,7 +360,7 @@ impl Block {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use std::io::Write;
 
@@ -384,7 +384,8 @@ mod tests {
             .collect()
     }
 
-    fn texts(raw: &RawStore) -> Vec<String> {
+    /// Every record of `raw` as compact text, in raw-id order (the gzip block tests use it too).
+    pub(in crate::ingest) fn texts(raw: &RawStore) -> Vec<String> {
         (0..raw.len() as u32)
             .map(|i| raw.compact(i).expect("record"))
             .collect()

@@ -24,7 +24,7 @@ use super::blocks::{
     BLOCK, Block, BlockLoad, BlockPart, detect, records_boundary_in, records_end_in,
 };
 use super::parse::Shape;
-use super::source::{BOMB_PROBE, BOMB_RATIO, Counted};
+use super::source::{Counted, is_bomb};
 use crate::model::raw::{Backing, OpenFile};
 
 /// Gzip files at least this large (compressed) take this path; delivery files are far smaller.
@@ -45,9 +45,9 @@ pub fn load_large_gzip(path: &Path, file_id: u32, opts: &LoadOptions) -> Option<
     if let Some(t) = &opts.timings {
         match &out {
             Ok(b) => t.note(&format!(
-                "{} gzip block(s) of {}",
-                b.batches.len(),
-                path.display()
+                "{}: parsed by blocks while inflating ({} batches)",
+                path.display(),
+                b.batches.len()
             )),
             Err(why) if *why != NOT_LARGE => {
                 t.note(&format!("{}: the ordinary way ({why})", path.display()));
@@ -134,8 +134,7 @@ impl Inflater {
             if self.total > self.cap {
                 return Err("over the inflate cap");
             }
-            let consumed = dec.get_ref().get_ref().count.max(1);
-            if self.total >= BOMB_PROBE as u64 && self.total / consumed > BOMB_RATIO {
+            if is_bomb(self.total, dec.get_ref().get_ref().count) {
                 return Err("bomb ratio");
             }
             if n == 0 {
@@ -245,6 +244,7 @@ fn wait_for_room(in_flight: &AtomicUsize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::blocks::tests::texts;
     use crate::ingest::parse;
     use std::io::Write;
 
@@ -267,12 +267,6 @@ mod tests {
         let mut f = tempfile::NamedTempFile::new().expect("tempfile");
         f.write_all(&gz.finish().expect("gzip")).expect("write");
         f
-    }
-
-    fn texts(raw: &crate::model::raw::RawStore) -> Vec<String> {
-        (0..raw.len() as u32)
-            .map(|i| raw.compact(i).expect("record"))
-            .collect()
     }
 
     #[test]

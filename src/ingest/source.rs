@@ -167,10 +167,10 @@ pub struct ReadInput {
 /// How long a FIFO named as input may wait for a writer before it is given up.
 pub const FIFO_WAIT: Duration = Duration::from_secs(10);
 /// Inflated bytes after which the compression ratio is checked.
-pub(super) const BOMB_PROBE: usize = 16 << 20;
+const BOMB_PROBE: usize = 16 << 20;
 /// Compression ratio no log reaches: delivered CloudTrail files inflate about 12:1, the demo logs
 /// 24:1; zeros through a fast compressor 100:1, through a good one 1000:1.
-pub(super) const BOMB_RATIO: u64 = 64;
+const BOMB_RATIO: u64 = 64;
 /// Bytes read before the content is judged (binary data is never a log).
 const SNIFF: usize = 64 << 10;
 /// Reads are done in pieces of this size, so caps are checked while reading.
@@ -258,6 +258,12 @@ impl<R: Read> Read for Counted<R> {
         }
         Ok(n)
     }
+}
+
+/// Whether `inflated` bytes from `consumed` compressed ones are more than any log compresses (a
+/// gzip bomb), judged once enough has been inflated for the ratio to mean something.
+pub(super) fn is_bomb(inflated: u64, consumed: u64) -> bool {
+    inflated >= BOMB_PROBE as u64 && inflated / consumed.max(1) > BOMB_RATIO
 }
 
 /// Whether the first bytes of an input are binary (NUL or many control bytes): never a log.
@@ -418,7 +424,7 @@ fn inflate<R: Read>(
             ));
         }
         let consumed = dec.get_ref().get_ref().count.max(1);
-        if out.len() >= BOMB_PROBE && out.len() as u64 / consumed > BOMB_RATIO {
+        if is_bomb(out.len() as u64, consumed) {
             return Err(format!(
                 "gzip bomb: {} bytes inflated from {consumed} (more than {BOMB_RATIO}:1, which no log reaches); stopped",
                 out.len()

@@ -192,18 +192,7 @@ impl App {
 
     /// Applies finished jobs as they come until no job of `kind` is left (or `timeout` passes).
     pub(super) fn wait_for(&mut self, kind: JobKind, timeout: Duration) -> bool {
-        let end = Instant::now() + timeout;
-        while self.jobs.busy(kind) {
-            let left = end.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return false;
-            }
-            if let Some(done) = self.jobs.recv_timeout(left.min(Duration::from_millis(50))) {
-                let fx = self.apply_job(done);
-                self.run_effects(fx);
-            }
-        }
-        true
+        self.wait_while(|app| app.jobs.busy(kind), timeout)
     }
 
     /// Waits for the session writes in flight (the run loop's end, a signal).

@@ -699,8 +699,17 @@ impl App {
 
     /// Waits until no background work is left (or `timeout` passes); for tests and benches.
     pub fn wait_idle(&mut self, timeout: Duration) -> bool {
+        if !self.wait_while(Self::is_busy, timeout) {
+            return false;
+        }
+        self.poll_jobs();
+        true
+    }
+
+    /// Applies finished jobs as they come while `busy` holds (false when `timeout` passes first).
+    fn wait_while(&mut self, busy: impl Fn(&Self) -> bool, timeout: Duration) -> bool {
         let end = Instant::now() + timeout;
-        while self.is_busy() {
+        while busy(self) {
             let left = end.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return false;
@@ -710,7 +719,6 @@ impl App {
                 self.run_effects(fx);
             }
         }
-        self.poll_jobs();
         true
     }
 
